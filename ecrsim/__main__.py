@@ -1,0 +1,3 @@
+from ecrsim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Errors the engine raises: each carries what the real service would return.
+
+An operation either returns the API's response or raises one of these. The shell turns a ServiceError
+into the AWS CLI's `An error occurred (CODE) when calling the OP operation: MESSAGE`; the docker client
+turns registry failures into DockerError with the registry code and docker's text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecrsim.engine.policy.types import Decision
+
+
+class ServiceError(Exception):
+    """An AWS API error, e.g. `RepositoryNotFoundException`, with AWS's message.
+
+    `decision` is set when the error is an authorization failure, so that any interface can explain it.
+    """
+
+    def __init__(self, code: str, message: str, *, decision: Decision | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.decision = decision
+
+
+class DockerError(Exception):
+    """A docker client failure: the registry error code (DENIED, UNAUTHORIZED, NAME_UNKNOWN,
+    MANIFEST_UNKNOWN, TAG_INVALID, or a local one) and the exact text docker prints."""
+
+    def __init__(
+        self, code: str, text: str, *, decision: Decision | None = None, output: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+        self.decision = decision
+        self.output = output  # the lines docker printed before it failed (e.g. push progress)

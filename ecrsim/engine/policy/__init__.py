@@ -1,0 +1,1 @@
+"""IAM policy documents and AWS's evaluation logic, with a trace for every decision."""

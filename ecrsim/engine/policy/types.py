@@ -1,0 +1,71 @@
+"""The request the policy engine decides, and the decision with its trace.
+
+These are the contract between the policy engine and everything that asks it: the registry engine, the
+shell's `sim explain`, `ecrsim policy simulate`, the scenario player and the UI all render a Decision;
+none of them re-derives one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ecrsim.engine.policy.document import Policy
+
+Verdict = Literal["allow", "implicit_deny", "explicit_deny"]
+ContextValue = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatementTrace:
+    """One statement as the engine saw it: did it apply to this request, and if not, why not."""
+
+    policy: str  # "identity:0", "repository", an AWS managed policy name, or a customer policy name
+    sid: str | None
+    index: int
+    effect: Literal["Allow", "Deny"]
+    matched: bool
+    why: str  # "action matched, resource matched, condition aws:SourceIp failed: ..."
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    # Which rule decided, a stable identifier for tests and UIs, e.g. "explicit_deny",
+    # "same_account_direct_grant", "identity_allow", "account_delegation_without_identity_allow",
+    # "cross_account_missing_identity_allow", "cross_account_missing_resource_allow",
+    # "service_principal_grant", "no_allow".
+    rule: str
+    reason: str  # one sentence a learner can read
+    message: str | None  # the AccessDenied sentence AWS would print; None when allowed
+    statements: tuple[StatementTrace, ...] = ()
+    principal_arn: str = ""
+    action: str = ""
+    resource_arn: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict == "allow"
+
+
+@dataclass(frozen=True)
+class NamedPolicy:
+    """A parsed policy document with the name the trace shows for it."""
+
+    name: str
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class Request:
+    """One authorization request, as AWS builds it for an API call."""
+
+    principal_arn: str
+    action: str
+    resource_arn: str  # a repository ARN, or "*" for actions with no resource type
+    identity_policies: tuple[NamedPolicy, ...] = ()
+    resource_policy: Policy | None = None
+    resource_account: str | None = None  # defaults to the account in resource_arn, else the caller's
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
