@@ -1,0 +1,157 @@
+"""Extract the parts of botocore's service models that the simulated `aws` command needs.
+
+Why a committed extract instead of importing botocore at run time: botocore is a 100 MB dependency that
+takes about half a second to import, and the shell must start (and run a `--script` of hundreds of
+commands) in a fraction of that. What the shell needs from it is small and stable: for each operation the
+commands.md lists, AWS's own operation name, the CLI's kebab-case name, the input members with their
+types, required flags, enums and length/pattern constraints, the output shapes (to apply the CLI's
+response customizations), the paginator (the CLI hides pagination tokens), and a one-sentence summary of
+each doc string for `aws SERVICE OPERATION help`. Copying those facts from botocore's own JSON, rather than
+typing them by hand, keeps option names and types exactly AWS's.
+
+Run with a Python that has botocore installed (the system Python here; ecrsim's venv does not):
+
+    python3 tools/extract_models.py            # writes ecrsim/shell/models/{ecr,iam,sts}.json
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from botocore import xform_name  # the CLI derives its option and command names with this function
+
+OPERATIONS: dict[str, list[str]] = {
+    "ecr": [
+        "GetAuthorizationToken", "CreateRepository", "DescribeRepositories", "DeleteRepository",
+        "SetRepositoryPolicy", "GetRepositoryPolicy", "DeleteRepositoryPolicy", "PutImageTagMutability",
+        "PutImageScanningConfiguration", "PutLifecyclePolicy", "GetLifecyclePolicy", "DeleteLifecyclePolicy",
+        "StartLifecyclePolicyPreview", "GetLifecyclePolicyPreview", "ListImages", "DescribeImages",
+        "BatchGetImage", "BatchDeleteImage", "PutImage", "TagResource", "UntagResource",
+        "ListTagsForResource", "DescribeRegistry", "StartImageScan", "DescribeImageScanFindings",
+    ],
+    "iam": [
+        "CreateUser", "DeleteUser", "ListUsers", "GetUser", "CreateGroup", "AddUserToGroup",
+        "RemoveUserFromGroup", "CreateRole", "DeleteRole", "CreatePolicy", "DeletePolicy",
+        "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy",
+        "AttachRolePolicy", "DetachRolePolicy", "PutUserPolicy", "GetUserPolicy", "DeleteUserPolicy",
+        "PutRolePolicy", "GetRolePolicy", "DeleteRolePolicy", "ListAttachedUserPolicies",
+        "ListUserPolicies", "ListAttachedRolePolicies",
+    ],
+    "sts": ["GetCallerIdentity", "AssumeRole"],
+}  # fmt: skip
+
+SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")
+OUT_DIR = Path(__file__).resolve().parent.parent / "ecrsim" / "shell" / "models"
+
+
+def first_sentence(doc: str | None) -> str:
+    """The first sentence of an HTML doc string, as plain text: enough for `help`, small to ship."""
+    if not doc:
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", doc))
+    text = re.sub(r"\s+", " ", text).strip()
+    match = re.search(r"(?<![ .][A-Za-z])\.(\s|$)", text)
+    return text[: match.start() + 1] if match else text
+
+
+def load_json(directory: Path, stem: str) -> dict[str, Any]:
+    for path, opener in ((directory / f"{stem}.json", open), (directory / f"{stem}.json.gz", gzip.open)):
+        if path.exists():
+            with opener(path, "rt", encoding="utf-8") as handle:
+                return json.load(handle)
+    raise FileNotFoundError(directory / f"{stem}.json")
+
+
+def service_dir(service: str) -> Path:
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:
+        sys.exit("extract_models: botocore is not installed in this Python")
+    root = Path(spec.origin).parent / "data" / service
+    return max(p for p in root.iterdir() if p.is_dir())  # the newest API version
+
+
+def compact_shape(shape: dict[str, Any], *, with_cli_names: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {key: shape[key] for key in SHAPE_KEYS if key in shape}
+    if shape.get("documentation"):
+        out["doc"] = first_sentence(shape["documentation"])
+    for key in ("member", "key", "value"):
+        if key in shape:
+            out[key] = shape[key]["shape"]
+    if "members" in shape:
+        members = {}
+        for name, ref in shape["members"].items():
+            member: dict[str, Any] = {"shape": ref["shape"]}
+            if with_cli_names:
+                member["cli"] = xform_name(name, "-")
+            if ref.get("documentation"):
+                member["doc"] = first_sentence(ref["documentation"])
+            members[name] = member
+        out["members"] = members
+    return out
+
+
+def reachable(shapes: dict[str, Any], root: str) -> list[str]:
+    seen: list[str] = []
+    stack = [root]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.append(name)
+        shape = shapes[name]
+        stack.extend(shape[key]["shape"] for key in ("member", "key", "value") if key in shape)
+        stack.extend(ref["shape"] for ref in shape.get("members", {}).values())
+    return seen
+
+
+def extract(service: str) -> dict[str, Any]:
+    directory = service_dir(service)
+    model = load_json(directory, "service-2")
+    paginators = load_json(directory, "paginators-1")["pagination"]
+    shapes = model["shapes"]
+    inputs: set[str] = set()
+    outputs: set[str] = set()
+    operations: dict[str, Any] = {}
+    for name in OPERATIONS[service]:
+        op = model["operations"][name]
+        entry: dict[str, Any] = {"cli": xform_name(name, "-"), "doc": first_sentence(op.get("documentation"))}
+        if "input" in op:
+            entry["input"] = op["input"]["shape"]
+            inputs.update(reachable(shapes, entry["input"]))
+        if "output" in op:
+            entry["output"] = op["output"]["shape"]
+            outputs.update(reachable(shapes, entry["output"]))
+        if name in paginators:
+            entry["paginator"] = paginators[name]
+        operations[name] = entry
+    kept = {
+        name: compact_shape(shapes[name], with_cli_names=name in inputs) for name in sorted(inputs | outputs)
+    }
+    meta = model["metadata"]
+    return {
+        "service": service,
+        "serviceFullName": meta["serviceFullName"],
+        "apiVersion": meta["apiVersion"],
+        "operations": operations,
+        "shapes": kept,
+    }
+
+
+def main() -> int:
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for service in OPERATIONS:
+        path = OUT_DIR / f"{service}.json"
+        path.write_text(json.dumps(extract(service), separators=(",", ":"), sort_keys=False) + "\n")
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
