@@ -1,0 +1,258 @@
+"""What a private registry holds: repositories, images, layers, policies, scans and upload sessions.
+
+Everything that never changes once made (an image, a layer, a parsed policy, a scan result) is a frozen
+value shared between world copies; the containers that change (a registry's repositories, a repository's
+tags and images) are copied by `Registry.copy()`. A world copy therefore costs one dict copy per
+repository field, never a copy of an image.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ecrsim.engine.ecr.lifecycle import LifecyclePolicy, LifecyclePreview
+    from ecrsim.engine.policy.document import Policy
+
+MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
+CONFIG_V1 = "application/vnd.docker.container.image.v1+json"
+LAYER_TAR_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+TagMutability = Literal["MUTABLE", "IMMUTABLE"]
+Severity = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED"]
+SEVERITIES: tuple[Severity, ...] = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
+
+
+class _Shared:
+    """Frozen values are shared, not copied, by `copy.deepcopy` (world copies stay cheap)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
+        return self
+
+
+@dataclass(frozen=True)
+class Vulnerability(_Shared):
+    """A known vulnerability a layer declares (the world's stand-in for what a scanner would find)."""
+
+    name: str  # e.g. CVE-2023-4911
+    severity: Severity
+    package: str = ""
+    version: str = ""
+    description: str = ""
+
+    @property
+    def uri(self) -> str:
+        return f"https://security-tracker.debian.org/tracker/{self.name}"
+
+
+@dataclass(frozen=True)
+class Layer(_Shared):
+    """A content-addressed blob: a filesystem layer, or an image's config.
+
+    Vulnerabilities travel with the layer, so an image re-tagged with PutImage or pulled and pushed to
+    another repository keeps its findings.
+    """
+
+    digest: str
+    size: int
+    media_type: str = LAYER_TAR_GZIP
+    vulnerabilities: tuple[Vulnerability, ...] = ()
+
+    @property
+    def short_id(self) -> str:
+        """The 12 hex digits docker prints for a layer in push and pull progress."""
+        return self.digest.removeprefix("sha256:")[:12]
+
+
+@dataclass(frozen=True)
+class Image(_Shared):
+    """An image manifest and what it references; its digest is the sha256 of the manifest's bytes."""
+
+    manifest: str
+    digest: str
+    config: Layer
+    layers: tuple[Layer, ...]
+    media_type: str = MANIFEST_V2
+
+    @property
+    def size(self) -> int:
+        """ECR's imageSizeInBytes: the sum of the compressed layers."""
+        return sum(layer.size for layer in self.layers)
+
+    @property
+    def vulnerabilities(self) -> tuple[Vulnerability, ...]:
+        seen: dict[str, Vulnerability] = {}
+        for layer in self.layers:
+            for vulnerability in layer.vulnerabilities:
+                seen.setdefault(vulnerability.name, vulnerability)
+        return tuple(seen.values())
+
+
+def manifest_text(config: Layer, layers: tuple[Layer, ...]) -> str:
+    """A Docker image manifest v2 schema 2, laid out as docker serializes it (Go MarshalIndent, 3 spaces)."""
+    document = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_V2,
+        "config": {"mediaType": config.media_type, "size": config.size, "digest": config.digest},
+        "layers": [
+            {"mediaType": layer.media_type, "size": layer.size, "digest": layer.digest} for layer in layers
+        ],
+    }
+    return json.dumps(document, indent=3)
+
+
+@dataclass(frozen=True)
+class StoredImage(_Shared):
+    """An image as one repository holds it: when it arrived and when it was last pulled."""
+
+    image: Image
+    pushed_at: datetime
+    last_pulled_at: datetime | None = None
+
+    @property
+    def digest(self) -> str:
+        return self.image.digest
+
+
+@dataclass(frozen=True)
+class ScanResult(_Shared):
+    """One basic scan of one image: findings come from the vulnerabilities its layers declare."""
+
+    status: Literal["COMPLETE", "IN_PROGRESS", "FAILED"]
+    completed_at: datetime
+    vulnerabilities: tuple[Vulnerability, ...]
+    description: str = "The scan was completed successfully."
+
+    def severity_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for vulnerability in self.vulnerabilities:
+            counts[vulnerability.severity] = counts.get(vulnerability.severity, 0) + 1
+        return {severity: counts[severity] for severity in SEVERITIES if severity in counts}
+
+
+@dataclass(frozen=True)
+class EncryptionConfiguration(_Shared):
+    encryption_type: Literal["AES256", "KMS"] = "AES256"
+    kms_key: str | None = None
+
+    def to_api(self) -> dict[str, str]:
+        result = {"encryptionType": self.encryption_type}
+        if self.kms_key:
+            result["kmsKey"] = self.kms_key
+        return result
+
+
+@dataclass(frozen=True)
+class RepositoryPolicy(_Shared):
+    """The policy text exactly as set (GetRepositoryPolicy returns it verbatim) and its parsed form."""
+
+    text: str
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class StoredLifecyclePolicy(_Shared):
+    text: str
+    policy: LifecyclePolicy
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Upload(_Shared):
+    """A layer upload in progress (InitiateLayerUpload .. CompleteLayerUpload)."""
+
+    upload_id: str
+    received: bytes = b""
+    last_byte: int = -1
+
+
+@dataclass
+class Repository:
+    """A private repository: settings, images by digest, tags, layers present, and what was said of them."""
+
+    registry_id: str
+    region: str
+    name: str
+    created_at: datetime
+    image_tag_mutability: TagMutability = "MUTABLE"
+    scan_on_push: bool = False
+    encryption: EncryptionConfiguration = field(default_factory=EncryptionConfiguration)
+    tags: dict[str, str] = field(default_factory=dict)  # resource tags, in the order they were added
+    policy: RepositoryPolicy | None = None
+    lifecycle: StoredLifecyclePolicy | None = None
+    lifecycle_preview: LifecyclePreview | None = None
+    images: dict[str, StoredImage] = field(default_factory=dict)  # by manifest digest, in push order
+    image_tags: dict[str, str] = field(default_factory=dict)  # image tag -> manifest digest
+    layers: dict[str, Layer] = field(default_factory=dict)  # blobs present in the repository, by digest
+    uploads: dict[str, Upload] = field(default_factory=dict)  # by upload id
+    scans: dict[str, ScanResult] = field(default_factory=dict)  # by manifest digest
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:ecr:{self.region}:{self.registry_id}:repository/{self.name}"
+
+    @property
+    def uri(self) -> str:
+        return f"{registry_host(self.registry_id, self.region)}/{self.name}"
+
+    def tags_of(self, digest: str) -> list[str]:
+        return [tag for tag, tagged in self.image_tags.items() if tagged == digest]
+
+    def tags_by_digest(self) -> dict[str, list[str]]:
+        """Every image's tags in one pass (describe calls on large repositories stay linear)."""
+        result: dict[str, list[str]] = {}
+        for tag, digest in self.image_tags.items():
+            result.setdefault(digest, []).append(tag)
+        return result
+
+    def copy(self) -> Repository:
+        return Repository(
+            registry_id=self.registry_id,
+            region=self.region,
+            name=self.name,
+            created_at=self.created_at,
+            image_tag_mutability=self.image_tag_mutability,
+            scan_on_push=self.scan_on_push,
+            encryption=self.encryption,
+            tags=dict(self.tags),
+            policy=self.policy,
+            lifecycle=self.lifecycle,
+            lifecycle_preview=self.lifecycle_preview,
+            images=dict(self.images),
+            image_tags=dict(self.image_tags),
+            layers=dict(self.layers),
+            uploads=dict(self.uploads),
+            scans=dict(self.scans),
+        )
+
+
+def registry_host(account_id: str, region: str) -> str:
+    return f"{account_id}.dkr.ecr.{region}.amazonaws.com"
+
+
+@dataclass
+class Registry:
+    """An account's default private registry in one Region (registry id = account id)."""
+
+    account_id: str
+    region: str
+    repositories: dict[str, Repository] = field(default_factory=dict)
+    upload_counter: int = 0  # makes upload ids deterministic
+
+    @property
+    def host(self) -> str:
+        return registry_host(self.account_id, self.region)
+
+    def copy(self) -> Registry:
+        return Registry(
+            account_id=self.account_id,
+            region=self.region,
+            repositories={name: repo.copy() for name, repo in self.repositories.items()},
+            upload_counter=self.upload_counter,
+        )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Registry:
+        return self.copy()
