@@ -1,0 +1,181 @@
+"""IAM as the world holds it: accounts, users, groups, roles, role sessions and their policies.
+
+Entities are plain mutable records owned by their Account; parsed policy documents are frozen and shared
+between world copies. The IAM and STS API operations live in `iam_api.py` and `sts_api.py`; this module
+only answers "who is this principal and which policies apply to it".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from ecrsim.engine.policy.types import NamedPolicy
+
+if TYPE_CHECKING:
+    from ecrsim.engine.ecr.model import Registry
+    from ecrsim.engine.policy.document import Policy
+
+AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+
+
+@dataclass(frozen=True)
+class StoredPolicy:
+    """A policy document as the learner wrote it (for get-*-policy) and as the engine parsed it."""
+
+    name: str
+    document: str
+    policy: Policy
+
+    def __deepcopy__(self, memo: dict) -> StoredPolicy:
+        return self
+
+
+@dataclass
+class ManagedPolicy:
+    """A customer managed policy (AWS managed ones are looked up by `policy.managed`)."""
+
+    name: str
+    arn: str
+    policy_id: str
+    document: StoredPolicy
+    created: datetime
+    path: str = "/"
+    description: str = ""
+    attachment_count: int = 0
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    access_key_id: str
+    secret_access_key: str
+    created: datetime
+
+    def __deepcopy__(self, memo: dict) -> AccessKey:
+        return self
+
+
+@dataclass
+class _Attachments:
+    """What users, groups and roles share: attached managed policy ARNs and inline policies."""
+
+    attached: list[str] = field(default_factory=list)  # managed policy ARNs, in attachment order
+    inline: dict[str, StoredPolicy] = field(default_factory=dict)
+
+
+@dataclass
+class User(_Attachments):
+    name: str = ""
+    account_id: str = ""
+    user_id: str = ""
+    created: datetime | None = None
+    path: str = "/"
+    groups: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+    access_keys: list[AccessKey] = field(default_factory=list)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:user{self.path}{self.name}"
+
+
+@dataclass
+class Group(_Attachments):
+    name: str = ""
+    account_id: str = ""
+    group_id: str = ""
+    created: datetime | None = None
+    path: str = "/"
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:group{self.path}{self.name}"
+
+
+@dataclass
+class Role(_Attachments):
+    name: str = ""
+    account_id: str = ""
+    role_id: str = ""
+    created: datetime | None = None
+    path: str = "/"
+    trust: StoredPolicy | None = None
+    description: str = ""
+    max_session_duration: int = 3600
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role{self.path}{self.name}"
+
+
+@dataclass(frozen=True)
+class RoleSession:
+    """The temporary principal AssumeRole creates: it acts with its role's policies."""
+
+    role_name: str
+    session_name: str
+    account_id: str
+    role_id: str
+    access_key: AccessKey
+    session_token: str
+    expires: datetime
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sts::{self.account_id}:assumed-role/{self.role_name}/{self.session_name}"
+
+    @property
+    def role_arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role/{self.role_name}"
+
+    def __deepcopy__(self, memo: dict) -> RoleSession:
+        return self
+
+
+@dataclass
+class Account:
+    id: str
+    users: dict[str, User] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # by ARN
+    sessions: dict[str, RoleSession] = field(default_factory=dict)  # by session ARN
+    registries: dict[str, Registry] = field(default_factory=dict)  # by Region
+
+    def registry(self, region: str) -> Registry:
+        """The account's default private registry in `region`, which exists from the start in AWS."""
+        registry = self.registries.get(region)
+        if registry is None:
+            from ecrsim.engine.ecr.model import Registry
+
+            registry = self.registries[region] = Registry(self.id, region)
+        return registry
+
+    @property
+    def root_arn(self) -> str:
+        return f"arn:aws:iam::{self.id}:root"
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str  # o-xxxxxxxxxx
+    accounts: frozenset[str]
+
+    def __deepcopy__(self, memo: dict) -> Organization:
+        return self
+
+
+PrincipalKind = Literal["user", "role", "session", "root", "service"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A resolved principal: who is calling, and which identity policies apply to it now."""
+
+    arn: str
+    kind: PrincipalKind
+    account_id: str | None
+    identity_policies: tuple[NamedPolicy, ...]
+    context: dict[str, str | tuple[str, ...]]  # principal-derived keys: aws:username, aws:userid, tags...
