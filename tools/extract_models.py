@@ -140,6 +140,8 @@ def extract(service: str) -> dict[str, Any]:
         "serviceFullName": meta["serviceFullName"],
         "apiVersion": meta["apiVersion"],
         "operations": operations,
+        # The CLI names of every other operation: `aws ecr OTHER` is then "not simulated", not a typo.
+        "otherOperations": sorted(xform_name(op, "-") for op in model["operations"] if op not in operations),
         "shapes": kept,
     }
 

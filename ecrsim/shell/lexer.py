@@ -1,0 +1,142 @@
+"""Split a command line into a pipeline of argument vectors, the way a POSIX shell would.
+
+Our own small tokenizer rather than `shlex`: shlex cannot tell a quoted `"|"` from a pipe, treats `#`
+inside words inconsistently with bash, and knows nothing of `$NAME`. Learners paste real command lines,
+so quoting must behave exactly as in bash; the shell features a simulator does not need (`&&`, `;`,
+redirections, command substitution) are recognised and refused with one clear line instead of being
+misread as arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OPERATORS = ("&&", "||", ">>", "<<", ";", "&", ">", "<", "(", ")")
+_UNQUOTED_BREAK = set(" \t\n|;&<>()'\"\\$`")
+
+
+class LexError(Exception):
+    """A line the simulated terminal cannot run: `message` is the one line to print, `status` the exit."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _unsupported(what: str) -> LexError:
+    return LexError(
+        f"ecrsim: {what} is not supported in the simulated terminal (use one command or a | pipe)"
+    )
+
+
+class _Lexer:
+    def __init__(self, line: str, env: Mapping[str, str]) -> None:
+        self.line = line
+        self.env = env
+        self.pos = 0
+
+    def peek(self, offset: int = 0) -> str:
+        index = self.pos + offset
+        return self.line[index] if index < len(self.line) else ""
+
+    def pipeline(self) -> list[list[str]]:
+        stages: list[list[str]] = [[]]
+        while self.pos < len(self.line):
+            char = self.peek()
+            if char in " \t\n":
+                self.pos += 1
+            elif char == "#":
+                break  # a comment: `#` at the start of a word
+            elif char == "|" and self.peek(1) != "|":
+                if not stages[-1]:
+                    raise LexError("bash: syntax error near unexpected token `|'")
+                stages.append([])
+                self.pos += 1
+            elif operator := next((op for op in _OPERATORS if self.line.startswith(op, self.pos)), None):
+                raise _unsupported(f"'{operator}'")
+            else:
+                stages[-1].append(self.word())
+        if len(stages) > 1 and not stages[-1]:
+            raise LexError("bash: syntax error: unexpected end of file")
+        return stages if stages[0] else []
+
+    def word(self) -> str:
+        parts: list[str] = []
+        while self.pos < len(self.line):
+            char = self.peek()
+            if char in " \t\n|;&<>()":
+                break
+            if char == "'":
+                end = self.line.find("'", self.pos + 1)
+                if end < 0:
+                    raise LexError("bash: unexpected EOF while looking for matching `''")
+                parts.append(self.line[self.pos + 1 : end])
+                self.pos = end + 1
+            elif char == '"':
+                parts.append(self.double_quoted())
+            elif char == "\\":
+                self.pos += 1
+                if self.pos < len(self.line):
+                    if self.peek() != "\n":  # backslash-newline is a line continuation
+                        parts.append(self.peek())
+                    self.pos += 1
+            elif char == "$":
+                parts.append(self.expansion())
+            elif char == "`":
+                raise _unsupported("command substitution (`...`)")
+            else:
+                start = self.pos
+                while self.pos < len(self.line) and self.peek() not in _UNQUOTED_BREAK:
+                    self.pos += 1
+                parts.append(self.line[start : self.pos])
+        return "".join(parts)
+
+    def double_quoted(self) -> str:
+        self.pos += 1
+        parts: list[str] = []
+        while True:
+            if self.pos >= len(self.line):
+                raise LexError("bash: unexpected EOF while looking for matching `\"'")
+            char = self.peek()
+            if char == '"':
+                self.pos += 1
+                return "".join(parts)
+            if char == "\\" and self.peek(1) in ('"', "\\", "$", "`", "\n"):
+                if self.peek(1) != "\n":
+                    parts.append(self.peek(1))
+                self.pos += 2
+            elif char == "$":
+                parts.append(self.expansion())
+            elif char == "`":
+                raise _unsupported("command substitution (`...`)")
+            else:
+                parts.append(char)
+                self.pos += 1
+
+    def expansion(self) -> str:
+        """`$NAME` and `${NAME}` from the shell's environment; `$(...)` is refused."""
+        nxt = self.peek(1)
+        if nxt == "(":
+            raise _unsupported("command substitution $(...)")
+        if nxt == "{":
+            end = self.line.find("}", self.pos)
+            name = self.line[self.pos + 2 : end] if end > 0 else ""
+            if end < 0 or not _NAME.fullmatch(name):
+                shown = self.line[self.pos : end + 1 if end > 0 else None]
+                raise LexError(f"bash: {shown}: bad substitution", 1)
+            self.pos = end + 1
+            return self.env.get(name, "")
+        match = _NAME.match(self.line, self.pos + 1)
+        if not match:
+            self.pos += 1
+            return "$"
+        self.pos = match.end()
+        return self.env.get(match.group(), "")
+
+
+def split_pipeline(line: str, env: Mapping[str, str] | None = None) -> list[list[str]]:
+    """The argument vectors of each stage of `line`'s pipeline; [] for a blank line or a comment."""
+    return _Lexer(line, env or {}).pipeline()
