@@ -1,0 +1,236 @@
+"""What the learner has done: which scenarios, questions and tasks, and how (first try, hints, solution).
+
+Progress lives in one small JSON file in the user data directory (platformdirs; `ECRSIM_HOME` overrides
+it, which is also how tests and classroom machines keep it somewhere known). Losing or mangling it must
+never stop the learner: writes are atomic (a temporary file then `os.replace`, so a crash mid-write leaves
+the old file whole), and a file that cannot be read is renamed aside with a warning and progress starts
+afresh. Steps are keyed by their index in the scenario's `steps` list, the one identity a step has.
+
+No timestamps are stored: the UI runs on the simulated clock only, and nothing here needs wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FILE_NAME = "progress.json"
+FORMAT_VERSION = 1
+
+
+def data_dir() -> Path:
+    """Where ecrsim keeps the learner's data: `$ECRSIM_HOME` if set, else the platform's user data dir."""
+    override = os.environ.get("ECRSIM_HOME")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ecrsim", appauthor=False))
+
+
+@dataclass
+class QuestionRecord:
+    """Every choice set the learner submitted, in order, and whether the last one was right."""
+
+    attempts: list[list[int]] = field(default_factory=list)  # 1-based choice numbers per attempt
+    correct: bool = False
+
+    @property
+    def first_try(self) -> bool:
+        return self.correct and len(self.attempts) == 1
+
+
+@dataclass
+class TaskRecord:
+    done: bool = False
+    hints_used: int = 0
+    solution_shown: bool = False
+
+
+@dataclass
+class ScenarioRecord:
+    questions: dict[int, QuestionRecord] = field(default_factory=dict)
+    tasks: dict[int, TaskRecord] = field(default_factory=dict)
+    finished: bool = False
+
+    def done_count(self) -> int:
+        """Questions answered right plus tasks completed."""
+        return sum(q.correct for q in self.questions.values()) + sum(t.done for t in self.tasks.values())
+
+
+class DamagedProgress(ValueError):
+    """The progress file exists but is not progress this version can read."""
+
+
+class ProgressStore:
+    """The learner's progress, loaded once and saved after every change."""
+
+    def __init__(self, path: Path, scenarios: dict[str, ScenarioRecord] | None = None) -> None:
+        self.path = path
+        self.scenarios: dict[str, ScenarioRecord] = scenarios or {}
+        self.warnings: list[str] = []  # shown to the learner by whoever loaded the store
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ProgressStore:
+        """Read the saved progress; a missing file is a fresh start, a damaged one is set aside."""
+        path = path or data_dir() / FILE_NAME
+        store = cls(path)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return store
+        except (OSError, UnicodeDecodeError) as exc:
+            store._set_aside(f"cannot read it ({exc})")
+            return store
+        try:
+            store.scenarios = _decode(json.loads(raw))
+        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+            store._set_aside(str(exc) or type(exc).__name__)
+        return store
+
+    def _set_aside(self, why: str) -> None:
+        aside = _free_name(self.path.with_name(self.path.name + ".damaged"))
+        try:
+            os.replace(self.path, aside)
+            where = f"moved it to {aside}"
+        except OSError as exc:
+            where = f"could not move it aside ({exc.strerror or exc}); it will be overwritten"
+        self.warnings.append(f"Progress file {self.path} is damaged ({why}); {where} and started afresh.")
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def record(self, scenario_id: str) -> ScenarioRecord:
+        """The scenario's record (an empty one, not stored, if the learner has not started it)."""
+        return self.scenarios.get(scenario_id) or ScenarioRecord()
+
+    # -- changing (each change is saved at once) ----------------------------------------------------------
+    def answer(self, scenario_id: str, step: int, choices: list[int], *, correct: bool) -> None:
+        record = self._mutable(scenario_id).questions.setdefault(step, QuestionRecord())
+        record.attempts.append(sorted(choices))
+        record.correct = record.correct or correct
+        self.save()
+
+    def task_hint(self, scenario_id: str, step: int, hints_used: int) -> None:
+        record = self._mutable(scenario_id).tasks.setdefault(step, TaskRecord())
+        record.hints_used = max(record.hints_used, hints_used)
+        self.save()
+
+    def task_solution_shown(self, scenario_id: str, step: int) -> None:
+        self._mutable(scenario_id).tasks.setdefault(step, TaskRecord()).solution_shown = True
+        self.save()
+
+    def task_done(self, scenario_id: str, step: int) -> None:
+        self._mutable(scenario_id).tasks.setdefault(step, TaskRecord()).done = True
+        self.save()
+
+    def finish(self, scenario_id: str) -> None:
+        self._mutable(scenario_id).finished = True
+        self.save()
+
+    def reset(self, scenario_id: str) -> None:
+        if self.scenarios.pop(scenario_id, None) is not None:
+            self.save()
+
+    def _mutable(self, scenario_id: str) -> ScenarioRecord:
+        return self.scenarios.setdefault(scenario_id, ScenarioRecord())
+
+    def save(self) -> None:
+        """Write atomically. A failure to save is reported, not raised: the learner keeps working."""
+        text = json.dumps(_encode(self.scenarios), indent=1, sort_keys=True) + "\n"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temp, self.path)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            message = f"Could not save progress to {self.path}: {exc.strerror or exc}"
+            if message not in self.warnings:
+                self.warnings.append(message)
+
+
+def _free_name(path: Path) -> Path:
+    """`path`, or `path.1`, `path.2`... whichever does not exist yet (earlier damaged files are kept)."""
+    candidate, n = path, 0
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate
+
+
+def _encode(scenarios: dict[str, ScenarioRecord]) -> dict[str, Any]:
+    return {
+        "version": FORMAT_VERSION,
+        "scenarios": {
+            sid: {
+                "finished": rec.finished,
+                "questions": {
+                    str(step): {"attempts": q.attempts, "correct": q.correct}
+                    for step, q in rec.questions.items()
+                },
+                "tasks": {
+                    str(step): {
+                        "done": t.done,
+                        "hints_used": t.hints_used,
+                        "solution_shown": t.solution_shown,
+                    }
+                    for step, t in rec.tasks.items()
+                },
+            }
+            for sid, rec in scenarios.items()
+        },
+    }
+
+
+def _decode(data: Any) -> dict[str, ScenarioRecord]:
+    """Strict reading: anything unexpected means the file is not ours (or is damaged), never a crash later."""
+    if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION:
+        raise DamagedProgress(f"not an ecrsim progress file of version {FORMAT_VERSION}")
+    scenarios = data.get("scenarios")
+    if not isinstance(scenarios, dict):
+        raise DamagedProgress("'scenarios' is not a mapping")
+    result: dict[str, ScenarioRecord] = {}
+    for sid, raw in scenarios.items():
+        _expect(raw, dict, f"scenario {sid}")
+        record = ScenarioRecord(finished=_expect(raw.get("finished", False), bool, f"{sid}.finished"))
+        for step, q in _expect(raw.get("questions", {}), dict, f"{sid}.questions").items():
+            _expect(q, dict, f"{sid}.questions.{step}")
+            attempts = _expect(q.get("attempts", []), list, f"{sid}.questions.{step}.attempts")
+            for attempt in attempts:
+                if not (isinstance(attempt, list) and all(type(n) is int and n > 0 for n in attempt)):
+                    raise DamagedProgress(f"{sid}.questions.{step}.attempts holds {attempt!r}")
+            correct = _expect(q.get("correct", False), bool, f"{sid}.questions.{step}.correct")
+            record.questions[_step(step, sid)] = QuestionRecord(attempts, correct)
+        for step, t in _expect(raw.get("tasks", {}), dict, f"{sid}.tasks").items():
+            _expect(t, dict, f"{sid}.tasks.{step}")
+            hints = t.get("hints_used", 0)
+            if type(hints) is not int or hints < 0:
+                raise DamagedProgress(f"{sid}.tasks.{step}.hints_used is {hints!r}")
+            record.tasks[_step(step, sid)] = TaskRecord(
+                done=_expect(t.get("done", False), bool, f"{sid}.tasks.{step}.done"),
+                hints_used=hints,
+                solution_shown=_expect(t.get("solution_shown", False), bool, f"{sid}.tasks.{step}.solution"),
+            )
+        result[sid] = record
+    return result
+
+
+def _expect(value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind):
+        raise DamagedProgress(f"{where} is {type(value).__name__}, expected {kind.__name__}")
+    return value
+
+
+def _step(key: str, sid: str) -> int:
+    if not key.isdigit():
+        raise DamagedProgress(f"{sid}: step key {key!r} is not a step number")
+    return int(key)
