@@ -81,10 +81,15 @@ class ProgressStore:
         store = cls(path)
         try:
             raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return store
-        except (OSError, UnicodeDecodeError) as exc:
-            store._set_aside(f"cannot read it ({exc})")
+        except OSError as exc:
+            store.warnings.append(
+                f"Cannot read progress file {path}: {exc.strerror or exc}; starting afresh."
+            )
+            return store
+        except UnicodeDecodeError as exc:
+            store._set_aside(f"not UTF-8 text: {exc.reason}")
             return store
         try:
             store.scenarios = _decode(json.loads(raw))
