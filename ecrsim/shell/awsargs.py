@@ -1,0 +1,402 @@
+"""Turn `aws SERVICE OPERATION --option value ...` into API parameters, as AWS CLI v2 does.
+
+Everything here is driven by the extracted service models: each input member becomes `--kebab-name`,
+booleans become `--flag`/`--no-flag`, lists take one or more values, structures and maps take shorthand or
+JSON, and any value may be `file://NAME`. Errors come out in the CLI's words and with its exit status 252:
+argparse-style usage errors, "Error parsing parameter ...", and botocore's client-side
+"Parameter validation failed" (botocore checks required members, types and minimum lengths, but not
+maximum lengths, patterns or enums: those are the service's to reject).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any
+
+from ecrsim.shell.servicemodel import Operation, ServiceModel
+from ecrsim.shell.shorthand import ShorthandError, parse_shorthand
+
+USAGE = (
+    "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\n"
+    "To see help text, you can run:\n"
+    "\n"
+    "  aws help\n"
+    "  aws <command> help\n"
+    "  aws <command> <subcommand> help\n"
+)
+USAGE_STATUS = 252
+OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream")
+# Pagination options the CLI adds to every paginated operation, in place of the API's token members.
+PAGINATION_OPTIONS = ("--starting-token", "--page-size", "--max-items")
+
+# Global options: name -> takes a value. Accepted anywhere on the line, as the CLI does.
+GLOBAL_OPTIONS: dict[str, bool] = {
+    "--region": True,
+    "--profile": True,
+    "--output": True,
+    "--query": True,
+    "--color": True,
+    "--cli-binary-format": True,
+    "--cli-read-timeout": True,
+    "--cli-connect-timeout": True,
+    "--no-cli-pager": False,
+    "--no-paginate": False,
+    "--no-cli-auto-prompt": False,
+}
+# Real global options that have no meaning against a simulated endpoint: refused by name, not misread.
+UNSUPPORTED_GLOBALS = ("--debug", "--endpoint-url", "--no-verify-ssl", "--no-sign-request", "--ca-bundle")
+
+
+class AwsUsageError(Exception):
+    """Text for stderr and the exit status of a command line the CLI itself rejects."""
+
+    def __init__(self, text: str, status: int = USAGE_STATUS) -> None:
+        super().__init__(text)
+        self.text = text
+        self.status = status
+
+
+def usage_error(message: str) -> AwsUsageError:
+    return AwsUsageError(f"{USAGE}\naws: error: {message}\n")
+
+
+def unknown_options(items: list[str]) -> AwsUsageError:
+    return AwsUsageError(f"{USAGE}\nUnknown options: {', '.join(items)}\n")
+
+
+def parameter_error(cli_name: str, message: str) -> AwsUsageError:
+    return AwsUsageError(f"\nError parsing parameter '{cli_name}': {message}\n")
+
+
+def invalid_choice(argument: str, value: str, choices: list[str]) -> AwsUsageError:
+    """argparse's invalid-choice error as the CLI customises it: the choices two per line."""
+    lines = ["Invalid choice, valid choices are:\n"]
+    for index in range(0, len(choices), 2):
+        lines.append(" | ".join(f"{choice:<40}" for choice in choices[index : index + 2]))
+    possible = get_close_matches(value, choices, cutoff=0.8)
+    if possible:
+        lines.append(f"\n\nInvalid choice: {value!r}, maybe you meant:\n")
+        lines.extend(f"  * {word}" for word in possible)
+    return usage_error(f"argument {argument}: " + "\n".join(lines))
+
+
+@dataclass
+class GlobalArgs:
+    region: str | None = None
+    profile: str | None = None
+    output: str | None = None
+    query: str | None = None
+    version: bool = False
+    rest: list[str] = field(default_factory=list)  # everything that is not a global option
+
+
+def parse_globals(argv: list[str]) -> GlobalArgs:
+    """Pull the global options out of the whole line, wherever they appear."""
+    args = GlobalArgs()
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        name, has_inline, inline = token.partition("=")
+        if name in UNSUPPORTED_GLOBALS:
+            raise AwsUsageError(f"ecrsim: aws {name} is not supported in the simulated terminal\n")
+        if token == "--version":
+            args.version = True
+        elif GLOBAL_OPTIONS.get(name):
+            if has_inline:
+                value = inline
+            elif index + 1 < len(argv) and not argv[index + 1].startswith("--"):
+                index += 1
+                value = argv[index]
+            else:
+                raise usage_error(f"argument {name}: expected one argument")
+            if name == "--output" and value not in OUTPUT_FORMATS:
+                raise invalid_choice("--output", value, list(OUTPUT_FORMATS))
+            if name in ("--region", "--profile", "--output", "--query"):
+                setattr(args, name[2:], value)
+        elif token not in GLOBAL_OPTIONS:
+            args.rest.append(token)
+        index += 1
+    return args
+
+
+# -- operation arguments --------------------------------------------------------------------------------
+FileReader = Callable[[str], str]  # file://NAME -> contents; raises OSError with the message to show
+
+
+@dataclass
+class OperationArgs:
+    params: dict[str, Any]
+    help: bool = False
+    max_items: int | None = None
+    starting_token: int = 0
+
+
+def _load_paramfile(value: str, cli_name: str, read_file: FileReader) -> str:
+    for prefix in ("file://", "fileb://"):
+        if value.startswith(prefix):
+            try:
+                return read_file(value[len(prefix) :])
+            except OSError as error:
+                raise parameter_error(cli_name, f"Unable to load paramfile {value}: {error}") from None
+    return value
+
+
+class _Converter:
+    """Builds one parameter value from its CLI string(s) and the member's shape."""
+
+    def __init__(self, model: ServiceModel, read_file: FileReader) -> None:
+        self.model = model
+        self.read_file = read_file
+
+    def convert(self, cli_name: str, shape_name: str, values: list[str]) -> Any:
+        shape = self.model.shape(shape_name)
+        kind = shape["type"]
+        values = [_load_paramfile(value, cli_name, self.read_file) for value in values]
+        if kind == "list":
+            if values[0].lstrip().startswith("["):
+                return self.json_value(cli_name, values[0])
+            return [self.list_item(cli_name, shape["member"], value) for value in values]
+        if kind in ("structure", "map"):
+            return self.compound(cli_name, shape_name, values[0])
+        return self.scalar(cli_name, shape, values[0])
+
+    def list_item(self, cli_name: str, shape_name: str, value: str) -> Any:
+        shape = self.model.shape(shape_name)
+        if shape["type"] in ("structure", "map", "list"):
+            return self.compound(cli_name, shape_name, value)
+        return self.scalar(cli_name, shape, value)
+
+    def compound(self, cli_name: str, shape_name: str, value: str) -> Any:
+        if value.lstrip().startswith(("{", "[")):
+            return self.json_value(cli_name, value)
+        try:
+            parsed = parse_shorthand(value)
+        except ShorthandError as error:
+            raise parameter_error(cli_name, str(error)) from None
+        return self.typed(shape_name, parsed)
+
+    @staticmethod
+    def json_value(cli_name: str, value: str) -> Any:
+        try:
+            return json.loads(value)
+        except ValueError as error:
+            raise parameter_error(cli_name, f"Invalid JSON: {error}\nJSON received: {value}") from None
+
+    def scalar(self, cli_name: str, shape: dict[str, Any], value: str) -> Any:
+        kind = shape["type"]
+        if kind in ("integer", "long"):
+            try:
+                return int(value)
+            except ValueError:
+                raise parameter_error(
+                    cli_name, f"invalid literal for int() with base 10: {value!r}"
+                ) from None
+        if kind in ("float", "double"):
+            try:
+                return float(value)
+            except ValueError:
+                raise parameter_error(cli_name, f"could not convert string to float: {value!r}") from None
+        if kind == "boolean":
+            return value.lower() == "true"
+        if kind == "blob":
+            return value.encode()
+        return value
+
+    def typed(self, shape_name: str, value: Any) -> Any:
+        """Shorthand yields strings; give them the model's types, as the CLI's BackCompatVisitor does."""
+        shape = self.model.shape(shape_name)
+        kind = shape["type"]
+        if kind == "structure" and isinstance(value, dict):
+            members = shape.get("members", {})
+            return {
+                key: self.typed(members[key]["shape"], item) if key in members else item
+                for key, item in value.items()
+            }
+        if kind == "map" and isinstance(value, dict):
+            return {key: self.typed(shape["value"], item) for key, item in value.items()}
+        if kind == "list":
+            items = value if isinstance(value, list) else [value]
+            return [self.typed(shape["member"], item) for item in items]
+        if isinstance(value, str) and kind in ("integer", "long", "float", "double"):
+            try:
+                return int(value) if kind in ("integer", "long") else float(value)
+            except ValueError:
+                return value  # left for validation to report, as botocore does
+        if isinstance(value, str) and kind == "boolean" and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return value
+
+
+def _option_table(model: ServiceModel, operation: Operation) -> dict[str, tuple[str, dict[str, Any]]]:
+    """CLI option -> (member name, member). Pagination members are replaced by the CLI's own options."""
+    hidden: set[str] = set()
+    if operation.paginator:
+        hidden = {operation.paginator.get("input_token", ""), operation.paginator.get("limit_key", "")}
+    return {
+        "--" + member["cli"]: (name, member)
+        for name, member in model.input_members(operation).items()
+        if name not in hidden
+    }
+
+
+def parse_operation_args(
+    model: ServiceModel, operation: Operation, argv: list[str], read_file: FileReader
+) -> OperationArgs:
+    options = _option_table(model, operation)
+    booleans = {
+        f"--no-{opt[2:]}": opt
+        for opt, (_, m) in options.items()
+        if model.shape(m["shape"])["type"] == "boolean"
+    }
+    raw: dict[str, list[str]] = {}
+    flags: dict[str, bool] = {}
+    extra: dict[str, str] = {}
+    unknown: list[str] = []
+    want_help = False
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        name, has_inline, inline = token.partition("=")
+        index += 1
+        if token == "help" and not raw and not unknown:
+            want_help = True
+        elif name in booleans or (
+            name in options and model.shape(options[name][1]["shape"])["type"] == "boolean"
+        ):
+            positive = booleans.get(name, name)
+            flags[positive] = name == positive
+        elif name in options or (operation.paginator and name in PAGINATION_OPTIONS):
+            kind = model.shape(options[name][1]["shape"])["type"] if name in options else "string"
+            values = [inline] if has_inline else []
+            while not has_inline and index < len(argv) and not argv[index].startswith("--"):
+                values.append(argv[index])
+                index += 1
+                if kind != "list":
+                    break
+            if not values:
+                expected = "expected at least one argument" if kind == "list" else "expected one argument"
+                raise usage_error(f"argument {name}: {expected}")
+            if name in options:
+                raw[name] = values
+            else:
+                extra[name] = values[0]
+        else:
+            unknown.append(token)
+    if want_help:
+        return OperationArgs(params={}, help=True)
+    missing = [
+        opt
+        for opt, (member_name, _) in options.items()
+        if member_name in model.required(operation) and opt not in raw and opt not in flags
+    ]
+    if missing:
+        raise usage_error(f"the following arguments are required: {', '.join(missing)}")
+    if unknown:
+        raise unknown_options(unknown)
+    converter = _Converter(model, read_file)
+    params: dict[str, Any] = {}
+    for opt, (member_name, member) in options.items():  # model order, as botocore serialises
+        if opt in raw:
+            params[member_name] = converter.convert(opt, member["shape"], raw[opt])
+        elif opt in flags:
+            params[member_name] = flags[opt]
+    result = OperationArgs(params=params)
+    if "--max-items" in extra:
+        result.max_items = int(converter.scalar("--max-items", {"type": "integer"}, extra["--max-items"]))
+    if "--starting-token" in extra:
+        result.starting_token = decode_starting_token(extra["--starting-token"])
+    if operation.input:
+        errors = validate(model, operation.input, params, "input")
+        if errors:
+            raise AwsUsageError("\nParameter validation failed:\n" + "\n".join(errors) + "\n")
+    return result
+
+
+# -- pagination tokens -----------------------------------------------------------------------------------
+def encode_next_token(offset: int) -> str:
+    """The CLI's NextToken for `--max-items`: an opaque base64 blob; ours holds the offset."""
+    return base64.b64encode(json.dumps({"boto_truncate_amount": offset}).encode()).decode()
+
+
+def decode_starting_token(token: str) -> int:
+    try:
+        return int(json.loads(base64.b64decode(token, validate=True))["boto_truncate_amount"])
+    except (ValueError, KeyError, TypeError):
+        raise AwsUsageError(f"\nBad starting token: {token}\n") from None
+
+
+# -- botocore's client-side validation -------------------------------------------------------------------
+_PYTHON_TYPES = {
+    "string": "<class 'str'>",
+    "integer": "<class 'int'>",
+    "long": "<class 'int'>",
+    "boolean": "<class 'bool'>",
+    "structure": "<class 'dict'>",
+    "map": "<class 'dict'>",
+    "list": "<class 'list'>, <class 'tuple'>",
+    "float": "<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>",
+    "double": "<class 'float'>, <class 'decimal.Decimal'>, <class 'int'>",
+    "timestamp": "<class 'datetime.datetime'>, <class 'str'>",
+    "blob": "<class 'bytes'>, <class 'bytearray'>, file-like object",
+}
+_ACCEPTS: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "structure": (dict,),
+    "map": (dict,),
+    "list": (list, tuple),
+    "float": (float, int),
+    "double": (float, int),
+    "timestamp": (str,),
+    "blob": (bytes, bytearray, str),
+}
+
+
+def validate(model: ServiceModel, shape_name: str, value: Any, path: str) -> list[str]:
+    """botocore's ParamValidator messages for `value` against `shape_name`, in botocore's order."""
+    shape = model.shape(shape_name)
+    kind = shape["type"]
+    accepts = _ACCEPTS.get(kind, (object,))
+    if not isinstance(value, accepts) or (kind in ("integer", "long") and isinstance(value, bool)):
+        return [
+            f"Invalid type for parameter {path}, value: {value}, type: {type(value)}, "
+            f"valid types: {_PYTHON_TYPES.get(kind, kind)}"
+        ]
+    errors: list[str] = []
+    if kind == "structure":
+        members = shape.get("members", {})
+        errors.extend(
+            f'Missing required parameter in {path}: "{name}"'
+            for name in shape.get("required", [])
+            if name not in value
+        )
+        for key, item in value.items():
+            if key not in members:
+                errors.append(f'Unknown parameter in {path}: "{key}", must be one of: {", ".join(members)}')
+            else:
+                child = key if path == "input" else f"{path}.{key}"
+                errors.extend(validate(model, members[key]["shape"], item, child))
+    elif kind == "list":
+        if "min" in shape and len(value) < shape["min"]:
+            errors.append(
+                f"Invalid length for parameter {path}, value: {len(value)}, valid min length: {shape['min']}"
+            )
+        for index, item in enumerate(value):
+            errors.extend(validate(model, shape["member"], item, f"{path}[{index}]"))
+    elif kind == "map":
+        for key, item in value.items():
+            errors.extend(validate(model, shape["key"], key, f"{path} (key: {key})"))
+            errors.extend(validate(model, shape["value"], item, f"{path}.{key}"))
+    elif kind == "string" and "min" in shape and len(value) < shape["min"]:
+        errors.append(
+            f"Invalid length for parameter {path}, value: {len(value)}, valid min length: {shape['min']}"
+        )
+    elif kind in ("integer", "long") and "min" in shape and value < shape["min"]:
+        errors.append(f"Invalid value for parameter {path}, value: {value}, valid min value: {shape['min']}")
+    return errors

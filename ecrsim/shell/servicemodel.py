@@ -1,0 +1,67 @@
+"""AWS's own operation and shape definitions for ecr, iam and sts, as extracted from botocore.
+
+See tools/extract_models.py for why these are committed JSON rather than a botocore import. Loaded once
+per process, lazily, because a session that only runs `docker` or `sim` never needs them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SERVICES = ("ecr", "iam", "sts")
+_MODELS = Path(__file__).resolve().parent / "models"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # the API name, e.g. "CreateRepository"
+    cli_name: str  # e.g. "create-repository"
+    doc: str
+    input: str | None
+    output: str | None
+    paginator: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ServiceModel:
+    name: str
+    full_name: str
+    operations: dict[str, Operation]  # keyed by CLI name
+    other_operations: tuple[str, ...]  # CLI names of real operations the simulator does not offer
+    shapes: dict[str, dict[str, Any]]
+
+    def shape(self, name: str) -> dict[str, Any]:
+        return self.shapes[name]
+
+    def input_members(self, operation: Operation) -> dict[str, dict[str, Any]]:
+        return self.shapes[operation.input].get("members", {}) if operation.input else {}
+
+    def required(self, operation: Operation) -> list[str]:
+        return self.shapes[operation.input].get("required", []) if operation.input else []
+
+
+@functools.cache
+def load_service(name: str) -> ServiceModel:
+    data = json.loads((_MODELS / f"{name}.json").read_text(encoding="utf-8"))
+    operations = {
+        op["cli"]: Operation(
+            name=api_name,
+            cli_name=op["cli"],
+            doc=op.get("doc", ""),
+            input=op.get("input"),
+            output=op.get("output"),
+            paginator=op.get("paginator"),
+        )
+        for api_name, op in data["operations"].items()
+    }
+    return ServiceModel(
+        name=name,
+        full_name=data["serviceFullName"],
+        operations=operations,
+        other_operations=tuple(data.get("otherOperations", ())),
+        shapes=data["shapes"],
+    )
