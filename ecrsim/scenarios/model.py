@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -29,25 +29,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ecrsim.engine.clock import parse_duration
 from ecrsim.scenarios.loader import DataPath, Document, dotted
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
-
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-
-
-def parse_duration(text: str) -> timedelta:
-    """`90m`, `13h`, `2d`, `1d12h` -> timedelta; ValueError for anything else (or nothing at all)."""
-    found = _DURATION.match(text.strip())
-    if not found or not any(found.groups()):
-        raise ValueError(text)
-    days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 def _duration(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("duration", "expected a duration such as 90m, 13h, 2d or 1d12h")
     try:
+        if value.strip().startswith("-"):
+            raise ValueError(value)
         parse_duration(value)
     except ValueError:
         raise PydanticCustomError("duration", "expected a duration such as 90m, 13h, 2d or 1d12h") from None
@@ -87,7 +79,7 @@ def _when(value: Any) -> datetime | str:
     """An image's push time: `-2d` (relative to world.time) or a timestamp."""
     if isinstance(value, str) and value.strip().startswith("-"):
         try:
-            parse_duration(value.strip()[1:])
+            parse_duration(value)
         except ValueError:
             raise PydanticCustomError(
                 "when", "expected -DURATION (such as -2d or -90m) or a timestamp"

@@ -1,0 +1,255 @@
+"""A scenario's `world:` -> an engine World, every problem located at the YAML node it comes from.
+
+Principals and policies go through the engine's own constructors (`ecrsim.engine.identity`) and parsers, so
+a scenario world is judged exactly as the IAM and ECR APIs would judge the same requests: a policy AWS
+would reject, or a principal that does not exist, is an error in the file rather than a surprise in class.
+Items are laid out one by one (not through the bulk `managed=`/`inline=` arguments) so that each problem
+points at the very list entry that caused it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from ecrsim.engine.clock import parse_duration
+from ecrsim.engine.docker import BuiltImage
+from ecrsim.engine.ecr.content import build_layers, make_image
+from ecrsim.engine.ecr.lifecycle_policy import LifecyclePolicyError, parse_lifecycle_policy
+from ecrsim.engine.ecr.model import (
+    EncryptionConfiguration,
+    Repository,
+    RepositoryPolicy,
+    StoredImage,
+    StoredLifecyclePolicy,
+)
+from ecrsim.engine.ecr.names import validate_image_tag, validate_repository_name
+from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.iam import Account, Organization
+from ecrsim.engine.identity import (
+    add_customer_policy,
+    add_group,
+    add_role,
+    add_user,
+    add_user_to_group,
+    attach_policy,
+    store_identity_policy,
+    store_trust_policy,
+)
+from ecrsim.engine.policy.document import Policy, PolicyError, parse_resource_policy
+from ecrsim.engine.world import World
+from ecrsim.scenarios import model
+from ecrsim.scenarios.loader import DataPath, Document, dotted
+from ecrsim.scenarios.problems import Problem, ScenarioProblems
+
+_ARN = re.compile(r"^arn:aws:(iam|sts)::(\d{12}):(.+)$")
+
+
+def build_world(scenario: model.Scenario, document: Document) -> World:
+    """The scenario's starting world; ScenarioProblems listing every problem in its `world:`."""
+    builder = _WorldBuilder(document, World(start=scenario.world.time))
+    builder.build(scenario.world)
+    if builder.problems:
+        raise ScenarioProblems(builder.problems)
+    return builder.world
+
+
+class _WorldBuilder:
+    def __init__(self, document: Document, world: World) -> None:
+        self.document = document
+        self.world = world
+        self.problems: list[Problem] = []
+        # Policies naming principals, checked once every account's principals exist.
+        self.principal_checks: list[tuple[DataPath, Policy]] = []
+
+    @contextmanager
+    def at(self, path: DataPath, what: str = "") -> Iterator[None]:
+        """Turn the engine's refusal of one item into a located problem, and go on with the next item."""
+        try:
+            yield
+        except ServiceError as error:
+            malformed = error.code == "MalformedPolicyDocument" and not what
+            self.add(path, f"{'invalid policy: ' if malformed else what}{error.message}")
+        except (PolicyError, LifecyclePolicyError, ValueError) as error:
+            self.add(path, f"{what}{error}")
+
+    def add(self, path: DataPath, message: str, *, key: bool = False) -> None:
+        self.problems.append(self.document.problem(path, f"{dotted(path)}: {message}", key=key))
+
+    # -- layout -------------------------------------------------------------------------------------------
+    def build(self, spec: model.World) -> None:
+        world = self.world
+        world.add_account(spec.account)
+        for i, extra in enumerate(spec.accounts):
+            if extra.id in world.accounts:
+                self.add(("world", "accounts", i, "id"), f"account {extra.id} is defined twice")
+            world.add_account(extra.id)
+        if spec.organization is not None:
+            world.organization = Organization(spec.organization.id, frozenset(spec.organization.accounts))
+        self.principals(("world",), spec.account, spec)
+        for i, extra in enumerate(spec.accounts):
+            self.principals(("world", "accounts", i), extra.id, extra)
+        for i, repository in enumerate(spec.repositories):
+            self.repository(("world", "repositories", i), repository, spec.account, spec.region, spec.time)
+        for i, extra in enumerate(spec.accounts):
+            for j, repository in enumerate(extra.repositories):
+                path = ("world", "accounts", i, "repositories", j)
+                self.repository(path, repository, extra.id, spec.region, spec.time)
+        for i, reference in enumerate(spec.local_images):
+            with self.at(("world", "local_images", i)):
+                self.local_image(reference, spec.time)
+        world.files.update(spec.files)
+        world.context.update(spec.context)
+        for path, policy in self.principal_checks:
+            for principal in policy.principals():
+                if not self.principal_exists(principal):
+                    self.add(path, f"principal {principal} does not exist in this world")
+
+    def principals(self, at: DataPath, account_id: str, spec: model.World | model.Account) -> None:
+        account = self.world.account(account_id)
+        for i, policy in enumerate(spec.policies):
+            with self.at((*at, "policies", i, "document"), f"policy {policy.name}: "):
+                add_customer_policy(
+                    self.world, account_id, policy.name, policy.document, description=policy.description or ""
+                )
+        for i, group in enumerate(spec.groups):
+            path = (*at, "groups", i)
+            with self.at((*path, "name")):
+                self.attach(account, path, group, add_group(self.world, account_id, group.name))
+        for i, user in enumerate(spec.users):
+            path = (*at, "users", i)
+            with self.at((*path, "name")):
+                entity = add_user(self.world, account_id, user.name)
+                self.attach(account, path, user, entity)
+                for j, group_name in enumerate(user.groups):
+                    with self.at((*path, "groups", j)):
+                        add_user_to_group(account, entity, group_name)
+        for i, group in enumerate(spec.groups):
+            for j, member in enumerate(group.members):
+                with self.at((*at, "groups", i, "members", j)):
+                    if member not in account.users:
+                        raise ValueError(f"no user named {member} in account {account_id}")
+                    add_user_to_group(account, account.users[member], group.name)
+        for i, role in enumerate(spec.roles):
+            path = (*at, "roles", i)
+            with self.at((*path, "trust"), "invalid trust policy: "):
+                trust = store_trust_policy("trust", role.trust)
+                self.principal_checks.append(((*path, "trust"), trust.policy))
+                with self.at((*path, "name")):
+                    entity = add_role(
+                        self.world, account_id, role.name, role.trust, description=role.description or ""
+                    )
+                    self.attach(account, path, role, entity)
+
+    def attach(self, account: Account, at: DataPath, spec: model.Principal, entity: Any) -> None:
+        for j, name in enumerate(spec.managed_policies):
+            with self.at((*at, "managed_policies", j)):
+                try:
+                    attach_policy(account, entity, name)
+                except ServiceError as error:
+                    if error.code != "NoSuchEntity":
+                        raise
+                    raise ValueError(
+                        f"no managed policy named {name}: neither an AWS managed policy nor one of `policies`"
+                    ) from None
+        for name, document in spec.inline_policies.items():
+            with self.at((*at, "inline_policies", name), f"invalid policy {name}: "):
+                entity.inline[name] = store_identity_policy(name, document)
+
+    def repository(
+        self, at: DataPath, spec: model.Repository, account_id: str, region: str, now: datetime
+    ) -> None:
+        account_id = spec.account or account_id
+        if account_id not in self.world.accounts:
+            self.add((*at, "account"), f"account {account_id} is not in this world (add it under `accounts`)")
+            return
+        registry = self.world.account(account_id).registry(spec.region or region)
+        with self.at((*at, "name")):
+            validate_repository_name(spec.name)
+            if spec.name in registry.repositories:
+                raise ValueError(f"repository {spec.name} is defined twice")
+        repository = Repository(
+            registry_id=account_id,
+            region=registry.region,
+            name=spec.name,
+            created_at=now,
+            image_tag_mutability=spec.tag_mutability,
+            scan_on_push=spec.scan_on_push,
+            encryption=EncryptionConfiguration(spec.encryption),
+            tags=dict(spec.tags),
+        )
+        if spec.policy is not None:
+            with self.at((*at, "policy"), "invalid repository policy: "):
+                text = json.dumps(spec.policy, indent=4)
+                policy = parse_resource_policy(spec.policy)
+                repository.policy = RepositoryPolicy(text, policy)
+                self.principal_checks.append(((*at, "policy"), policy))
+        if spec.lifecycle_policy is not None:
+            with self.at((*at, "lifecycle_policy"), "invalid lifecycle policy: "):
+                text = json.dumps(spec.lifecycle_policy)
+                repository.lifecycle = StoredLifecyclePolicy(text, parse_lifecycle_policy(text), now)
+        pushes = [(self.pushed_at(image.pushed, now), i, image) for i, image in enumerate(spec.images)]
+        for pushed_at, i, image in sorted(pushes, key=lambda push: (push[0], push[1])):
+            self.image(repository, (*at, "images", i), image, i, pushed_at, now)
+        registry.repositories[spec.name] = repository
+
+    def image(
+        self,
+        repository: Repository,
+        at: DataPath,
+        spec: model.Image,
+        index: int,
+        pushed_at: datetime,
+        now: datetime,
+    ) -> None:
+        if pushed_at > now:
+            self.add((*at, "pushed"), "an image cannot be pushed after the world's `time`")
+        config, layers = build_layers(f"{repository.uri}#{index}", index + 1, pushed_at)
+        image = make_image(config, layers)
+        for layer in (config, *layers):
+            repository.layers[layer.digest] = layer
+        repository.images[image.digest] = StoredImage(image, pushed_at)
+        for j, tag in enumerate(spec.tags):
+            with self.at((*at, "tags", j)):
+                validate_image_tag(tag)
+                if tag in repository.image_tags:
+                    raise ValueError(f"tag {tag} is given to two images of {repository.name}")
+                repository.image_tags[tag] = image.digest
+
+    @staticmethod
+    def pushed_at(pushed: datetime | str, now: datetime) -> datetime:
+        return pushed if isinstance(pushed, datetime) else now + parse_duration(pushed)
+
+    def local_image(self, reference: str, now: datetime) -> None:
+        """An image in the local docker store, as if built before the scenario starts."""
+        name, _, tag = reference.rpartition(":")
+        if not name or "/" in tag:
+            name, tag = reference, "latest"
+        docker = self.world.docker
+        docker.build_counter += 1
+        config, layers = build_layers(name, docker.build_counter, now)
+        built = BuiltImage(config, layers, now)
+        docker.images[built.image_id] = built
+        docker.refs[f"{name}:{tag}"] = built.image_id
+
+    def principal_exists(self, principal: str) -> bool:
+        """Whether a policy principal names something real: `*`, a service, an account, or an entity here."""
+        if principal == "*" or principal.endswith(".amazonaws.com") or re.fullmatch(r"\d{12}", principal):
+            return True
+        found = _ARN.match(principal)
+        if not found:
+            return False
+        service, account_id, resource = found.groups()
+        if resource == "root":
+            return True
+        account = self.world.accounts.get(account_id)
+        if account is None:
+            return False
+        kind, _, rest = resource.partition("/")
+        if service == "iam" and kind in ("user", "role"):
+            return rest.rsplit("/", 1)[-1] in (account.users if kind == "user" else account.roles)
+        return service == "sts" and kind == "assumed-role" and rest.split("/")[0] in account.roles
