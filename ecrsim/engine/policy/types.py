@@ -44,6 +44,9 @@ class Decision:
     principal_arn: str = ""
     action: str = ""
     resource_arn: str = ""
+    # What would change the outcome, where that is simple: "add ecr:PutImage to an identity policy of
+    # user alice". None when there is nothing simple to say.
+    hint: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -69,3 +72,5 @@ class Request:
     resource_policy: Policy | None = None
     resource_account: str | None = None  # defaults to the account in resource_arn, else the caller's
     context: Mapping[str, ContextValue] = field(default_factory=dict)
+    # The name the trace shows for resource_policy: "repository" for ECR, "trust" for a role trust policy.
+    resource_policy_name: str = "repository"

@@ -1,0 +1,345 @@
+"""Policy documents parsed and validated once, into frozen objects that evaluation reads quickly.
+
+Three kinds, with the rules AWS applies when a policy is saved:
+- identity (CreatePolicy, PutUserPolicy...): no Principal; exactly one of Resource/NotResource;
+  Sids alphanumeric and unique.
+- resource (ECR SetRepositoryPolicy): Principal or NotPrincipal required; no Resource/NotResource (ECR
+  rejects them: the statements apply to the repository the policy is attached to); no
+  ecr:GetAuthorizationToken (rejected since 2020, iam-evaluation.md §4.2); Sids need not be unique.
+- trust (CreateRole's assume-role policy): Principal required; no NotPrincipal; no Resource.
+
+`PolicyError.message` is the text of IAM's MalformedPolicyDocument, chosen from what IAM prints:
+- "This policy contains invalid Json": the text is not JSON at all (does not start with `{`).
+- "Syntax errors in policy.": JSON that does not parse, wrong shapes or types, unknown keys, a bad Effect,
+  both Action and NotAction, an unknown condition operator, a bad condition value.
+- "The policy failed legacy parsing": a Version other than 2012-10-17 or 2008-10-17.
+- "Policy document should not specify a principal.": Principal/NotPrincipal in an identity policy.
+- "Policy statement must contain actions." / "Policy statement must contain resources."
+- "Missing required field Principal" / "Has prohibited field Resource" (and NotResource, NotPrincipal):
+  IAM's wording for trust policies, used for repository policies too.
+- "Invalid principal in policy": a principal that is not `*`, an account id, an IAM or STS ARN, a service
+  name, or one with a partial wildcard.
+- "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc." / "Vendor X is not valid".
+- "Resource X must be in ARN format or \"*\"." / "Partition \"P\" is not valid for resource \"X\"."
+- "Statement IDs (SID) must be alpha-numeric. ..." / "Statement IDs (SID) in a single policy must be unique."
+- "Repository policies cannot grant ecr:GetAuthorizationToken ...": the reason ECR's "Invalid repository
+  policy provided" has in that case.
+The world turns a PolicyError into the API's error (MalformedPolicyDocument for IAM, ECR's
+InvalidParameterException 'Invalid repository policy provided'); the message stays for `sim explain`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ecrsim.engine.policy.conditions import Condition, parse_operator
+from ecrsim.engine.policy.matching import actions_regex
+
+PolicyKind = Literal["identity", "resource", "trust"]
+
+VERSIONS = ("2012-10-17", "2008-10-17")
+_TOP_KEYS = frozenset({"Version", "Id", "Statement"})
+_STATEMENT_KEYS = frozenset(
+    {
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+    }
+)
+_PRINCIPAL_TYPES = ("AWS", "Service", "Federated")
+_VENDOR = re.compile(r"[A-Za-z0-9-]+")
+_ACTION_NAME = re.compile(r"[A-Za-z0-9*?_-]+")
+_AWS_PRINCIPAL = re.compile(
+    r"\d{12}|arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)/[\w+=,.@/-]+)"
+    r"|arn:aws[a-z-]*:sts::\d{12}:(?:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+|federated-user/[\w+=,.@-]+)"
+)
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?")
+_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "*"})
+_SID = re.compile(r"[0-9A-Za-z]*")
+
+
+class PolicyError(ValueError):
+    """A malformed policy document; `message` is IAM's MalformedPolicyDocument text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_SYNTAX = "Syntax errors in policy."
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement, validated; `actions`/`resources` are the patterns as written."""
+
+    index: int
+    sid: str | None
+    effect: Literal["Allow", "Deny"]
+    actions: tuple[str, ...]
+    not_action: bool
+    resources: tuple[str, ...] | None  # None: no Resource element (repository and trust policies)
+    not_resource: bool
+    principals: (
+        tuple[tuple[str, str], ...] | None
+    )  # (type, value): ("AWS", "*"), ("Service", "x.amazonaws.com")
+    not_principal: bool
+    conditions: tuple[Condition, ...]
+    variables: bool  # policy variables are resolved (Version 2012-10-17 only)
+    action_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action_pattern", actions_regex(self.actions))
+
+    @property
+    def label(self) -> str:
+        """How the trace names the statement: its Sid, else its position."""
+        return f'"{self.sid}"' if self.sid else f"#{self.index}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    kind: PolicyKind
+    version: str | None
+    statements: tuple[Statement, ...]
+    id: str | None = None
+
+    def principals(self) -> tuple[str, ...]:
+        """Every AWS and Service principal the policy names (not `*`), so the world can check they exist."""
+        named: dict[str, None] = {}
+        for statement in self.statements:
+            for kind, value in statement.principals or ():
+                if kind in ("AWS", "Service") and value != "*":
+                    named[value] = None
+        return tuple(named)
+
+
+def parse_identity_policy(doc: str | Mapping[str, Any]) -> Policy:
+    return _parse(doc, "identity")
+
+
+def parse_resource_policy(doc: str | Mapping[str, Any], *, reject_authorization_token: bool = True) -> Policy:
+    """A repository policy. `reject_authorization_token=False` takes a policy as stored (as
+    `policy simulate` does), without the SetRepositoryPolicy check against ecr:GetAuthorizationToken."""
+    policy = _parse(doc, "resource")
+    if reject_authorization_token:
+        for statement in policy.statements:
+            if not statement.not_action and any(
+                a.lower() == "ecr:getauthorizationtoken" for a in statement.actions
+            ):
+                raise PolicyError(
+                    "Repository policies cannot grant ecr:GetAuthorizationToken: it has no resource type,"
+                    " so only identity-based policies can allow it."
+                )
+    return policy
+
+
+def parse_trust_policy(doc: str | Mapping[str, Any]) -> Policy:
+    return _parse(doc, "trust")
+
+
+def _parse(doc: str | Mapping[str, Any], kind: PolicyKind) -> Policy:
+    data = _decode(doc)
+    if not isinstance(data, Mapping) or not set(data) <= _TOP_KEYS or "Statement" not in data:
+        raise PolicyError(_SYNTAX)
+    version = data.get("Version")
+    if version is not None and version not in VERSIONS:
+        raise PolicyError("The policy failed legacy parsing")
+    policy_id = data.get("Id")
+    if policy_id is not None and not isinstance(policy_id, str):
+        raise PolicyError(_SYNTAX)
+    raw = data["Statement"]
+    raw_statements = [raw] if isinstance(raw, Mapping) else raw
+    if not isinstance(raw_statements, list) or not raw_statements:
+        raise PolicyError(_SYNTAX)
+    variables = version == "2012-10-17"
+    statements = tuple(_statement(index, s, kind, variables) for index, s in enumerate(raw_statements))
+    if kind != "resource":
+        sids = [s.sid for s in statements if s.sid]
+        if len(sids) != len(set(sids)):
+            raise PolicyError("Statement IDs (SID) in a single policy must be unique.")
+    return Policy(kind, version, statements, policy_id)
+
+
+def _decode(doc: str | Mapping[str, Any]) -> Any:
+    if not isinstance(doc, str):
+        return doc
+    if not doc.lstrip().startswith("{"):
+        raise PolicyError("This policy contains invalid Json")
+    try:
+        return json.loads(doc)
+    except (ValueError, RecursionError):
+        raise PolicyError(_SYNTAX) from None
+
+
+def _statement(index: int, raw: Any, kind: PolicyKind, variables: bool) -> Statement:
+    if not isinstance(raw, Mapping) or not set(raw) <= _STATEMENT_KEYS:
+        raise PolicyError(_SYNTAX)
+    sid = raw.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyError(_SYNTAX)
+    if sid and kind != "resource" and not _SID.fullmatch(sid):
+        raise PolicyError(
+            "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular"
+            " expression [0-9A-Za-z]*"
+        )
+    effect = raw.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise PolicyError(_SYNTAX)
+    principals, not_principal = _principal_element(raw, kind)
+    actions, not_action = _action_element(raw)
+    resources, not_resource = _resource_element(raw, kind)
+    return Statement(
+        index=index,
+        sid=sid or None,
+        effect=effect,
+        actions=actions,
+        not_action=not_action,
+        resources=resources,
+        not_resource=not_resource,
+        principals=principals,
+        not_principal=not_principal,
+        conditions=_conditions(raw.get("Condition")),
+        variables=variables,
+    )
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """A string or a list of strings (IAM accepts both wherever a list is allowed)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise PolicyError(_SYNTAX)
+    return tuple(items)
+
+
+def _principal_element(
+    raw: Mapping[str, Any], kind: PolicyKind
+) -> tuple[tuple[tuple[str, str], ...] | None, bool]:
+    has, has_not = "Principal" in raw, "NotPrincipal" in raw
+    if kind == "identity":
+        if has or has_not:
+            raise PolicyError("Policy document should not specify a principal.")
+        return None, False
+    if has and has_not:
+        raise PolicyError(_SYNTAX)
+    if kind == "trust" and has_not:
+        raise PolicyError("Has prohibited field NotPrincipal")
+    if not has and not has_not:
+        raise PolicyError("Missing required field Principal")
+    value = raw["Principal" if has else "NotPrincipal"]
+    if value == "*":
+        return (("AWS", "*"),), has_not
+    if not isinstance(value, Mapping) or not value or not set(value) <= set(_PRINCIPAL_TYPES):
+        raise PolicyError("Invalid principal in policy")
+    entries: list[tuple[str, str]] = []
+    for principal_type in _PRINCIPAL_TYPES:
+        if principal_type not in value:
+            continue
+        names = value[principal_type]
+        items = [names] if isinstance(names, str) else names
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+            raise PolicyError("Invalid principal in policy")
+        for name in items:
+            if not _valid_principal(principal_type, name):
+                raise PolicyError("Invalid principal in policy")
+            entries.append((principal_type, name))
+    return tuple(entries), has_not
+
+
+def _valid_principal(principal_type: str, name: str) -> bool:
+    """No partial wildcards: "You cannot use a wildcard to match part of a principal name or ARN"."""
+    if principal_type == "AWS":
+        return name == "*" or _AWS_PRINCIPAL.fullmatch(name) is not None
+    if principal_type == "Service":
+        return _SERVICE_PRINCIPAL.fullmatch(name) is not None
+    return bool(name) and "*" not in name and "?" not in name
+
+
+def _action_element(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
+    has, has_not = "Action" in raw, "NotAction" in raw
+    if has and has_not:
+        raise PolicyError(_SYNTAX)
+    if not has and not has_not:
+        raise PolicyError("Policy statement must contain actions.")
+    actions = _strings(raw["Action" if has else "NotAction"])
+    if not actions:
+        raise PolicyError("Policy statement must contain actions.")
+    for action in actions:
+        if action == "*":
+            continue
+        vendor, colon, name = action.partition(":")
+        if not colon:
+            raise PolicyError("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+        if not _VENDOR.fullmatch(vendor):
+            raise PolicyError(f"Vendor {vendor} is not valid")
+        if not _ACTION_NAME.fullmatch(name):
+            raise PolicyError(_SYNTAX)
+    return actions, has_not
+
+
+def _resource_element(raw: Mapping[str, Any], kind: PolicyKind) -> tuple[tuple[str, ...] | None, bool]:
+    has, has_not = "Resource" in raw, "NotResource" in raw
+    if kind != "identity":
+        if has or has_not:
+            raise PolicyError(f"Has prohibited field {'Resource' if has else 'NotResource'}")
+        return None, False
+    if has and has_not:
+        raise PolicyError(_SYNTAX)
+    if not has and not has_not:
+        raise PolicyError("Policy statement must contain resources.")
+    resources = _strings(raw["Resource" if has else "NotResource"])
+    if not resources:
+        raise PolicyError("Policy statement must contain resources.")
+    for resource in resources:
+        if resource == "*":
+            continue
+        parts = resource.split(":", 5)
+        if parts[0] != "arn" or len(parts) < 6:
+            raise PolicyError(f'Resource {resource} must be in ARN format or "*".')
+        if parts[1] not in _PARTITIONS:
+            raise PolicyError(f'Partition "{parts[1]}" is not valid for resource "{resource}".')
+    return resources, has_not
+
+
+def _conditions(raw: Any) -> tuple[Condition, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise PolicyError(_SYNTAX)
+    conditions: list[Condition] = []
+    for name, block in raw.items():
+        parsed = parse_operator(name)
+        if parsed is None or not isinstance(block, Mapping) or not block:
+            raise PolicyError(_SYNTAX)
+        qualifier, base, if_exists = parsed
+        for key, value in block.items():
+            if not isinstance(key, str) or ":" not in key:
+                raise PolicyError(
+                    "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+                )
+            conditions.append(Condition(name, base, qualifier, if_exists, key, _condition_values(value)))
+    return tuple(conditions)
+
+
+def _condition_values(value: Any) -> tuple[str, ...]:
+    """Strings, booleans and numbers, or a list of them; booleans and numbers as their JSON text."""
+    items = value if isinstance(value, list) else [value]
+    values: list[str] = []
+    for item in items:
+        if isinstance(item, bool):
+            values.append("true" if item else "false")
+        elif isinstance(item, (str, int, float)):
+            values.append(item if isinstance(item, str) else json.dumps(item))
+        else:
+            raise PolicyError(_SYNTAX)
+    return tuple(values)

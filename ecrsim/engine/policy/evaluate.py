@@ -1,0 +1,404 @@
+"""AWS's decision for one request, with every statement considered and why it did or did not apply.
+
+The algorithm is iam-evaluation.md §8, from the IAM evaluation-logic pages and the ECR guide:
+1. An explicit Deny in any policy that applies wins (identity or repository policy).
+2. A service principal has no identity policies: the repository policy alone decides.
+3. Same account: the union. A repository policy naming the caller directly (user, role, session, `*`)
+   allows alone; naming the account only delegates to the account's IAM policies.
+4. Cross account: both the caller's identity policies and the repository policy must allow.
+5. Resource `*` (ecr:GetAuthorizationToken and registry-level actions): the repository policy is never
+   consulted, neither its Allows nor its Denies (§4.2).
+6. `resource_policy_required` (role trust policies): the resource policy must allow; an identity allow
+   alone is not enough ("IAM role trust policies ... are the exceptions", §1 step 4).
+7. The root user of an account may do anything in that account unless explicitly denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ecrsim.engine.policy.conditions import check
+from ecrsim.engine.policy.document import Statement
+from ecrsim.engine.policy.matching import (
+    Caller,
+    PrincipalMatch,
+    first_action_match,
+    parse_caller,
+    principal_match,
+    resource_account,
+    resource_matches,
+)
+from ecrsim.engine.policy.types import ContextValue, Decision, Request, StatementTrace, Verdict
+from ecrsim.engine.policy.variables import has_variables, resolve
+
+_IDENTITY = "identity-based"
+_RESOURCE = "resource-based"
+
+
+class _Hit:
+    """A statement that applied (or almost did): where it is and at which principal level."""
+
+    __slots__ = ("level", "policy", "resource_policy", "statement")
+
+    def __init__(
+        self, policy: str, statement: Statement, level: PrincipalMatch | None, resource_policy: bool
+    ):
+        self.policy = policy
+        self.statement = statement
+        self.level = level
+        self.resource_policy = resource_policy
+
+    def __str__(self) -> str:
+        where = f"the {self.policy} policy" if self.resource_policy else self.policy
+        return f"statement {self.statement.label} of {where}"
+
+
+def decide(request: Request, *, resource_policy_required: bool = False) -> Decision:
+    caller = parse_caller(request.principal_arn)
+    context = _context(request, caller)
+    owner = request.resource_account or resource_account(request.resource_arn) or caller.account
+    traces: list[StatementTrace] = []
+    denies: list[_Hit] = []
+    identity_allows: list[_Hit] = []
+    resource_allows: list[_Hit] = []
+    near_misses: list[tuple[_Hit, str]] = []
+
+    sources = [(named.name, named.policy, False) for named in request.identity_policies]
+    if request.resource_policy is not None:
+        sources.append((request.resource_policy_name, request.resource_policy, True))
+    for name, policy, is_resource_policy in sources:
+        skip = _not_consulted(request, caller, name, is_resource_policy, resource_policy_required)
+        for statement in policy.statements:
+            if skip:
+                traces.append(_trace(name, statement, False, skip))
+                continue
+            matched, why, level, near = _evaluate(
+                statement, caller, request, context, resource_policy=is_resource_policy
+            )
+            traces.append(_trace(name, statement, matched, why))
+            hit = _Hit(name, statement, level, is_resource_policy)
+            if matched and statement.effect == "Deny":
+                denies.append(hit)
+            elif matched:
+                (resource_allows if is_resource_policy else identity_allows).append(hit)
+            elif near and statement.effect == "Allow":
+                near_misses.append((hit, why))
+
+    judge = _Judge(request, caller, owner, tuple(traces))
+    if denies:
+        # Where several policy types deny, AWS names one; we name the identity-based one first.
+        hit = next((h for h in denies if not h.resource_policy), denies[0])
+        return judge.explicit_deny(_RESOURCE if hit.resource_policy else _IDENTITY, hit)
+    return judge.grants(identity_allows, resource_allows, near_misses, resource_policy_required)
+
+
+class _Judge:
+    """Turns what matched into a Decision: the rule, the sentences and the hint."""
+
+    def __init__(
+        self, request: Request, caller: Caller, owner: str | None, traces: tuple[StatementTrace, ...]
+    ):
+        self.request = request
+        self.caller = caller
+        self.owner = owner
+        self.traces = traces
+        self.who = caller.describe()
+        self.action = request.action
+        self.resource = request.resource_arn
+        self.policy_name = request.resource_policy_name
+
+    def explicit_deny(self, kind: str, hit: _Hit) -> Decision:
+        reason = f"Explicitly denied: {hit} denies {self.action}, and an explicit deny overrides every allow."
+        hint = f"remove or narrow the Deny {hit}: no Allow anywhere can override it"
+        return self._decision(
+            "explicit_deny", "explicit_deny", reason, f"with an explicit deny in {_a(kind)} policy", hint
+        )
+
+    def grants(
+        self,
+        identity_allows: list[_Hit],
+        resource_allows: list[_Hit],
+        near_misses: list[tuple[_Hit, str]],
+        resource_policy_required: bool,
+    ) -> Decision:
+        caller = self.caller
+        direct = next((h for h in resource_allows if h.level == "direct"), None)
+        account = next((h for h in resource_allows if h.level == "account"), None)
+        granted = direct or account
+        same = caller.account is not None and caller.account == self.owner
+        identity = identity_allows[0] if identity_allows else None
+        root = caller.kind == "root"
+
+        policy = f"the {self.policy_name} policy"
+        if caller.kind == "service":
+            if direct:
+                return self._allow(
+                    "service_principal_grant",
+                    f"{policy} grants {caller.arn} directly ({direct});"
+                    " a service principal is decided by the resource policy alone",
+                )
+            return self._deny(
+                "service_principal_not_granted",
+                f"a service principal has no identity-based policies,"
+                f" and no statement of {policy} grants {caller.arn} {self.action}",
+                _RESOURCE,
+                f'add a statement with "Principal": {{"Service": "{caller.arn}"}}'
+                f" allowing {self.action} to {policy}",
+                near_misses,
+            )
+        if root and same and not resource_policy_required:
+            return self._allow(
+                "root_user", f"{self.who} may do anything in its own account unless explicitly denied"
+            )
+        if resource_policy_required and not granted:
+            return self._deny(
+                "resource_policy_missing_allow",
+                f"{policy} does not allow {self.who} to perform {self.action},"
+                " and here an identity-based allow alone is not enough",
+                _RESOURCE,
+                f"name {caller.principal_arn} (or account {caller.account}) as a Principal"
+                f" allowed {self.action} in {policy}",
+                near_misses,
+            )
+        if same and direct:
+            return self._allow(
+                "same_account_direct_grant",
+                f"{direct} names {self.who} directly,"
+                " and within one account that is enough without an identity-based policy",
+            )
+        if identity or root:
+            source = str(identity) if identity else "the root user's implicit permissions"
+            if same:
+                return self._allow(
+                    "identity_allow", f"an identity-based policy allows {self.action}{self._on()} ({source})"
+                )
+            if granted:
+                return self._allow(
+                    "cross_account_allow",
+                    f"cross-account access needs both sides, and both allow: {source}"
+                    f" in account {caller.account}, and {granted} in account {self.owner}",
+                )
+            return self._deny(
+                "cross_account_missing_resource_allow",
+                f"an identity-based policy allows {self.action} ({source}), but the resource belongs to"
+                f" account {self.owner}, and cross-account access also needs {policy} to allow the caller",
+                _RESOURCE,
+                f"{policy} must also name account {caller.account} (or {caller.principal_arn})"
+                f" for {self.action}",
+                near_misses,
+            )
+        add = f"add {self.action}{self._on()} to an identity policy of {self._attach_to()}"
+        if same and account:
+            return self._deny(
+                "account_delegation_without_identity_allow",
+                f"{account} names account {caller.account}, which only delegates to that account's IAM"
+                f" policies, and no identity-based policy of {self.who} allows {self.action}",
+                _IDENTITY,
+                f"{add}, or name {caller.principal_arn} instead of the account in {policy}",
+                near_misses,
+            )
+        if granted:
+            return self._deny(
+                "cross_account_missing_identity_allow",
+                f"{granted} in account {self.owner} allows the caller, but cross-account access also needs"
+                f" an identity-based policy in account {caller.account}, and none allows {self.action}",
+                _IDENTITY,
+                f"{add} in account {caller.account}",
+                near_misses,
+            )
+        reason = f"no identity-based policy of {self.who} allows {self.action}{self._on()}"
+        if self.resource == "*":
+            reason += f" (an action with no resource type, which {policy} can never grant)"
+            hint = f'add a statement allowing {self.action} on "Resource": "*" to an identity policy of'
+            hint += f" {self._attach_to()}"
+        else:
+            reason += f", and {policy} does not grant it" if self.request.resource_policy else ""
+            hint = add + (f", or allow {caller.principal_arn} in {policy}" if same else "")
+        return self._deny("no_allow", reason, _IDENTITY, hint, near_misses)
+
+    def _on(self) -> str:
+        return " on *" if self.resource == "*" else f" on {self.resource}"
+
+    def _attach_to(self) -> str:
+        """Where an identity policy goes: a session's permissions come from its role."""
+        if self.caller.kind == "role_session":
+            return f"role {self.caller.name}"
+        return self.who
+
+    def _allow(self, rule: str, reason: str) -> Decision:
+        return Decision("allow", rule, f"Allowed: {reason}.", None, self.traces, *self._subject())
+
+    def _deny(
+        self, rule: str, reason: str, kind: str, hint: str, near_misses: list[tuple[_Hit, str]]
+    ) -> Decision:
+        if near_misses:
+            hit, why = near_misses[0]
+            failed = why.rsplit(", ", 1)[-1]
+            hint = f"{hit} would apply here, but its {failed}"
+        return self._decision(
+            "implicit_deny",
+            rule,
+            f"Implicitly denied: {reason}.",
+            f"because no {kind} policy allows the {self.action} action",
+            hint,
+        )
+
+    def _decision(self, verdict: Verdict, rule: str, reason: str, tail: str, hint: str) -> Decision:
+        message = (
+            f"User: {self.caller.arn} is not authorized to perform: {self.action}"
+            f" on resource: {self.resource} {tail}"
+        )
+        return Decision(verdict, rule, reason, message, self.traces, *self._subject(), hint=hint)
+
+    def _subject(self) -> tuple[str, str, str]:
+        return self.request.principal_arn, self.action, self.resource
+
+
+def _a(kind: str) -> str:
+    """AWS writes "in an identity-based policy" and "in a resource-based policy"."""
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _context(request: Request, caller: Caller) -> dict[str, ContextValue]:
+    """The request context with lower-case keys, plus the keys AWS derives from the principal itself."""
+    context: dict[str, ContextValue] = {}
+    if caller.kind == "service":
+        context["aws:principalservicename"] = caller.arn
+    elif caller.account is not None:
+        context["aws:principalarn"] = caller.principal_arn
+        context["aws:principalaccount"] = caller.account
+        if caller.kind == "user":
+            context["aws:username"] = caller.name
+    for key, value in request.context.items():
+        context[key.lower()] = value if isinstance(value, str) else tuple(value)
+    return context
+
+
+def _not_consulted(
+    request: Request, caller: Caller, name: str, is_resource_policy: bool, resource_policy_required: bool
+) -> str | None:
+    """Why a whole policy is left out of this decision, shown on each of its statements; None if it counts."""
+    if not is_resource_policy and caller.kind == "service":
+        return "not evaluated: a service principal has no identity-based policies"
+    if is_resource_policy and request.resource_arn == "*" and not resource_policy_required:
+        return (
+            f"not evaluated: {request.action} has no resource type (resource *),"
+            f" so the {name} policy is never consulted"
+        )
+    return None
+
+
+def _trace(policy: str, statement: Statement, matched: bool, why: str) -> StatementTrace:
+    return StatementTrace(policy, statement.sid, statement.index, statement.effect, matched, why)
+
+
+def _evaluate(
+    statement: Statement,
+    caller: Caller,
+    request: Request,
+    context: Mapping[str, ContextValue],
+    *,
+    resource_policy: bool,
+) -> tuple[bool, str, PrincipalMatch | None, bool]:
+    """(applies, why, principal level, near miss): a near miss failed only on its conditions."""
+    parts: list[str] = []
+    level: PrincipalMatch | None = None
+    if resource_policy:
+        level, clause = _principal(statement, caller)
+        parts.append(clause)
+        if level is None:
+            return False, ", ".join(parts), None, False
+    ok, clause = _action(statement, request.action)
+    parts.append(clause)
+    if ok and statement.resources is not None:
+        ok, clause = _resource(statement, request.resource_arn, context)
+        parts.append(clause)
+    if not ok:
+        return False, ", ".join(parts), None, False
+    for condition in statement.conditions:
+        ok, clause = check(condition, context, statement.variables)
+        parts.append(clause)
+        if not ok:
+            return False, ", ".join(parts), None, True
+    if not statement.conditions:
+        parts.append("no conditions")
+    return True, ", ".join(parts), level, False
+
+
+def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | None, str]:
+    entries = statement.principals or ()
+    matches = [(principal_match(kind, value, caller), value) for kind, value in entries]
+    if statement.not_principal:
+        excepted = next(
+            (value for level, value in matches if level == "direct" or (level and caller.kind == "root")),
+            None,
+        )
+        if excepted is not None:
+            return (
+                None,
+                f"principal: NotPrincipal lists the caller ({excepted}), so the statement does not apply",
+            )
+        return "direct", "principal: the caller is not listed in NotPrincipal, so the statement applies"
+    for wanted in ("direct", "account"):
+        value = next((value for level, value in matches if level == wanted), None)
+        if value is None:
+            continue
+        if wanted == "account":
+            return (
+                "account",
+                f"principal {value} names account {caller.account} (delegates to its IAM policies)",
+            )
+        if value == "*":
+            return "direct", "principal * matches everyone"
+        if value != caller.arn:
+            return "direct", f"principal {value} names the caller's role"
+        return "direct", f"principal {value} names the caller"
+    return None, f"principal does not name {caller.arn} (names {_show(tuple(v for _, v in entries))})"
+
+
+def _action(statement: Statement, action: str) -> tuple[bool, str]:
+    listed = statement.action_pattern.fullmatch(action) is not None
+    if statement.not_action:
+        if listed:
+            return False, f"action {action} is listed in NotAction {_show(statement.actions)}"
+        return True, f"action {action} is not listed in NotAction, so it applies"
+    if not listed:
+        return False, f"action {action} not in Action {_show(statement.actions)}"
+    return True, f"action matched {first_action_match(statement.actions, action)}"
+
+
+def _resource(statement: Statement, resource: str, context: Mapping[str, ContextValue]) -> tuple[bool, str]:
+    patterns = statement.resources or ()
+    hit: str | None = None
+    unresolved = False
+    for pattern in patterns:
+        if statement.variables and has_variables(pattern):
+            pieces = resolve(pattern, context)
+            if pieces is None:
+                unresolved = True
+                continue
+        else:
+            pieces = ((pattern, False),)
+        if resource_matches(pieces, resource):
+            hit = pattern
+            break
+    note = " (a policy variable in it has no value in this request)" if unresolved else ""
+    element = "NotResource" if statement.not_resource else "Resource"
+    if statement.not_resource:
+        if hit is not None:
+            return False, f"resource {resource} is listed in NotResource ({hit})"
+        return True, f"resource {resource} is not listed in NotResource, so it applies{note}"
+    if hit is not None:
+        return True, f"resource matched {hit}"
+    if resource == "*":
+        return False, (
+            f'resource * (an action with no resource type) is matched only by "Resource": "*",'
+            f" not {_show(patterns)}{note}"
+        )
+    return False, f"resource {resource} does not match {element} {_show(patterns)}{note}"
+
+
+def _show(values: tuple[str, ...], limit: int = 5) -> str:
+    shown = ", ".join(values[:limit])
+    more = f", … {len(values) - limit} more" if len(values) > limit else ""
+    return f"[{shown}{more}]"

@@ -1,0 +1,67 @@
+"""Policy variables: `${aws:username}` in a Resource or a condition value, resolved per request.
+
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+- Only policies with "Version": "2012-10-17" have variables; in older ones `${...}` is literal text. The
+  caller decides that (Statement.variables) and only calls `resolve` when it is true.
+- A variable whose key is absent from the request makes any match against it fail: `resolve` returns None.
+- `${aws:PrincipalTag/team, 'company-wide'}` gives a default for an absent key.
+- `${*}`, `${?}` and `${$}` are escapes for a literal `*`, `?` and `$`.
+
+A resolved template is a tuple of pieces `(text, literal)`. A value that came from the request or from an
+escape is literal: a `*` in it is a plain character, never a wildcard, which is exactly why `${*}` exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ecrsim.engine.policy.types import ContextValue
+
+Piece = tuple[str, bool]  # (text, literal): a literal piece has no wildcards
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_BODY = re.compile(r"\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?")
+_ESCAPES = frozenset("*?$")
+
+
+def has_variables(text: str) -> bool:
+    return "${" in text
+
+
+def resolve(template: str, context: Mapping[str, ContextValue]) -> tuple[Piece, ...] | None:
+    """Substitute every variable; None when one of them has no value and no default.
+
+    `context` is keyed by lower-case key names (condition key names are case-insensitive).
+    """
+    pieces: list[Piece] = []
+    position = 0
+    for match in _VARIABLE.finditer(template):
+        if match.start() > position:
+            pieces.append((template[position : match.start()], False))
+        value = _value(match.group(1), context)
+        if value is None:
+            return None
+        pieces.append((value, True))
+        position = match.end()
+    if position < len(template):
+        pieces.append((template[position:], False))
+    return tuple(pieces)
+
+
+def text_of(pieces: tuple[Piece, ...]) -> str:
+    return "".join(text for text, _ in pieces)
+
+
+def _value(body: str, context: Mapping[str, ContextValue]) -> str | None:
+    if body in _ESCAPES:
+        return body
+    parsed = _BODY.fullmatch(body)
+    if parsed is None:
+        return None
+    key, default = parsed.groups()
+    value = context.get(key.lower())
+    # A multivalued key cannot be substituted: it has no single value.
+    if isinstance(value, str):
+        return value
+    return default
