@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from ecrsim.engine.ecr.lifecycle import LifecyclePolicy, LifecyclePreview
+    from ecrsim.engine.ecr.lifecycle_policy import LifecyclePolicy, LifecyclePreview
     from ecrsim.engine.policy.document import Policy
 
 MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
@@ -60,6 +60,7 @@ class Layer(_Shared):
     size: int
     media_type: str = LAYER_TAR_GZIP
     vulnerabilities: tuple[Vulnerability, ...] = ()
+    blob: bytes = field(default=b"", repr=False, compare=False)  # the bytes an upload sends
 
     @property
     def short_id(self) -> str:

@@ -1,0 +1,84 @@
+"""Finding the registry and repository a call names, and authorizing it as AWS does.
+
+Authorization comes before existence: AWS decides on the repository ARN whether or not the repository
+exists, so a caller with no access learns nothing (AccessDenied), and only an authorized caller hears
+RepositoryNotFoundException.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ecrsim.engine.api import Call
+from ecrsim.engine.ecr.model import Registry, Repository
+from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.policy.types import ContextValue
+
+
+def registry_of(call: Call, params: Mapping[str, Any]) -> Registry:
+    """The registry `registryId` names (default: the caller's own) in the call's Region."""
+    registry_id = params.get("registryId") or call.caller.account_id or ""
+    account = call.world.accounts.get(registry_id)
+    if account is None:  # an account outside the world: a registry with nothing in it
+        return Registry(registry_id, call.region)
+    return account.registry(call.region)
+
+
+def repository_arn(registry: Registry, name: str) -> str:
+    return f"arn:aws:ecr:{registry.region}:{registry.account_id}:repository/{name}"
+
+
+def not_found(name: str, registry_id: str) -> ServiceError:
+    return ServiceError(
+        "RepositoryNotFoundException",
+        f"The repository with name '{name}' does not exist in the registry with id '{registry_id}'",
+    )
+
+
+def resource_tag_context(tags: Mapping[str, str]) -> dict[str, ContextValue]:
+    """`ecr:ResourceTag/*` and `aws:ResourceTag/*` from a repository's tags (SAR, ECR resource keys)."""
+    context: dict[str, ContextValue] = {}
+    for key, value in tags.items():
+        context[f"aws:ResourceTag/{key}"] = value
+        context[f"ecr:ResourceTag/{key}"] = value
+    return context
+
+
+def request_tag_context(tags: Mapping[str, str]) -> dict[str, ContextValue]:
+    """`aws:RequestTag/*` and `aws:TagKeys` for calls that set tags."""
+    context: dict[str, ContextValue] = {f"aws:RequestTag/{key}": value for key, value in tags.items()}
+    context["aws:TagKeys"] = tuple(tags)
+    return context
+
+
+def authorize_on(
+    call: Call,
+    action: str,
+    registry: Registry,
+    name: str,
+    context: Mapping[str, ContextValue] | None = None,
+) -> Repository | None:
+    """Authorize `action` on repository `name` (existing or not); return the repository if it exists."""
+    repository = registry.repositories.get(name)
+    merged = resource_tag_context(repository.tags) if repository and repository.tags else {}
+    if context:
+        merged.update(context)
+    call.authorize(
+        action,
+        repository_arn(registry, name),
+        resource_policy=repository.policy.policy if repository and repository.policy else None,
+        resource_account=registry.account_id,
+        context=merged or None,
+    )
+    return repository
+
+
+def repository_for(call: Call, params: Mapping[str, Any], action: str) -> tuple[Registry, Repository]:
+    """The common shape of a repository call: authorize `action` on `repositoryName`, which must exist."""
+    registry = registry_of(call, params)
+    name = params["repositoryName"]
+    repository = authorize_on(call, action, registry, name)
+    if repository is None:
+        raise not_found(name, registry.account_id)
+    return registry, repository

@@ -1,0 +1,133 @@
+"""Content addressing: digests, deterministic layer content for builds, and manifests parsed back.
+
+Nothing here is random. A build's layers are hashes of the build's inputs and a counter the world owns,
+so the same commands in the same world give the same digests every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, replace
+from datetime import datetime
+
+from ecrsim.engine.ecr.model import (
+    CONFIG_V1,
+    LAYER_TAR_GZIP,
+    MANIFEST_V2,
+    Image,
+    Layer,
+    Repository,
+    Vulnerability,
+    manifest_text,
+)
+from ecrsim.engine.ecr.names import invalid_parameter
+from ecrsim.engine.errors import ServiceError
+
+BASE_LAYERS = 3  # layers a build context's base image contributes; shared by every build of that context
+
+
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _derived_size(seed: str, low: int, high: int) -> int:
+    return low + int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16) % (high - low)
+
+
+# A simulated layer's bytes: a small self-describing document instead of megabytes of tar. Its digest is a
+# real sha256 of what is uploaded, while its declared size and vulnerabilities survive a trip through the
+# layer upload API, so `docker push` can use the same UploadLayerPart a learner can call by hand.
+_MAGIC = b"ecrsim-layer\n"
+
+
+def simulated_layer(
+    seed: str, size: int, media_type: str = LAYER_TAR_GZIP, vulnerabilities: tuple[Vulnerability, ...] = ()
+) -> Layer:
+    document = {
+        "seed": seed,
+        "size": size,
+        "mediaType": media_type,
+        "vulnerabilities": [asdict(vulnerability) for vulnerability in vulnerabilities],
+    }
+    blob = _MAGIC + json.dumps(document, sort_keys=True).encode()
+    return Layer(sha256_digest(blob), size, media_type, vulnerabilities, blob)
+
+
+def layer_from_blob(blob: bytes) -> Layer:
+    """The layer an upload delivered: a simulated layer keeps what it declares; any other bytes are a
+    plain layer of their own length."""
+    if blob.startswith(_MAGIC):
+        try:
+            document = json.loads(blob[len(_MAGIC) :])
+            vulnerabilities = tuple(Vulnerability(**raw) for raw in document["vulnerabilities"])
+            return Layer(
+                sha256_digest(blob), int(document["size"]), document["mediaType"], vulnerabilities, blob
+            )
+        except (ValueError, KeyError, TypeError):
+            pass
+    return Layer(sha256_digest(blob), len(blob), blob=blob)
+
+
+def build_layers(
+    context: str, build_number: int, created_at: datetime, vulnerabilities: tuple[Vulnerability, ...] = ()
+) -> tuple[Layer, tuple[Layer, ...]]:
+    """The config and layers of one `docker build` of `context`.
+
+    The base layers depend only on the context (as a shared FROM image would), so a rebuilt image pushes
+    only its new layer and docker prints `Layer already exists` for the rest. Declared vulnerabilities sit
+    in the new layer.
+    """
+    base = tuple(
+        simulated_layer(seed, _derived_size(seed, 2_000_000, 30_000_000))
+        for seed in (f"base:{context}:{index}" for index in range(BASE_LAYERS))
+    )
+    app_seed = f"app:{context}:{build_number}"
+    app = simulated_layer(
+        app_seed, _derived_size(app_seed, 1_000, 5_000_000), vulnerabilities=vulnerabilities
+    )
+    config_seed = f"config:{context}:{build_number}:{created_at.isoformat()}"
+    config = simulated_layer(config_seed, _derived_size(config_seed, 1_500, 8_000), CONFIG_V1)
+    return config, (*base, app)
+
+
+def make_image(config: Layer, layers: tuple[Layer, ...]) -> Image:
+    text = manifest_text(config, layers)
+    return Image(text, sha256_digest(text.encode()), config, layers)
+
+
+def image_from_manifest(text: str, media_type: str | None, repository: Repository) -> Image:
+    """Parse a manifest given to PutImage; every blob it references must already be in the repository."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise invalid_parameter("ImageManifest", "Invalid JSON syntax") from None
+    declared = media_type or (document.get("mediaType") if isinstance(document, dict) else None)
+    if (
+        not isinstance(document, dict)
+        or document.get("schemaVersion") != 2
+        or declared not in (None, MANIFEST_V2)
+        or not isinstance(document.get("config"), dict)
+        or not isinstance(document.get("layers"), list)
+    ):
+        raise ServiceError(
+            "InvalidParameterException",
+            "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid manifest: "
+            f"only {MANIFEST_V2} manifests are supported by the simulator'",
+        )
+    references = [document["config"], *document["layers"]]
+    digests = [entry.get("digest") if isinstance(entry, dict) else None for entry in references]
+    missing = [str(digest) for digest in digests if digest not in repository.layers]
+    if missing:
+        # Real text: "Layers with digests '[sha256:...]' required for pushing image into repository ..."
+        raise ServiceError(
+            "LayersNotFoundException",
+            f"Layers with digests '[{', '.join(missing)}]' required for pushing image into repository "
+            f"with name '{repository.name}' in registry with id '{repository.registry_id}' do not exist",
+        )
+    # The manifest says what each blob is (config or layer); the repository knows its size and contents.
+    blobs = [
+        replace(repository.layers[str(entry["digest"])], media_type=entry.get("mediaType", LAYER_TAR_GZIP))
+        for entry in references
+    ]
+    return Image(text, sha256_digest(text.encode()), blobs[0], tuple(blobs[1:]), MANIFEST_V2)

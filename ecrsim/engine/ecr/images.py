@@ -1,0 +1,256 @@
+"""Image operations: PutImage, ListImages, DescribeImages, BatchGetImage, BatchDeleteImage.
+
+A repository holds images by manifest digest and a tag -> digest map. Moving a tag on a MUTABLE
+repository leaves the image it came from untagged; an IMMUTABLE repository refuses
+(ImageTagAlreadyExistsException); putting the same manifest under the tag it already has is
+ImageAlreadyExistsException in either (ECR user guide, image-tag-mutability; aws/aws-cli#8671).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from ecrsim.engine.api import Call, operation
+from ecrsim.engine.ecr.access import repository_for
+from ecrsim.engine.ecr.content import image_from_manifest
+from ecrsim.engine.ecr.model import Repository, StoredImage
+from ecrsim.engine.ecr.names import invalid_parameter, is_digest, validate_image_tag
+from ecrsim.engine.errors import ServiceError
+
+MAX_TAGS_PER_IMAGE = 1000
+
+
+def image_not_found(repository: Repository, image_id: Mapping[str, str]) -> ServiceError:
+    digest = image_id.get("imageDigest", "null")
+    tag = image_id.get("imageTag", "null")
+    return ServiceError(
+        "ImageNotFoundException",
+        f"The image with imageId {{imageDigest:'{digest}', imageTag:'{tag}'}} does not exist within the "
+        f"repository with name '{repository.name}' in the registry with id '{repository.registry_id}'",
+    )
+
+
+def _failure(image_id: Mapping[str, str], repository: Repository) -> tuple[str, str] | None:
+    """Why an image id names no image (BatchGetImage/BatchDeleteImage failure code and reason), or None."""
+    digest, tag = image_id.get("imageDigest"), image_id.get("imageTag")
+    if digest is None and tag is None:
+        return "MissingDigestAndTag", "Invalid request parameters: both tag and digest cannot be null"
+    if digest is not None and not is_digest(digest):
+        return (
+            "InvalidImageDigest",
+            "Invalid request parameters: image digest should satisfy the regex "
+            "'[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
+        )
+    if tag is not None and digest is not None and repository.image_tags.get(tag) not in (None, digest):
+        return "ImageTagDoesNotMatchDigest", "Invalid request parameters: image tag does not match digest"
+    found = digest if digest is not None else repository.image_tags.get(tag or "")
+    if (
+        found is None
+        or found not in repository.images
+        or (tag is not None and tag not in repository.image_tags)
+    ):
+        return "ImageNotFound", "Requested image not found"
+    return None
+
+
+def resolve_image(repository: Repository, image_id: Mapping[str, str]) -> StoredImage:
+    """The image an imageId names, or ImageNotFoundException."""
+    if _failure(image_id, repository) is not None:
+        raise image_not_found(repository, image_id)
+    digest = image_id.get("imageDigest") or repository.image_tags[image_id["imageTag"]]
+    return repository.images[digest]
+
+
+def image_id_of(repository: Repository, digest: str, tag: str | None) -> dict[str, str]:
+    return {"imageDigest": digest, "imageTag": tag} if tag else {"imageDigest": digest}
+
+
+def _store(call: Call, repository: Repository, stored: StoredImage, tag: str | None) -> None:
+    """Add an image and/or point a tag at it, with ECR's rules for tags that already exist."""
+    digest = stored.digest
+    if tag is not None:
+        current = repository.image_tags.get(tag)
+        if current == digest:
+            raise ServiceError(
+                "ImageAlreadyExistsException",
+                f"Image with digest '{digest}' and tag '{tag}' already exists in the repository with name "
+                f"'{repository.name}' in registry with id '{repository.registry_id}'",
+            )
+        if current is not None and repository.image_tag_mutability == "IMMUTABLE":
+            raise ServiceError(
+                "ImageTagAlreadyExistsException",
+                f"The image tag '{tag}' already exists in the '{repository.name}' repository and cannot be "
+                "overwritten because the repository is immutable.",
+            )
+        if digest in repository.images and len(repository.tags_of(digest)) >= MAX_TAGS_PER_IMAGE:
+            raise ServiceError(
+                "LimitExceededException",
+                f"Adding tag '{tag}' to an image in the repository with name '{repository.name}' in registry "
+                f"with id '{repository.registry_id}' exceeds the maximum allowed number of tags per image "
+                f"which is '{MAX_TAGS_PER_IMAGE}'",
+            )
+    elif digest in repository.images:
+        raise ServiceError(
+            "ImageAlreadyExistsException",
+            f"Image with digest '{digest}' and tag 'null' already exists in the repository with name "
+            f"'{repository.name}' in registry with id '{repository.registry_id}'",
+        )
+    if digest not in repository.images:
+        repository.images[digest] = stored
+        if repository.scan_on_push:
+            from ecrsim.engine.ecr.scanning import scan
+
+            repository.scans[digest] = scan(stored.image, call.now)
+    if tag is not None:
+        repository.image_tags[tag] = digest
+
+
+@operation("ecr", "PutImage")
+def put_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    tag = params.get("imageTag")
+    if tag is not None:
+        validate_image_tag(tag)
+    registry, repository = repository_for(call, params, "ecr:PutImage")
+    image = image_from_manifest(params["imageManifest"], params.get("imageManifestMediaType"), repository)
+    if params.get("imageDigest") and params["imageDigest"] != image.digest:
+        raise ServiceError(
+            "ImageDigestDoesNotMatchException",
+            f"The specified digest '{params['imageDigest']}' does not match the digest of the manifest "
+            f"'{image.digest}'",
+        )
+    _store(call, repository, repository.images.get(image.digest) or StoredImage(image, call.now), tag)
+    return {
+        "image": {
+            "registryId": registry.account_id,
+            "repositoryName": repository.name,
+            "imageId": image_id_of(repository, image.digest, tag),
+            "imageManifest": image.manifest,
+            "imageManifestMediaType": image.media_type,
+        }
+    }
+
+
+def _tag_status(params: Mapping[str, Any]) -> str:
+    status = (params.get("filter") or {}).get("tagStatus", "ANY")
+    if status not in ("TAGGED", "UNTAGGED", "ANY"):
+        raise invalid_parameter(
+            "filter.tagStatus", "Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]"
+        )
+    return status
+
+
+def _filtered(repository: Repository, status: str) -> Iterable[tuple[StoredImage, list[str]]]:
+    tags = repository.tags_by_digest()
+    for digest, stored in repository.images.items():
+        image_tags = tags.get(digest, [])
+        if status == "ANY" or (status == "TAGGED") == bool(image_tags):
+            yield stored, image_tags
+
+
+@operation("ecr", "ListImages")
+def list_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    _registry, repository = repository_for(call, params, "ecr:ListImages")
+    image_ids: list[dict[str, str]] = []
+    for stored, tags in _filtered(repository, _tag_status(params)):
+        image_ids.extend(image_id_of(repository, stored.digest, tag) for tag in tags or [None])
+    return {"imageIds": image_ids}
+
+
+def _detail(repository: Repository, stored: StoredImage, tags: list[str]) -> dict[str, Any]:
+    from ecrsim.engine.ecr.scanning import findings_summary, scan_status
+
+    detail: dict[str, Any] = {
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "imageDigest": stored.digest,
+    }
+    if tags:
+        detail["imageTags"] = tags
+    detail["imageSizeInBytes"] = stored.image.size
+    detail["imagePushedAt"] = stored.pushed_at
+    scan = repository.scans.get(stored.digest)
+    if scan is not None:
+        detail["imageScanStatus"] = scan_status(scan)
+        detail["imageScanFindingsSummary"] = findings_summary(scan)
+    detail["imageManifestMediaType"] = stored.image.media_type
+    detail["artifactMediaType"] = stored.image.config.media_type
+    if stored.last_pulled_at is not None:
+        detail["lastRecordedPullTime"] = stored.last_pulled_at
+    return detail
+
+
+@operation("ecr", "DescribeImages")
+def describe_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    _registry, repository = repository_for(call, params, "ecr:DescribeImages")
+    if params.get("imageIds"):
+        wanted = {resolve_image(repository, image_id).digest for image_id in params["imageIds"]}
+        chosen = [(repository.images[digest], repository.tags_of(digest)) for digest in wanted]
+        chosen.sort(key=lambda pair: list(repository.images).index(pair[0].digest))
+    else:
+        chosen = list(_filtered(repository, _tag_status(params)))
+    return {"imageDetails": [_detail(repository, stored, tags) for stored, tags in chosen]}
+
+
+@operation("ecr", "BatchGetImage")
+def batch_get_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    registry, repository = repository_for(call, params, "ecr:BatchGetImage")
+    images, failures = [], []
+    for image_id in params["imageIds"]:
+        failure = _failure(image_id, repository)
+        if failure is not None:
+            failures.append(
+                {"imageId": dict(image_id), "failureCode": failure[0], "failureReason": failure[1]}
+            )
+            continue
+        stored = resolve_image(repository, image_id)
+        repository.images[stored.digest] = replace(stored, last_pulled_at=call.now)
+        images.append(
+            {
+                "registryId": registry.account_id,
+                "repositoryName": repository.name,
+                "imageId": image_id_of(repository, stored.digest, image_id.get("imageTag")),
+                "imageManifest": stored.image.manifest,
+                "imageManifestMediaType": stored.image.media_type,
+            }
+        )
+    return {"images": images, "failures": failures}
+
+
+def delete_image(repository: Repository, digest: str) -> list[str]:
+    """Remove an image and every tag on it; return the tags it had."""
+    tags = repository.tags_of(digest)
+    for tag in tags:
+        del repository.image_tags[tag]
+    del repository.images[digest]
+    repository.scans.pop(digest, None)
+    return tags
+
+
+@operation("ecr", "BatchDeleteImage")
+def batch_delete_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    _registry, repository = repository_for(call, params, "ecr:BatchDeleteImage")
+    deleted: list[dict[str, str]] = []
+    failures = []
+    for image_id in params["imageIds"]:
+        failure = _failure(image_id, repository)
+        if failure is not None:
+            failures.append(
+                {"imageId": dict(image_id), "failureCode": failure[0], "failureReason": failure[1]}
+            )
+            continue
+        if "imageDigest" in image_id:
+            digest = image_id["imageDigest"]
+            deleted.extend(
+                image_id_of(repository, digest, tag) for tag in delete_image(repository, digest) or [None]
+            )
+            continue
+        # By tag: the tag goes; the image goes with its last tag (ECR user guide, delete_image).
+        tag = image_id["imageTag"]
+        digest = repository.image_tags.pop(tag)
+        if digest not in repository.image_tags.values():
+            del repository.images[digest]
+            repository.scans.pop(digest, None)
+        deleted.append(image_id_of(repository, digest, tag))
+    return {"imageIds": deleted, "failures": failures}

@@ -1,0 +1,236 @@
+"""Repository operations: create, describe, delete, settings, resource tags, and the registry itself."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from ecrsim.engine.api import Call, operation
+from ecrsim.engine.ecr.access import (
+    authorize_on,
+    not_found,
+    registry_of,
+    repository_arn,
+    repository_for,
+    request_tag_context,
+)
+from ecrsim.engine.ecr.model import EncryptionConfiguration, Registry, Repository
+from ecrsim.engine.ecr.names import invalid_parameter, parse_repository_arn, validate_repository_name
+from ecrsim.engine.errors import ServiceError
+
+MAX_TAGS = 50  # tags per repository (ECR service quotas)
+MUTABILITY = ("MUTABLE", "IMMUTABLE")
+
+
+def describe(repository: Repository) -> dict[str, Any]:
+    """A repository as the API shows it (CreateRepository, DescribeRepositories, DeleteRepository)."""
+    return {
+        "repositoryArn": repository.arn,
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "repositoryUri": repository.uri,
+        "createdAt": repository.created_at,
+        "imageTagMutability": repository.image_tag_mutability,
+        "imageScanningConfiguration": {"scanOnPush": repository.scan_on_push},
+        "encryptionConfiguration": repository.encryption.to_api(),
+    }
+
+
+def _tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for tag in tags or []:
+        if "Key" not in tag or not tag["Key"]:
+            raise ServiceError("InvalidTagParameterException", "Tag key must not be empty")
+        result[tag["Key"]] = tag.get("Value", "")
+    return result
+
+
+def _too_many_tags(count: int) -> ServiceError:
+    return ServiceError(
+        "TooManyTagsException",
+        f"Tag limit exceeded: a repository may have at most {MAX_TAGS} tags, not {count}",
+    )
+
+
+def _mutability(value: str) -> str:
+    if value not in MUTABILITY:
+        raise invalid_parameter(
+            "imageTagMutability", "Member must satisfy enum value set: [IMMUTABLE, MUTABLE]"
+        )
+    return value
+
+
+def _encryption(config: dict[str, str] | None, registry: Registry) -> EncryptionConfiguration:
+    if not config:
+        return EncryptionConfiguration()
+    kind = config.get("encryptionType", "AES256")
+    if kind == "AES256":
+        if config.get("kmsKey"):
+            raise invalid_parameter(
+                "encryptionConfiguration", "KMS key must not be set with AES256 encryption"
+            )
+        return EncryptionConfiguration()
+    if kind == "KMS":
+        # Without a key ECR uses the AWS managed key aws/ecr (API_EncryptionConfiguration).
+        key = config.get("kmsKey") or f"arn:aws:kms:{registry.region}:{registry.account_id}:alias/aws/ecr"
+        return EncryptionConfiguration("KMS", key)
+    raise invalid_parameter("encryptionType", "Member must satisfy enum value set: [AES256, KMS]")
+
+
+@operation("ecr", "CreateRepository")
+def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["repositoryName"]
+    validate_repository_name(name)
+    tags = _tag_map(params.get("tags"))
+    if len(tags) > MAX_TAGS:
+        raise _too_many_tags(len(tags))
+    registry = registry_of(call, params)
+    context = request_tag_context(tags) if tags else None
+    call.authorize(
+        "ecr:CreateRepository",
+        repository_arn(registry, name),
+        resource_account=registry.account_id,
+        context=context,
+    )
+    if tags:
+        # Tagging on create needs ecr:TagResource too (ECR user guide, ecr-supported-iam-actions-tagging).
+        call.authorize(
+            "ecr:TagResource",
+            repository_arn(registry, name),
+            resource_account=registry.account_id,
+            context=context,
+        )
+    if name in registry.repositories:
+        raise ServiceError(
+            "RepositoryAlreadyExistsException",
+            f"The repository with name '{name}' already exists in the registry with id "
+            f"'{registry.account_id}'",
+        )
+    repository = Repository(
+        registry_id=registry.account_id,
+        region=registry.region,
+        name=name,
+        created_at=call.now,
+        image_tag_mutability=_mutability(params.get("imageTagMutability", "MUTABLE")),  # type: ignore[arg-type]
+        scan_on_push=bool(params.get("imageScanningConfiguration", {}).get("scanOnPush", False)),
+        encryption=_encryption(params.get("encryptionConfiguration"), registry),
+        tags=tags,
+    )
+    registry.repositories[name] = repository
+    return {"repository": describe(repository)}
+
+
+def _page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """maxResults/nextToken paging; without maxResults, everything (the CLI pages through it all anyway)."""
+    start = 0
+    if params.get("nextToken"):
+        try:
+            start = int(base64.b64decode(params["nextToken"]).decode())
+        except ValueError:
+            raise invalid_parameter("nextToken", "Invalid pagination token") from None
+    limit = params.get("maxResults")
+    if limit is None:
+        return items[start:], None
+    if not 1 <= limit <= 1000:
+        raise invalid_parameter("maxResults", "Member must have value between 1 and 1000")
+    end = start + limit
+    token = base64.b64encode(str(end).encode()).decode() if end < len(items) else None
+    return items[start:end], token
+
+
+@operation("ecr", "DescribeRepositories")
+def describe_repositories(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    registry = registry_of(call, params)
+    names = params.get("repositoryNames")
+    if names:
+        found = []
+        for name in names:
+            repository = authorize_on(call, "ecr:DescribeRepositories", registry, name)
+            if repository is None:
+                raise not_found(name, registry.account_id)
+            found.append(repository)
+    else:
+        # Listing the registry: AWS reports the resource as repository/* (iam-evaluation.md §7).
+        call.authorize(
+            "ecr:DescribeRepositories", repository_arn(registry, "*"), resource_account=registry.account_id
+        )
+        found = list(registry.repositories.values())
+    page, token = _page(found, params)
+    response: dict[str, Any] = {"repositories": [describe(repository) for repository in page]}
+    if token:
+        response["nextToken"] = token
+    return response
+
+
+@operation("ecr", "DeleteRepository")
+def delete_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    registry, repository = repository_for(call, params, "ecr:DeleteRepository")
+    if repository.images and not params.get("force"):
+        raise ServiceError(
+            "RepositoryNotEmptyException",
+            f"The repository with name '{repository.name}' in registry with id '{registry.account_id}' "
+            "cannot be deleted because it still contains images",
+        )
+    del registry.repositories[repository.name]
+    return {"repository": describe(repository)}
+
+
+@operation("ecr", "PutImageTagMutability")
+def put_image_tag_mutability(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    value = _mutability(params["imageTagMutability"])
+    registry, repository = repository_for(call, params, "ecr:PutImageTagMutability")
+    repository.image_tag_mutability = value  # type: ignore[assignment]
+    return {"registryId": registry.account_id, "repositoryName": repository.name, "imageTagMutability": value}
+
+
+@operation("ecr", "PutImageScanningConfiguration")
+def put_image_scanning_configuration(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    registry, repository = repository_for(call, params, "ecr:PutImageScanningConfiguration")
+    repository.scan_on_push = bool(params["imageScanningConfiguration"].get("scanOnPush", False))
+    return {
+        "registryId": registry.account_id,
+        "repositoryName": repository.name,
+        "imageScanningConfiguration": {"scanOnPush": repository.scan_on_push},
+    }
+
+
+@operation("ecr", "DescribeRegistry")
+def describe_registry(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    call.authorize("ecr:DescribeRegistry", "*")
+    return {"registryId": call.caller.account_id, "replicationConfiguration": {"rules": []}}
+
+
+def _tagged_repository(call: Call, params: dict[str, Any], action: str, context: Any = None) -> Repository:
+    region, account, name = parse_repository_arn(params["resourceArn"])
+    registry = registry_of(call, {"registryId": account})
+    if region != call.region:
+        raise invalid_parameter("resourceArn", "Invalid ARN")
+    repository = authorize_on(call, action, registry, name, context)
+    if repository is None:
+        raise not_found(name, account)
+    return repository
+
+
+@operation("ecr", "TagResource")
+def tag_resource(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    tags = _tag_map(params["tags"])
+    repository = _tagged_repository(call, params, "ecr:TagResource", request_tag_context(tags))
+    merged = {**repository.tags, **tags}
+    if len(merged) > MAX_TAGS:
+        raise _too_many_tags(len(merged))
+    repository.tags = merged
+    return {}
+
+
+@operation("ecr", "UntagResource")
+def untag_resource(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    keys = list(params["tagKeys"])
+    repository = _tagged_repository(call, params, "ecr:UntagResource", {"aws:TagKeys": tuple(keys)})
+    repository.tags = {key: value for key, value in repository.tags.items() if key not in keys}
+    return {}
+
+
+@operation("ecr", "ListTagsForResource")
+def list_tags_for_resource(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    repository = _tagged_repository(call, params, "ecr:ListTagsForResource")
+    return {"tags": [{"Key": key, "Value": value} for key, value in repository.tags.items()]}
