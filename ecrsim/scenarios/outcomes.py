@@ -1,0 +1,73 @@
+"""Does what a command did match what a scenario says it does? And how to say what it did, in words.
+
+The checker and the player both judge with `matches`, so a question is marked exactly as it was checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ecrsim.scenarios.model import ErrorOutcome, Outcome, OutputOutcome
+
+_AWS_CODE = re.compile(r"An error occurred \(([A-Za-z0-9.]+)\)")
+
+
+@dataclass(frozen=True)
+class Ran:
+    """One command line as run: what it printed, its exit status, and the error code of a failure."""
+
+    command: str
+    status: int
+    stdout: str
+    stderr: str
+    error_code: str | None
+
+    @property
+    def printed(self) -> str:
+        return self.stdout + self.stderr
+
+
+def matches(expected: Outcome, ran: Ran) -> bool:
+    if expected == "ok":
+        return ran.status == 0
+    if isinstance(expected, OutputOutcome):
+        return ran.status == 0 and ran.stdout.strip() == expected.output.strip()
+    assert isinstance(expected, ErrorOutcome)
+    return (
+        ran.status != 0
+        and ran.error_code == expected.error
+        and (expected.message is None or expected.message in ran.printed)
+        and (expected.status is None or expected.status == ran.status)
+    )
+
+
+def describe(ran: Ran) -> str:
+    """`it succeeded` / `it failed with AccessDeniedException (status 254)`: for a checker's message."""
+    if ran.status == 0:
+        output = ran.stdout.strip()
+        if not output:
+            return "it succeeded"
+        shown = output if len(output) <= 60 and "\n" not in output else output.splitlines()[0][:57] + "..."
+        return f"it succeeded and printed {shown!r}"
+    code = f" with {ran.error_code}" if ran.error_code else ""
+    first = (ran.stderr.strip() or ran.stdout.strip()).splitlines()
+    said = f": {first[-1][:100]}" if first else ""
+    return f"it failed{code} (status {ran.status}){said}"
+
+
+def expected_words(expected: Outcome) -> str:
+    if expected == "ok":
+        return "success"
+    if isinstance(expected, OutputOutcome):
+        return f"output {expected.output.strip()!r}"
+    assert isinstance(expected, ErrorOutcome)
+    extra = f" mentioning {expected.message!r}" if expected.message else ""
+    status = f" with status {expected.status}" if expected.status is not None else ""
+    return f"error {expected.error}{extra}{status}"
+
+
+def aws_error_code(stderr: str) -> str | None:
+    """The code in `An error occurred (CODE) when calling ...`, the AWS CLI's one error format."""
+    found = _AWS_CODE.search(stderr)
+    return found.group(1) if found else None
