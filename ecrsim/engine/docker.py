@@ -6,11 +6,20 @@ with real Docker, switching profile does not change who docker pushes as until t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ecrsim.engine.ecr.model import Layer, _Shared
+from ecrsim.engine.ecr.content import build_layers, make_image, sha256_digest
+from ecrsim.engine.ecr.model import Layer, Vulnerability, _Shared, registry_host
+from ecrsim.engine.ecr.tokens import read_password
+from ecrsim.engine.errors import DockerError, ServiceError
+
+if TYPE_CHECKING:
+    from ecrsim.engine.iam import Caller
+    from ecrsim.engine.policy.types import Decision
+    from ecrsim.engine.world import World
 
 
 @dataclass(frozen=True)
@@ -71,3 +80,349 @@ class DockerMachine:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> DockerMachine:
         return self.copy()
+
+
+# -- references ------------------------------------------------------------------------------------------
+_ECR_HOST = re.compile(r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`[HOST/]NAME[:TAG|@DIGEST]` as docker reads it; no tag and no digest means `latest`."""
+
+    host: str | None
+    name: str
+    tag: str | None
+    digest: str | None
+
+    @classmethod
+    def parse(cls, text: str) -> Reference:
+        rest, _, digest = text.partition("@")
+        slash = rest.rfind("/")
+        colon = rest.rfind(":")
+        tag = None
+        if colon > slash:
+            rest, tag = rest[:colon], rest[colon + 1 :]
+        host = None
+        first, sep, remainder = rest.partition("/")
+        if sep and ("." in first or ":" in first or first == "localhost"):
+            host, rest = first, remainder
+        if not rest or rest != rest.lower() or (tag is not None and not _TAG.fullmatch(tag)):
+            raise DockerError("INVALID_REFERENCE", f'invalid reference format: "{text}"')
+        return cls(host, rest, tag if tag or digest else "latest", digest or None)
+
+    @property
+    def repository(self) -> str:
+        return f"{self.host}/{self.name}" if self.host else self.name
+
+    @property
+    def local(self) -> str:
+        """The key docker's image store uses: `REPOSITORY:TAG`."""
+        return f"{self.repository}:{self.tag}" if self.tag else f"{self.repository}@{self.digest}"
+
+    def ecr(self) -> tuple[str, str] | None:
+        """(registry id, Region) when the host is a private ECR registry."""
+        match = _ECR_HOST.fullmatch(self.host or "")
+        return (match.group(1), match.group(2)) if match else None
+
+
+_TAG = re.compile(r"[\w][\w.-]{0,127}")
+
+
+def _ecr_host(host: str) -> tuple[str, str] | None:
+    match = _ECR_HOST.fullmatch(host.removeprefix("https://").rstrip("/"))
+    return (match.group(1), match.group(2)) if match else None
+
+
+# -- the local store -------------------------------------------------------------------------------------
+def _image_for(world: World, ref: Reference) -> BuiltImage | None:
+    image_id = world.docker.refs.get(ref.local)
+    return world.docker.images.get(image_id) if image_id else None
+
+
+def _drop_if_dangling(machine: DockerMachine, image_id: str) -> bool:
+    if image_id in machine.refs.values():
+        return False
+    del machine.images[image_id]
+    return True
+
+
+def _point(machine: DockerMachine, local: str, image_id: str) -> None:
+    """Point `local` at an image; the image it named before stays, untagged, as docker keeps it."""
+    machine.refs[local] = image_id
+
+
+def docker_build(
+    world: World, tag: str, context: str = ".", vulnerabilities: tuple[Vulnerability, ...] = ()
+) -> list[str]:
+    """`docker build -t TAG CONTEXT`: a new image with new layers (deterministic from a counter)."""
+    ref = Reference.parse(tag)
+    machine = world.docker
+    machine.build_counter += 1
+    config, layers = build_layers(context, machine.build_counter, world.clock.now, vulnerabilities)
+    machine.images[config.digest] = BuiltImage(config, layers, world.clock.now)
+    _point(machine, ref.local, config.digest)
+    machine.digests.pop(ref.local, None)
+    return [f"Successfully built {_short(config.digest)}", f"Successfully tagged {ref.local}"]
+
+
+def docker_tag(world: World, source: str, target: str) -> list[str]:
+    src, dst = Reference.parse(source), Reference.parse(target)
+    image = _image_for(world, src) or world.docker.images.get(_full_id(world, source) or "")
+    if image is None:
+        raise DockerError("NO_SUCH_IMAGE", f"Error response from daemon: No such image: {src.local}")
+    _point(world.docker, dst.local, image.image_id)
+    world.docker.digests.pop(dst.local, None)
+    return []
+
+
+def docker_rmi(world: World, ref_text: str) -> list[str]:
+    machine = world.docker
+    image_id = _full_id(world, ref_text)
+    if image_id is not None and image_id not in machine.refs.values():
+        del machine.images[image_id]
+        return [f"Deleted: {image_id}"]
+    ref = Reference.parse(ref_text)
+    image_id = machine.refs.get(ref.local)
+    if image_id is None:
+        raise DockerError("NO_SUCH_IMAGE", f"Error response from daemon: No such image: {ref.local}")
+    del machine.refs[ref.local]
+    machine.digests.pop(ref.local, None)
+    lines = [f"Untagged: {ref.local}"]
+    if _drop_if_dangling(machine, image_id):
+        lines.append(f"Deleted: {image_id}")
+    return lines
+
+
+def _full_id(world: World, text: str) -> str | None:
+    """An image id or its unique prefix (`3f2a9c`, `sha256:3f2a9c...`), as docker accepts for tag/rmi."""
+    prefix = text if text.startswith("sha256:") else f"sha256:{text}"
+    if len(prefix) < len("sha256:") + 4:
+        return None
+    matches = [image_id for image_id in world.docker.images if image_id.startswith(prefix)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def docker_images(world: World) -> list[LocalImage]:
+    """`docker images`: one row per reference, plus `<none>` rows for untagged images; newest first."""
+    machine = world.docker
+    rows = []
+    for local, image_id in machine.refs.items():
+        image = machine.images[image_id]
+        repository, _, tag = local.partition("@") if "@" in local else local.rpartition(":")
+        tag = "<none>" if "@" in local else tag
+        rows.append(
+            LocalImage(repository, tag, image_id, image.created_at, image.size, machine.digests.get(local))
+        )
+    named = set(machine.refs.values())
+    for image_id, image in machine.images.items():
+        if image_id not in named:
+            rows.append(LocalImage("<none>", "<none>", image_id, image.created_at, image.size, None))
+    rows.sort(key=lambda row: row.created_at, reverse=True)
+    return rows
+
+
+def _short(digest: str) -> str:
+    return digest.removeprefix("sha256:")[:12]
+
+
+# -- login -----------------------------------------------------------------------------------------------
+def docker_login(world: World, host: str, username: str, password: str) -> list[str]:
+    """Store a credential for `host` if ECR accepts it: user `AWS` and an unexpired token from its Region."""
+    server = host.removeprefix("https://").rstrip("/")
+    registry = _ecr_host(server)
+    claims = read_password(password) if username == "AWS" else None
+    if registry is None or claims is None or claims.region != registry[1] or claims.expired(world.clock.now):
+        # What docker prints when ECR's /v2/ endpoint rejects the basic-auth credential.
+        raise DockerError(
+            "UNAUTHORIZED",
+            f"Error response from daemon: login attempt to https://{server}/v2/ failed with status: "
+            "400 Bad Request",
+        )
+    world.docker.credentials[server] = Credential(username, password)
+    return ["Login Succeeded"]
+
+
+def docker_logout(world: World, host: str) -> list[str]:
+    server = host.removeprefix("https://").rstrip("/")
+    if world.docker.credentials.pop(server, None) is None:
+        return [f"Not logged in to {server}"]
+    return [f"Removing login credentials for {server}"]
+
+
+# -- talking to ECR as the stored credential's principal --------------------------------------------------
+@dataclass
+class _Session:
+    """One push or pull: who the stored token speaks for, in which registry, and what was printed."""
+
+    world: World
+    caller: Caller
+    registry_id: str
+    region: str
+    name: str
+    output: list[str]
+    prefix: str = ""  # pull errors come from the daemon: "Error response from daemon: "
+
+    def call(
+        self, operation: str, params: dict[str, Any], *, image: str | None = None, tolerate: str = ""
+    ) -> dict[str, Any]:
+        """Make one ECR call; turn its failure (other than `tolerate`) into what docker prints for it."""
+        try:
+            return self.world.call_as(
+                self.caller,
+                "ecr",
+                operation,
+                {"registryId": self.registry_id, "repositoryName": self.name, **params},
+                region=self.region,
+            )
+        except ServiceError as error:
+            if error.code == tolerate:
+                return {}
+            raise self.failure(error, image) from None
+
+    def failure(self, error: ServiceError, image: str | None) -> DockerError:
+        uri = f"{registry_host(self.registry_id, self.region)}/{self.name}"
+        if error.code == "AccessDeniedException":
+            text = f"denied: {error.message}"
+            if self.prefix:
+                text = (
+                    f"pull access denied for {uri}, repository does not exist or may require "
+                    f"'docker login': {text}"
+                )
+            return self.error("DENIED", text, error.decision)
+        if error.code == "RepositoryNotFoundException":
+            text = f"name unknown: {error.message}"
+            return self.error("NAME_UNKNOWN", f"repository {uri} not found: {text}" if self.prefix else text)
+        if error.code == "ImageTagAlreadyExistsException":
+            return self.error("TAG_INVALID", f"tag invalid: {error.message}")
+        if error.code == "ImageNotFoundException" or image is not None:
+            return self.error(
+                "MANIFEST_UNKNOWN",
+                f"manifest for {uri}{image} not found: manifest unknown: Requested image not found",
+            )
+        return self.error(error.code.upper(), f"{error.code}: {error.message}")
+
+    def error(self, code: str, text: str, decision: Decision | None = None) -> DockerError:
+        return DockerError(code, self.prefix + text, decision=decision, output=tuple(self.output))
+
+
+def _session(world: World, ref: Reference, output: list[str], prefix: str, missing_auth: str) -> _Session:
+    """Whom docker acts as for `ref`: the principal of the token stored for its host, checked now."""
+    registry = ref.ecr()
+    assert registry is not None and ref.host is not None
+    credential = world.docker.credentials.get(ref.host)
+    claims = read_password(credential.password) if credential else None
+    if claims is None:
+        raise DockerError("UNAUTHORIZED", prefix + missing_auth, output=tuple(output))
+    if claims.expired(world.clock.now):
+        raise DockerError(
+            "DENIED",
+            prefix + "denied: Your authorization token has expired. Reauthenticate and try again.",
+            output=tuple(output),
+        )
+    try:
+        caller = world.resolve(claims.principal_arn)
+    except ValueError:  # the principal was deleted after login
+        raise DockerError(
+            "DENIED",
+            prefix + "denied: The security token included in the request is invalid.",
+            output=tuple(output),
+        ) from None
+    return _Session(world, caller, registry[0], registry[1], ref.name, output, prefix)
+
+
+# -- push and pull ---------------------------------------------------------------------------------------
+def docker_push(world: World, ref_text: str) -> list[str]:
+    """`docker push`: check layers, upload the missing ones, put the manifest (each call authorized)."""
+    ref = Reference.parse(ref_text)
+    image = _image_for(world, ref)
+    if image is None:
+        raise DockerError("NO_SUCH_IMAGE", f"An image does not exist locally with the tag: {ref.repository}")
+    output = [f"The push refers to repository [{ref.repository}]"]
+    if ref.ecr() is None:
+        raise DockerError(
+            "DENIED", "denied: requested access to the resource is denied", output=tuple(output)
+        )
+    top_first = list(reversed(image.layers))
+    output.extend(f"{layer.short_id}: Preparing" for layer in top_first)
+    session = _session(world, ref, output, "", "no basic auth credentials")
+    blobs = [image.config, *image.layers]
+    checked = session.call("BatchCheckLayerAvailability", {"layerDigests": [blob.digest for blob in blobs]})
+    present = {
+        entry["layerDigest"] for entry in checked["layers"] if entry["layerAvailability"] == "AVAILABLE"
+    }
+    for blob in blobs:
+        if blob.digest not in present:
+            upload_id = session.call("InitiateLayerUpload", {})["uploadId"]
+            session.call(
+                "UploadLayerPart",
+                {
+                    "uploadId": upload_id,
+                    "partFirstByte": 0,
+                    "partLastByte": len(blob.blob) - 1,
+                    "layerPartBlob": blob.blob,
+                },
+            )
+            session.call("CompleteLayerUpload", {"uploadId": upload_id, "layerDigests": [blob.digest]})
+    output.extend(
+        f"{layer.short_id}: {'Layer already exists' if layer.digest in present else 'Pushed'}"
+        for layer in top_first
+    )
+    pushed = make_image(image.config, image.layers)
+    # The same manifest under the same tag again: docker's manifest PUT succeeds and nothing changes.
+    session.call(
+        "PutImage",
+        {"imageManifest": pushed.manifest, "imageTag": ref.tag},
+        tolerate="ImageAlreadyExistsException",
+    )
+    world.docker.digests[ref.local] = pushed.digest
+    output.append(f"{ref.tag}: digest: {pushed.digest} size: {len(pushed.manifest.encode())}")
+    return output
+
+
+def docker_pull(world: World, ref_text: str) -> list[str]:
+    """`docker pull` by tag or digest: BatchGetImage, then GetDownloadUrlForLayer for each missing layer."""
+    ref = Reference.parse(ref_text)
+    output: list[str] = []
+    if ref.tag == "latest" and ":" not in ref_text.rpartition("/")[2]:
+        output.append("Using default tag: latest")
+    daemon = "Error response from daemon: "
+    if ref.ecr() is None:
+        raise DockerError(
+            "DENIED",
+            f"{daemon}pull access denied for {ref.name}, repository does not exist or may require "
+            "'docker login': denied: requested access to the resource is denied",
+            output=tuple(output),
+        )
+    wanted = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
+    path = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
+    session = _session(world, ref, output, daemon, f'Head "{path}": no basic auth credentials')
+    image_id = {"imageTag": ref.tag} if ref.tag else {"imageDigest": ref.digest or ""}
+    got = session.call("BatchGetImage", {"imageIds": [image_id]}, image=wanted)
+    if not got["images"]:
+        raise session.error(
+            "MANIFEST_UNKNOWN",
+            f"manifest for {ref.repository}{wanted} not found: manifest unknown: Requested image not found",
+        )
+    manifest = got["images"][0]["imageManifest"]
+    registry = world.account(session.registry_id).registry(session.region)
+    pulled = registry.repositories[ref.name].images[got["images"][0]["imageId"]["imageDigest"]].image
+    local_layers = {layer.digest for built in world.docker.images.values() for layer in built.layers}
+    output.append(f"{ref.tag or ref.digest}: Pulling from {ref.name}")
+    for layer in pulled.layers:
+        if layer.digest in local_layers:
+            output.append(f"{layer.short_id}: Already exists")
+        else:
+            session.call("GetDownloadUrlForLayer", {"layerDigest": layer.digest})
+            output.append(f"{layer.short_id}: Pull complete")
+    machine = world.docker
+    up_to_date = machine.refs.get(ref.local) == pulled.config.digest
+    if pulled.config.digest not in machine.images:
+        machine.images[pulled.config.digest] = BuiltImage(pulled.config, pulled.layers, world.clock.now)
+    _point(machine, ref.local, pulled.config.digest)
+    machine.digests[ref.local] = sha256_digest(manifest.encode())
+    output.append(f"Digest: {pulled.digest}")
+    status = "Image is up to date for" if up_to_date else "Downloaded newer image for"
+    output.append(f"Status: {status} {ref.local}")
+    output.append(ref.local)
+    return output

@@ -186,9 +186,17 @@ def apply_lifecycle(world: World) -> list[Event]:
             for repository in registry.repositories.values():
                 expiries = expire(repository, now)
                 if expiries:
-                    event = Event(now, "ecr", "PolicyExecutionEvent", LIFECYCLE_PRINCIPAL, registry.region)
-                    event.resource = repository.arn
-                    event.note = "lifecycle policy: " + "; ".join(_describe(expiry) for expiry in expiries)
-                    events.append(event)
+                    note = "lifecycle policy: " + "; ".join(_describe(expiry) for expiry in expiries)
+                    events.append(
+                        Event(
+                            now,
+                            "ecr",
+                            "PolicyExecutionEvent",
+                            LIFECYCLE_PRINCIPAL,
+                            registry.region,
+                            resource=repository.arn,
+                            note=note,
+                        )
+                    )
     world.events.extend(events)
     return events
