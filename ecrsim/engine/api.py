@@ -39,16 +39,19 @@ def operation(service: str, name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-@dataclass
+@dataclass(frozen=True)
 class Event:
-    """One API call, as CloudTrail would record it, plus the decisions that explain it."""
+    """One API call, as CloudTrail would record it, plus the decisions that explain it.
+
+    Frozen: an event is written once, when its call ends, so world copies share the log's entries.
+    """
 
     time: datetime
     service: str
     operation: str
     principal_arn: str
     region: str
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: tuple[Decision, ...] = ()
     resource: str = ""
     error_code: str | None = None
     error_message: str | None = None
@@ -65,17 +68,60 @@ class Event:
 
 @dataclass
 class Call:
-    """One API call in progress: who makes it, where, and its entry in the event log."""
+    """One API call in progress: who makes it, where, and what it has decided so far.
+
+    `context` holds request-context keys this call adds to the world's (a service acting on behalf of a
+    resource sends aws:SourceArn and aws:SourceAccount). `note` lands in the call's event.
+    """
 
     world: World
     caller: Caller
     region: str
     service: str
-    event: Event
+    operation: str
+    started: datetime
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+    decisions: list[Decision] = field(default_factory=list)
+    resource: str = ""
+    note: str = ""
 
     @property
     def now(self) -> datetime:
         return self.world.clock.now
+
+    def decide(
+        self,
+        action: str,
+        resource_arn: str = "*",
+        *,
+        resource_policy: Policy | None = None,
+        resource_policy_name: str = "repository",
+        resource_account: str | None = None,
+        context: Mapping[str, ContextValue] | None = None,
+        resource_policy_required: bool = False,
+    ) -> Decision:
+        """Decide `action` on `resource_arn` for this caller now and record the decision; never raises.
+
+        For operations whose denial AWS words differently from the policy engine's sentence (STS
+        AssumeRole); everything else uses `authorize`. `resource_policy_required` demands the resource
+        policy's consent even when an identity policy allows, as a role's trust policy does, and
+        `resource_policy_name` is what the trace calls that policy.
+        """
+        request = Request(
+            principal_arn=self.caller.arn,
+            action=action,
+            resource_arn=resource_arn,
+            identity_policies=self.caller.identity_policies,
+            resource_policy=resource_policy,
+            resource_account=resource_account,
+            resource_policy_name=resource_policy_name,
+            context=self.world.request_context(self.caller, {**self.context, **(context or {})}),
+        )
+        decision = decide(request, resource_policy_required=resource_policy_required)
+        self.decisions.append(decision)
+        if resource_arn != "*":
+            self.resource = resource_arn
+        return decision
 
     def authorize(
         self,
@@ -91,19 +137,28 @@ class Call:
         Permissions are checked at the moment of each call, never cached from login: a policy change takes
         effect on the next call, as in AWS.
         """
-        request = Request(
-            principal_arn=self.caller.arn,
-            action=action,
-            resource_arn=resource_arn,
-            identity_policies=self.caller.identity_policies,
+        decision = self.decide(
+            action,
+            resource_arn,
             resource_policy=resource_policy,
             resource_account=resource_account,
-            context=self.world.request_context(self.caller, context),
+            context=context,
         )
-        decision = decide(request)
-        self.event.decisions.append(decision)
-        if resource_arn != "*":
-            self.event.resource = resource_arn
         if not decision.allowed:
             raise ServiceError(ACCESS_DENIED_CODE[self.service], decision.message or "", decision=decision)
         return decision
+
+    def record(self, error: ServiceError | None = None) -> Event:
+        """The call's entry in the event log, once it has ended."""
+        return Event(
+            time=self.started,
+            service=self.service,
+            operation=self.operation,
+            principal_arn=self.caller.arn,
+            region=self.region,
+            decisions=tuple(self.decisions),
+            resource=self.resource,
+            error_code=error.code if error else None,
+            error_message=error.message if error else None,
+            note=self.note,
+        )

@@ -1,15 +1,15 @@
 """IAM as the world holds it: accounts, users, groups, roles, role sessions and their policies.
 
-Entities are plain mutable records owned by their Account; parsed policy documents are frozen and shared
-between world copies. The IAM and STS API operations live in `iam_api.py` and `sts_api.py`; this module
-only answers "who is this principal and which policies apply to it".
+Entities are plain mutable records owned by their Account and copied with it (`Account.copy`); parsed
+policy documents, access keys and role sessions are frozen and shared between world copies. The IAM and
+STS API operations live in `iam_api.py` and `sts_api.py`; this module only holds the records.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ecrsim.engine.policy.types import NamedPolicy
 
@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 
+_Entity = TypeVar("_Entity")
+
+
+def _copied(entity: _Entity) -> _Entity:
+    """A copy of a mutable record whose lists and dicts are its own (their items are immutable)."""
+    containers = {
+        f.name: type(value)(value)
+        for f in fields(entity)  # type: ignore[arg-type]
+        if isinstance(value := getattr(entity, f.name), (list, dict))
+    }
+    return replace(entity, **containers)  # type: ignore[type-var]
+
 
 @dataclass(frozen=True)
 class StoredPolicy:
@@ -27,9 +39,6 @@ class StoredPolicy:
     name: str
     document: str
     policy: Policy
-
-    def __deepcopy__(self, memo: dict) -> StoredPolicy:
-        return self
 
 
 @dataclass
@@ -43,7 +52,6 @@ class ManagedPolicy:
     created: datetime
     path: str = "/"
     description: str = ""
-    attachment_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,9 +59,6 @@ class AccessKey:
     access_key_id: str
     secret_access_key: str
     created: datetime
-
-    def __deepcopy__(self, memo: dict) -> AccessKey:
-        return self
 
 
 @dataclass
@@ -118,6 +123,7 @@ class RoleSession:
     session_name: str
     account_id: str
     role_id: str
+    role_arn: str  # with the role's path, which the session ARN leaves out
     access_key: AccessKey
     session_token: str
     expires: datetime
@@ -125,13 +131,6 @@ class RoleSession:
     @property
     def arn(self) -> str:
         return f"arn:aws:sts::{self.account_id}:assumed-role/{self.role_name}/{self.session_name}"
-
-    @property
-    def role_arn(self) -> str:
-        return f"arn:aws:iam::{self.account_id}:role/{self.role_name}"
-
-    def __deepcopy__(self, memo: dict) -> RoleSession:
-        return self
 
 
 @dataclass
@@ -144,6 +143,18 @@ class Account:
     sessions: dict[str, RoleSession] = field(default_factory=dict)  # by session ARN
     registries: dict[str, Registry] = field(default_factory=dict)  # by Region
 
+    def copy(self) -> Account:
+        """An independent account: entities and registries copied, frozen policies and sessions shared."""
+        return Account(
+            id=self.id,
+            users={name: _copied(user) for name, user in self.users.items()},
+            groups={name: _copied(group) for name, group in self.groups.items()},
+            roles={name: _copied(role) for name, role in self.roles.items()},
+            policies={arn: _copied(policy) for arn, policy in self.policies.items()},
+            sessions=dict(self.sessions),
+            registries={region: registry.copy() for region, registry in self.registries.items()},
+        )
+
     def registry(self, region: str) -> Registry:
         """The account's default private registry in `region`, which exists from the start in AWS."""
         registry = self.registries.get(region)
@@ -152,6 +163,11 @@ class Account:
 
             registry = self.registries[region] = Registry(self.id, region)
         return registry
+
+    def attachment_count(self, policy_arn: str) -> int:
+        """How many users, groups and roles have `policy_arn` attached (counted, so it never drifts)."""
+        entities = [*self.users.values(), *self.groups.values(), *self.roles.values()]
+        return sum(policy_arn in entity.attached for entity in entities)
 
     @property
     def root_arn(self) -> str:
@@ -162,9 +178,6 @@ class Account:
 class Organization:
     id: str  # o-xxxxxxxxxx
     accounts: frozenset[str]
-
-    def __deepcopy__(self, memo: dict) -> Organization:
-        return self
 
 
 PrincipalKind = Literal["user", "role", "session", "root", "service"]
@@ -179,3 +192,4 @@ class Caller:
     account_id: str | None
     identity_policies: tuple[NamedPolicy, ...]
     context: dict[str, str | tuple[str, ...]]  # principal-derived keys: aws:username, aws:userid, tags...
+    expires: datetime | None = None  # role sessions: when their temporary credentials stop working

@@ -3,6 +3,11 @@
 The IAM API handlers call these after authorizing; scenario worlds and the default sandbox call them
 directly to lay out a world. Errors are the ones IAM returns (EntityAlreadyExists, NoSuchEntity,
 MalformedPolicyDocument), so both paths report a problem the same way.
+
+Profiles: every IAM user is a CLI profile of its own name (`sim as NAME`), standing in for the access key
+a learner would create and configure; users laid out by a scenario also hold that access key, as real CLI
+users do (so DeleteUser reports the key as a conflict, as IAM would). A deleted user's profile stays, and
+its calls fail as a deleted user's key does.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ from ecrsim.engine.policy.types import NamedPolicy
 if TYPE_CHECKING:
     from ecrsim.engine.world import World
 
+# What AWS adds to the request context for a service principal acting on its own behalf
+# (condition-keys page: aws:PrincipalServiceName, aws:PrincipalIsAWSService).
+_SERVICE_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn")
+
 PolicyDocument = str | Mapping[str, Any]
 
 
@@ -56,10 +65,13 @@ def managed_policy_arn(account: Account, name_or_arn: str) -> str:
     """`AmazonEC2ContainerRegistryReadOnly`, a customer policy's name, or either's ARN -> the policy ARN."""
     if name_or_arn.startswith("arn:"):
         return name_or_arn
-    customer_arn = f"arn:aws:iam::{account.id}:policy/{name_or_arn}"
-    if customer_arn in account.policies:
-        return customer_arn
-    return AWS_MANAGED_PREFIX + name_or_arn
+    customer = customer_policy_named(account, name_or_arn)
+    return customer.arn if customer else AWS_MANAGED_PREFIX + name_or_arn
+
+
+def customer_policy_named(account: Account, name: str) -> ManagedPolicy | None:
+    """Customer managed policy names are unique in an account whatever their path."""
+    return next((policy for policy in account.policies.values() if policy.name == name), None)
 
 
 def named_managed_policy(account: Account, arn: str) -> NamedPolicy:
@@ -74,13 +86,18 @@ def named_managed_policy(account: Account, arn: str) -> NamedPolicy:
 
 
 def attach_policy(account: Account, entity: User | Group | Role, name_or_arn: str) -> str:
+    """Attach a managed policy (attaching one already attached changes nothing, as in IAM)."""
     arn = managed_policy_arn(account, name_or_arn)
     named_managed_policy(account, arn)  # NoSuchEntity before anything changes
     if arn not in entity.attached:
         entity.attached.append(arn)
-        if arn in account.policies:
-            account.policies[arn].attachment_count += 1
     return arn
+
+
+def detach_policy(entity: User | Group | Role, arn: str) -> None:
+    if arn not in entity.attached:
+        raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.")
+    entity.attached.remove(arn)
 
 
 def _lay_out(
@@ -96,7 +113,8 @@ def _lay_out(
 
 
 def _require_new(kind: str, name: str, existing: Mapping[str, object]) -> None:
-    if name in existing:
+    # IAM names are unique case-insensitively: "alice" and "Alice" cannot both exist (IAM identifiers page).
+    if any(name.lower() == other.lower() for other in existing):
         raise ServiceError("EntityAlreadyExists", f"{kind} with name {name} already exists.")
 
 
@@ -114,9 +132,11 @@ def add_user(
     inline: Mapping[str, PolicyDocument] | None = None,
     groups: Iterable[str] = (),
     tags: Mapping[str, str] | None = None,
-    profile: bool = True,
+    path: str = "/",
+    access_key: bool = True,
 ) -> User:
-    """Create an IAM user; with `profile` it gets an access key and a CLI profile of its own name."""
+    """Create an IAM user and its CLI profile (unless a profile of that name exists); with `access_key`
+    it also holds the key that profile would use. CreateUser, like IAM, makes no key."""
     account = world.account(account_id)
     _require_new("User", name, account.users)
     user = User(
@@ -124,15 +144,16 @@ def add_user(
         account_id=account_id,
         user_id=world.make_id("AIDA", 17),
         created=world.clock.now,
+        path=path,
         tags=dict(tags or {}),
     )
     _lay_out(account, user, managed, inline)
     for group in groups:
         add_user_to_group(account, user, group)
     account.users[name] = user
-    if profile:
+    if access_key:
         user.access_keys.append(new_access_key(world))
-        world.profiles.setdefault(name, user.arn)
+    world.profiles.setdefault(name, user.arn)
     return user
 
 
@@ -150,11 +171,16 @@ def add_group(
     *,
     managed: Iterable[str] = (),
     inline: Mapping[str, PolicyDocument] | None = None,
+    path: str = "/",
 ) -> Group:
     account = world.account(account_id)
     _require_new("Group", name, account.groups)
     group = Group(
-        name=name, account_id=account_id, group_id=world.make_id("AGPA", 17), created=world.clock.now
+        name=name,
+        account_id=account_id,
+        group_id=world.make_id("AGPA", 17),
+        created=world.clock.now,
+        path=path,
     )
     _lay_out(account, group, managed, inline)
     account.groups[name] = group
@@ -170,40 +196,69 @@ def add_role(
     managed: Iterable[str] = (),
     inline: Mapping[str, PolicyDocument] | None = None,
     description: str = "",
+    path: str = "/",
+    max_session_duration: int = 3600,
+    tags: Mapping[str, str] | None = None,
 ) -> Role:
+    """Create a role; its trust policy decides who may assume it (sts_api.assume_role)."""
     account = world.account(account_id)
     _require_new("Role", name, account.roles)
+    stored_trust = store_trust_policy("trust", trust)
+    _check_trusted_principals(world, stored_trust)
     role = Role(
         name=name,
         account_id=account_id,
         role_id=world.make_id("AROA", 17),
         created=world.clock.now,
-        trust=store_trust_policy("trust", trust),
+        path=path,
+        trust=stored_trust,
         description=description,
+        max_session_duration=max_session_duration,
+        tags=dict(tags or {}),
     )
     _lay_out(account, role, managed, inline)
     account.roles[name] = role
     return role
 
 
+def _check_trusted_principals(world: World, trust: StoredPolicy) -> None:
+    """IAM rejects a trust policy naming a user or role that does not exist in an account it knows
+    ("Invalid principal in policy"); account ids and service principals are accepted as written."""
+    for principal in trust.policy.principals():
+        parts = principal.split(":", 5)
+        if len(parts) != 6 or parts[4] not in world.accounts:
+            continue
+        kind, _, name = parts[5].partition("/")
+        account = world.accounts[parts[4]]
+        entities: Mapping[str, object] = {"user": account.users, "role": account.roles}.get(kind, {})
+        if kind in ("user", "role") and name.rsplit("/", 1)[-1] not in entities:
+            raise ServiceError("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{principal}"')
+
+
 def add_customer_policy(
-    world: World, account_id: str, name: str, document: PolicyDocument, *, description: str = ""
+    world: World,
+    account_id: str,
+    name: str,
+    document: PolicyDocument,
+    *,
+    description: str = "",
+    path: str = "/",
 ) -> ManagedPolicy:
     account = world.account(account_id)
-    arn = f"arn:aws:iam::{account_id}:policy/{name}"
-    if arn in account.policies:
+    if customer_policy_named(account, name) is not None:
         raise ServiceError(
             "EntityAlreadyExists", f"A policy called {name} already exists. Duplicate names are not allowed."
         )
     policy = ManagedPolicy(
         name=name,
-        arn=arn,
+        arn=f"arn:aws:iam::{account_id}:policy{path}{name}",
         policy_id=world.make_id("ANPA", 17),
         document=store_identity_policy(name, document),
         created=world.clock.now,
+        path=path,
         description=description,
     )
-    account.policies[arn] = policy
+    account.policies[policy.arn] = policy
     return policy
 
 
@@ -214,39 +269,60 @@ def _policies_of(account: Account, entity: User | Group | Role) -> list[NamedPol
 
 
 def resolve_caller(world: World, principal_arn: str) -> Caller:
-    """Who `principal_arn` is and which identity policies apply to it at this moment."""
-    if principal_arn.endswith(".amazonaws.com"):
-        return Caller(principal_arn, "service", None, (), {})
+    """Who `principal_arn` is and which identity policies apply to it at this moment.
+
+    Raises UnknownPrincipal when the ARN names nobody in the world.
+    """
+    from ecrsim.engine.world import UnknownPrincipal
+
+    if principal_arn.endswith(_SERVICE_SUFFIXES) and not principal_arn.startswith("arn:"):
+        context: dict[str, str | tuple[str, ...]] = {
+            "aws:PrincipalServiceName": principal_arn,
+            "aws:PrincipalIsAWSService": "true",
+        }
+        return Caller(principal_arn, "service", None, (), context)
     parts = principal_arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn" or parts[4] not in world.accounts:
-        raise ValueError(f"no such principal: {principal_arn}")
+        raise UnknownPrincipal(f"no such principal: {principal_arn}")
     account = world.account(parts[4])
+    context = {
+        "aws:PrincipalArn": principal_arn,
+        "aws:PrincipalAccount": account.id,
+        "aws:PrincipalIsAWSService": "false",
+    }
     resource = parts[5]
-    if resource == "root":
-        return Caller(principal_arn, "root", account.id, (), {"aws:PrincipalArn": principal_arn})
-    if resource.startswith("user/"):
+    if parts[2] == "iam" and resource == "root":
+        return Caller(principal_arn, "root", account.id, (), {**context, "aws:userid": account.id})
+    if parts[2] == "iam" and resource.startswith("user/"):
         user = account.users.get(resource.rsplit("/", 1)[-1])
-        if user is None:
-            raise ValueError(f"no such principal: {principal_arn}")
+        if user is None or user.arn != principal_arn:
+            raise UnknownPrincipal(f"no such principal: {principal_arn}")
         policies = _policies_of(account, user)
         for group_name in user.groups:
             policies.extend(_policies_of(account, account.groups[group_name]))
-        context: dict[str, str | tuple[str, ...]] = {
-            "aws:PrincipalArn": user.arn,
-            "aws:PrincipalAccount": account.id,
-            "aws:username": user.name,
-            "aws:userid": user.user_id,
-            **{f"aws:PrincipalTag/{key}": value for key, value in user.tags.items()},
-        }
+        context.update(
+            {
+                "aws:username": user.name,
+                "aws:userid": user.user_id,
+                **{f"aws:PrincipalTag/{key}": value for key, value in user.tags.items()},
+            }
+        )
         return Caller(user.arn, "user", account.id, tuple(policies), context)
     session = account.sessions.get(principal_arn)
-    role = account.roles.get(session.role_name) if session else None
-    if session is None or role is None:
-        raise ValueError(f"no such principal: {principal_arn}")
-    context = {
-        "aws:PrincipalArn": role.arn,
-        "aws:PrincipalAccount": account.id,
-        "aws:userid": f"{role.role_id}:{session.session_name}",
-        **{f"aws:PrincipalTag/{key}": value for key, value in role.tags.items()},
-    }
-    return Caller(session.arn, "session", account.id, tuple(_policies_of(account, role)), context)
+    if session is None:
+        raise UnknownPrincipal(f"no such principal: {principal_arn}")
+    # A session acts with its role's policies as they are now; if the role was deleted (or deleted and
+    # re-created, which gives a new role id) the session keeps its credentials but has no permissions.
+    role = account.roles.get(session.role_name)
+    if role is not None and role.role_id != session.role_id:
+        role = None
+    context.update(
+        {
+            # aws:PrincipalArn is the role's ARN, not the session's (condition-keys page).
+            "aws:PrincipalArn": role.arn if role else session.role_arn,
+            "aws:userid": f"{session.role_id}:{session.session_name}",
+            **{f"aws:PrincipalTag/{key}": value for key, value in (role.tags if role else {}).items()},
+        }
+    )
+    policies = tuple(_policies_of(account, role)) if role else ()
+    return Caller(session.arn, "session", account.id, policies, context, expires=session.expires)

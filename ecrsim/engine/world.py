@@ -7,7 +7,6 @@ so the same commands always give the same output.
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import importlib
@@ -30,6 +29,18 @@ DEFAULT_SOURCE_IP = "203.0.113.25"
 # Modules whose import registers API operation handlers (see api.operation).
 _OPERATION_MODULES = ("ecrsim.engine.ecr", "ecrsim.engine.iam_api", "ecrsim.engine.sts_api")
 
+# What a service says when a request is signed with credentials it does not know (a deleted user's access
+# key) or with temporary credentials past their expiry. ECR speaks the JSON protocol, whose codes end in
+# `Exception`; IAM and STS speak the Query protocol.
+_INVALID_CREDENTIALS = {"ecr": "UnrecognizedClientException", "iam": "InvalidClientTokenId"}
+_EXPIRED_CREDENTIALS = {"ecr": "ExpiredTokenException"}
+INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
+EXPIRED_TOKEN_MESSAGE = "The security token included in the request is expired"
+
+
+class UnknownPrincipal(ValueError):
+    """A principal ARN that names nobody in this world (a deleted user, a made-up ARN)."""
+
 
 class World:
     def __init__(self, *, start: datetime = DEFAULT_START) -> None:
@@ -47,8 +58,25 @@ class World:
 
     # -- values -------------------------------------------------------------------------------------------
     def copy(self) -> World:
-        """An independent world: frozen parts (policies, images) are shared, everything mutable is copied."""
-        return copy.deepcopy(self)
+        """An independent world: frozen parts (policies, images, events) are shared, the rest copied.
+
+        Cost is one dict copy per container (accounts, entities, repositories), never a copy of an image
+        or a parsed policy, so probes and undo snapshots stay cheap.
+        """
+        clone = World.__new__(World)
+        clone.clock = Clock(self.clock.now)
+        clone.accounts = {account_id: account.copy() for account_id, account in self.accounts.items()}
+        clone.organization = self.organization
+        clone.profiles = dict(self.profiles)
+        clone.context = dict(self.context)
+        clone.files = dict(self.files)
+        clone.events = list(self.events)
+        clone.docker = self.docker.copy()
+        clone._serial = self._serial
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> World:
+        return self.copy()
 
     def next_serial(self) -> int:
         self._serial += 1
@@ -58,8 +86,8 @@ class World:
         self, prefix: str, length: int = 16, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     ) -> str:
         """A deterministic id such as `AIDA...` or `AKIA...`: the same world history gives the same ids."""
-        digest = hashlib.sha256(f"{prefix}:{self.next_serial()}".encode()).digest()
-        return prefix + "".join(alphabet[byte % len(alphabet)] for byte in digest[:length])
+        digest = hashlib.shake_256(f"{prefix}:{self.next_serial()}".encode()).digest(length)
+        return prefix + "".join(alphabet[byte % len(alphabet)] for byte in digest)
 
     # -- accounts and principals -------------------------------------------------------------------------
     def add_account(self, account_id: str) -> Account:
@@ -71,16 +99,23 @@ class World:
         return self.accounts[account_id]
 
     def resolve(self, principal_arn: str) -> Caller:
-        """The caller behind a principal ARN (user, role session, root, or service principal)."""
+        """The caller behind a principal ARN: a user, a role session, an account root, or a service
+        principal such as `lambda.amazonaws.com` (which only a resource policy can authorize).
+
+        Raises UnknownPrincipal when the ARN names nobody in this world.
+        """
         from ecrsim.engine.identity import resolve_caller
 
         return resolve_caller(self, principal_arn)
 
     def caller_for(self, profile: str) -> Caller:
+        """The caller a CLI profile signs as; ValueError (the CLI's text) for an unknown profile, and
+        UnknownPrincipal when its principal no longer exists."""
         try:
-            return self.resolve(self.profiles[profile])
+            principal_arn = self.profiles[profile]
         except KeyError:
             raise ValueError(f"The config profile ({profile}) could not be found") from None
+        return self.resolve(principal_arn)
 
     def request_context(
         self, caller: Caller, extra: Mapping[str, ContextValue] | None = None
@@ -109,24 +144,59 @@ class World:
     def call(
         self, service: str, operation: str, params: Mapping[str, Any], *, profile: str, region: str
     ) -> dict[str, Any]:
-        """Run one API operation as `profile` in `region`; return its response or raise ServiceError."""
-        return self.call_as(self.caller_for(profile), service, operation, params, region=region)
+        """Run one API operation as `profile` in `region`; return its response or raise ServiceError.
+
+        ValueError if the profile does not exist. A profile whose principal was deleted still signs its
+        requests, and the service rejects them as it rejects a deleted user's access key.
+        """
+        try:
+            caller = self.caller_for(profile)
+        except UnknownPrincipal:
+            code = _INVALID_CREDENTIALS.get(service, "InvalidClientTokenId")
+            error = ServiceError(code, INVALID_TOKEN_MESSAGE)
+            principal_arn = self.profiles[profile]
+            self.events.append(
+                Event(
+                    self.clock.now,
+                    service,
+                    operation,
+                    principal_arn,
+                    region,
+                    error_code=code,
+                    error_message=error.message,
+                )
+            )
+            raise error from None
+        return self.call_as(caller, service, operation, params, region=region)
 
     def call_as(
-        self, caller: Caller, service: str, operation: str, params: Mapping[str, Any], *, region: str
+        self,
+        caller: Caller,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        *,
+        region: str,
+        context: Mapping[str, ContextValue] | None = None,
     ) -> dict[str, Any]:
-        """Like `call`, for a caller that is not a profile (docker acting with a stored token)."""
+        """Like `call`, for a caller that is not a profile: docker acting with a stored token, or a
+        service principal (`world.resolve("lambda.amazonaws.com")`) pulling an image. `context` adds
+        request-context keys to this call's decisions, e.g. aws:SourceArn for a service."""
         _load_operations()
         handler = OPERATIONS.get((service, operation))
         if handler is None:
             raise ServiceError("InvalidAction", f"The action {operation} is not valid for this endpoint.")
-        event = Event(self.clock.now, service, operation, caller.arn, region)
-        self.events.append(event)
+        call = Call(self, caller, region, service, operation, self.clock.now, dict(context or {}))
         try:
-            return handler(Call(self, caller, region, service, event), dict(params))
+            if caller.expires is not None and self.clock.now >= caller.expires:
+                # Temporary credentials stop at their Expiration, whatever the policies say.
+                raise ServiceError(_EXPIRED_CREDENTIALS.get(service, "ExpiredToken"), EXPIRED_TOKEN_MESSAGE)
+            response = handler(call, dict(params))
         except ServiceError as error:
-            event.error_code, event.error_message = error.code, error.message
+            self.events.append(call.record(error))
             raise
+        self.events.append(call.record())
+        return response
 
     def last_decision(self) -> Decision | None:
         """What `sim explain` shows: the decision behind the most recent call that made one."""

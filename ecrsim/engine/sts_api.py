@@ -1,0 +1,149 @@
+"""The STS API operations `aws sts` reaches: GetCallerIdentity and AssumeRole.
+
+AssumeRole is the one place where a resource policy must consent even when an identity policy allows: the
+role's trust policy ("IAM role trust policies ... are the exceptions", iam-evaluation.md §1 step 4).
+Within one account, a trust policy naming the user (or session) directly allows on its own; naming the
+account (`arn:aws:iam::ACCT:root`) delegates to the account's IAM policies, which must then allow
+sts:AssumeRole on the role; across accounts both sides must allow. The policy engine decides all of that
+with `resource_policy_required=True`.
+
+A session becomes a CLI profile named by RoleSessionName (commands.md), and its temporary credentials
+expire on the simulated clock, after which every call fails with ExpiredToken (world.call_as).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from ecrsim.engine.api import Call, operation
+from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.iam import Role, RoleSession
+from ecrsim.engine.identity import new_access_key
+
+_SESSION_NAME = re.compile(r"[\w+=,.@-]+")
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)")
+DEFAULT_DURATION = 3600  # seconds (AssumeRole API reference: DurationSeconds defaults to one hour)
+CHAINED_LIMIT = 3600  # "role chaining limits your session to a maximum of one hour"
+_TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _invalid(member: str, value: object, constraint: str) -> ServiceError:
+    return ServiceError(
+        "ValidationError",
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint:"
+        f" {constraint}",
+    )
+
+
+@operation("sts", "GetCallerIdentity")
+def get_caller_identity(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    """Needs no permission: "No permissions are required to perform this operation. If an administrator
+    attaches a policy to your identity that explicitly denies access to the sts:GetCallerIdentity
+    action, you can still perform this operation" (GetCallerIdentity API reference)."""
+    caller = call.caller
+    return {"UserId": caller.context["aws:userid"], "Account": caller.account_id, "Arn": caller.arn}
+
+
+def _role(call: Call, role_arn: str) -> Role | None:
+    found = _ROLE_ARN.fullmatch(role_arn)
+    account = call.world.accounts.get(found.group(1)) if found else None
+    role = account.roles.get(found.group(2)) if account and found else None
+    return role if role is not None and role.arn == role_arn else None
+
+
+def _duration(call: Call, params: dict[str, Any], role: Role) -> int:
+    duration = params.get("DurationSeconds", DEFAULT_DURATION)
+    if duration < 900:
+        raise _invalid("durationSeconds", duration, "Member must have value greater than or equal to 900")
+    if call.caller.kind == "session" and duration > CHAINED_LIMIT:
+        raise ServiceError(
+            "ValidationError",
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role"
+            " chaining.",
+        )
+    if duration > role.max_session_duration:
+        raise ServiceError(
+            "ValidationError",
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        )
+    return int(duration)
+
+
+def _register_profile(call: Call, session: RoleSession) -> None:
+    """The session's profile is named by RoleSessionName; it replaces an older session's profile of that
+    name but never a user's, whose profile would otherwise be lost (then it is ROLE/SESSION)."""
+    profiles = call.world.profiles
+    current = profiles.get(session.session_name)
+    taken = current is not None and ":assumed-role/" not in current
+    profiles[f"{session.role_name}/{session.session_name}" if taken else session.session_name] = session.arn
+
+
+@operation("sts", "AssumeRole")
+def assume_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    role_arn, session_name = params.get("RoleArn"), params.get("RoleSessionName")
+    if not isinstance(role_arn, str) or len(role_arn) < 20:
+        raise _invalid("roleArn", role_arn, "Member must have length greater than or equal to 20")
+    if not isinstance(session_name, str) or len(session_name) < 2:
+        raise _invalid("roleSessionName", session_name, "Member must have length greater than or equal to 2")
+    if len(session_name) > 64:
+        raise _invalid("roleSessionName", session_name, "Member must have length less than or equal to 64")
+    if not _SESSION_NAME.fullmatch(session_name):
+        pattern = "Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+        raise _invalid("roleSessionName", session_name, pattern)
+    for unsupported in ("Policy", "PolicyArns", "Tags", "SerialNumber"):
+        if params.get(unsupported):
+            raise ServiceError("ValidationError", f"ecrsim does not simulate {unsupported}; leave it out.")
+
+    context = {"sts:RoleSessionName": session_name}
+    if params.get("ExternalId"):
+        context["sts:ExternalId"] = params["ExternalId"]
+    if params.get("SourceIdentity"):
+        context["sts:SourceIdentity"] = params["SourceIdentity"]
+    role = _role(call, role_arn)
+    match = _ROLE_ARN.fullmatch(role_arn)
+    decision = call.decide(
+        "sts:AssumeRole",
+        role_arn,
+        resource_policy=role.trust.policy if role and role.trust else None,
+        resource_policy_name="trust",
+        resource_account=role.account_id if role else (match.group(1) if match else None),
+        context=context,
+        resource_policy_required=True,
+    )
+    if role is None or not decision.allowed:
+        # STS words this without the "because ..." clause other services add; a role that does not exist
+        # is denied the same way, so a caller cannot probe for role names.
+        raise ServiceError(
+            "AccessDenied",
+            f"User: {call.caller.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            decision=decision,
+        )
+    duration = _duration(call, params, role)
+
+    world = call.world
+    session = RoleSession(
+        role_name=role.name,
+        session_name=session_name,
+        account_id=role.account_id,
+        role_id=role.role_id,
+        role_arn=role.arn,
+        access_key=new_access_key(world, "ASIA"),
+        session_token="IQoJb3JpZ2luX2VjE" + world.make_id("", 300, _TOKEN_ALPHABET),
+        expires=call.now + timedelta(seconds=duration),
+    )
+    world.account(role.account_id).sessions[session.arn] = session
+    _register_profile(call, session)
+    return {
+        "Credentials": {
+            "AccessKeyId": session.access_key.access_key_id,
+            "SecretAccessKey": session.access_key.secret_access_key,
+            "SessionToken": session.session_token,
+            "Expiration": session.expires,
+        },
+        "AssumedRoleUser": {
+            "AssumedRoleId": f"{role.role_id}:{session_name}",
+            "Arn": session.arn,
+        },
+    }
