@@ -1,0 +1,204 @@
+"""The `aws` program: AWS CLI v2's behaviour in front of the world's API.
+
+Parse (awsargs), call `world.call`, then shape the response as the CLI does before printing it: drop the
+pagination tokens the CLI's auto-pagination consumes, decode IAM policy documents (botocore's
+json_decode_policies customisation), turn timestamps into ISO 8601, apply `--query`, and format.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+from urllib.parse import unquote
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+
+from ecrsim.engine.errors import ServiceError
+from ecrsim.shell.awsargs import (
+    AwsUsageError,
+    encode_next_token,
+    invalid_choice,
+    parse_globals,
+    parse_operation_args,
+    unknown_options,
+    usage_error,
+)
+from ecrsim.shell.help import operation_help, service_help, top_help
+from ecrsim.shell.output import cli_values, render
+from ecrsim.shell.program import Invocation, Outcome
+from ecrsim.shell.servicemodel import SERVICES, Operation, ServiceModel, load_service
+
+CLI_VERSION = "aws-cli/2.22.35 Python/3.12.6 Linux/6.8.0 exe/x86_64.ecrsim"
+DEFAULT_OUTPUT = "json"
+# Commands the CLI adds to a service beyond its API operations (customisations and waiters).
+EXTRA_COMMANDS = {"ecr": ("get-login-password", "wait"), "iam": ("wait",), "sts": ()}
+GET_LOGIN_HINT = (
+    "ecrsim: `aws ecr get-login` was removed in AWS CLI v2. Use:\n"
+    "  aws ecr get-login-password --region REGION | "
+    "docker login --username AWS --password-stdin ACCOUNT.dkr.ecr.REGION.amazonaws.com\n"
+)
+
+
+def run_aws(inv: Invocation) -> Outcome:
+    try:
+        return _run(inv)
+    except AwsUsageError as error:
+        return Outcome(error.status, "", error.text)
+
+
+def region_of(env: Any, default: str) -> str:
+    return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or default
+
+
+def _run(inv: Invocation) -> Outcome:
+    args = parse_globals(inv.argv)
+    if args.version:
+        return Outcome(0, CLI_VERSION + "\n")
+    rest = args.rest
+    if rest and rest[0].startswith("-"):
+        raise unknown_options([token for token in rest if token.startswith("-")])
+    if not rest:
+        raise usage_error("the following arguments are required: command")
+    if rest[0] == "help":
+        return Outcome(0, top_help())
+    if rest[0] not in SERVICES:
+        raise invalid_choice("command", rest[0], list(SERVICES))
+    model = load_service(rest[0])
+    if len(rest) < 2:
+        raise usage_error("the following arguments are required: operation")
+    name = rest[1]
+    if name == "help":
+        return Outcome(0, service_help(model))
+    if name == "get-login-password" and model.name == "ecr":
+        return _get_login_password(inv, args, rest[2:])
+    operation = model.operations.get(name)
+    if operation is None:
+        if name in model.other_operations or name in EXTRA_COMMANDS[model.name]:
+            raise AwsUsageError(
+                f"ecrsim: aws {model.name} {name} is not supported in the simulated terminal "
+                f"(try `aws {model.name} help` for what is)\n",
+                2,
+            )
+        choices = [*sorted([*model.other_operations, *model.operations]), *EXTRA_COMMANDS[model.name], "help"]
+        error = invalid_choice("operation", name, choices)
+        if model.name == "ecr" and name == "get-login":
+            error.text += GET_LOGIN_HINT
+        raise error
+    return _call_operation(inv, args, model, operation, rest[2:])
+
+
+def _compile_query(query: str | None) -> Any:
+    if query is None:
+        return None
+    try:
+        return jmespath.compile(query)
+    except JMESPathError as error:
+        raise usage_error(f"argument --query: Bad value for --query: {query}: {error}") from None
+
+
+def _profile(inv: Invocation, override: str | None) -> str:
+    profile = override or inv.env.get("AWS_PROFILE") or "default"
+    if profile not in inv.shell.world.profiles:
+        raise AwsUsageError(f"\nThe config profile ({profile}) could not be found\n", 255)
+    return profile
+
+
+def _call(inv: Invocation, args: Any, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    return inv.shell.world.call(
+        service,
+        operation,
+        params,
+        profile=_profile(inv, args.profile),
+        region=args.region or region_of(inv.env, inv.shell.default_region),
+    )
+
+
+def _service_error(operation: str, error: ServiceError) -> Outcome:
+    return Outcome(
+        254,
+        "",
+        f"\nAn error occurred ({error.code}) when calling the {operation} operation: {error.message}\n",
+    )
+
+
+def _get_login_password(inv: Invocation, args: Any, rest: list[str]) -> Outcome:
+    if rest == ["help"]:
+        return Outcome(0, operation_help(load_service("ecr"), None))
+    if rest:
+        raise unknown_options(rest)
+    _profile(inv, args.profile)
+    try:
+        response = _call(inv, args, "ecr", "GetAuthorizationToken", {})
+    except ServiceError as error:
+        return _service_error("GetAuthorizationToken", error)
+    token = response["authorizationData"][0]["authorizationToken"]
+    _, _, password = base64.b64decode(token).decode().partition(":")
+    return Outcome(0, password + "\n")
+
+
+def _call_operation(
+    inv: Invocation, args: Any, model: ServiceModel, operation: Operation, argv: list[str]
+) -> Outcome:
+    parsed = parse_operation_args(model, operation, argv, inv.shell.read_file)
+    if parsed.help:
+        return Outcome(0, operation_help(model, operation))
+    query = _compile_query(args.query)
+    _profile(inv, args.profile)
+    try:
+        response = _call(inv, args, model.name, operation.name, parsed.params)
+    except ServiceError as error:
+        return _service_error(operation.name, error)
+    data = cli_values(_decode_policies(model, operation.output, _paginate(operation, dict(response), parsed)))
+    if query is not None:
+        data = query.search(data)
+    return Outcome(0, render(data, args.output or DEFAULT_OUTPUT, operation.name))
+
+
+def _as_list(value: Any) -> list[str]:
+    return list(value) if isinstance(value, list) else [value] if value else []
+
+
+def _paginate(operation: Operation, response: dict[str, Any], parsed: Any) -> dict[str, Any]:
+    """Remove what the CLI's auto-pagination consumes; apply `--starting-token`/`--max-items`."""
+    paginator = operation.paginator
+    if not paginator:
+        return response
+    for key in [*_as_list(paginator.get("output_token")), *_as_list(paginator.get("more_results"))]:
+        response.pop(key, None)
+    result_keys = _as_list(paginator.get("result_key"))
+    start, limit = parsed.starting_token, parsed.max_items
+    if start or limit is not None:
+        truncated = False
+        for key in result_keys:
+            items = response.get(key)
+            if isinstance(items, list):
+                end = len(items) if limit is None else start + limit
+                truncated = truncated or end < len(items)
+                response[key] = items[start:end]
+        if truncated and limit is not None:
+            response["NextToken"] = encode_next_token(start + limit)
+    return response
+
+
+def _decode_policies(model: ServiceModel, shape_name: str | None, value: Any) -> Any:
+    """IAM returns policy documents URL-encoded; botocore hands the CLI decoded JSON objects."""
+    if shape_name is None:
+        return value
+    shape = model.shape(shape_name)
+    if shape_name == "policyDocumentType" and isinstance(value, str):
+        try:
+            return json.loads(unquote(value))
+        except ValueError:
+            return value
+    kind = shape["type"]
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.get("members", {})
+        return {
+            key: _decode_policies(model, members[key]["shape"], item) if key in members else item
+            for key, item in value.items()
+        }
+    if kind == "list" and isinstance(value, list):
+        return [_decode_policies(model, shape["member"], item) for item in value]
+    return value

@@ -1,0 +1,382 @@
+"""The `docker` program: the Docker CLI's commands, flags, output and errors in front of the world's
+docker machine (the engine decides; this module parses and prints).
+
+Flag parsing follows pflag, which the Docker CLI uses: `-t x`, `-tx`, `--tag x`, `--tag=x`, flags
+anywhere among the arguments, and its errors (`unknown flag: --x`, exit 125). Argument-count errors
+print docker's usage block, exit 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ecrsim.engine.errors import DockerError
+from ecrsim.shell.program import Invocation, Outcome, lines
+
+
+@dataclass(frozen=True)
+class _Command:
+    usage: str  # after "docker "
+    summary: str
+    flags: dict[str, str]  # every spelling -> canonical name; a trailing "=" means it takes a value
+    arity: tuple[int, int | None]  # minimum and maximum positional arguments
+
+
+_LOGIN_FLAGS = {"-u": "username=", "--username": "username=", "-p": "password=", "--password": "password="}
+COMMANDS: dict[str, _Command] = {
+    "login": _Command(
+        "login [OPTIONS] [SERVER]",
+        "Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.",
+        {**_LOGIN_FLAGS, "--password-stdin": "password-stdin"},
+        (0, 1),
+    ),
+    "logout": _Command(
+        "logout [SERVER]",
+        "Log out from a registry.\nIf no server is specified, the default is defined by the daemon.",
+        {},
+        (0, 1),
+    ),
+    "images": _Command(
+        "images [OPTIONS] [REPOSITORY[:TAG]]",
+        "List images",
+        {
+            "-a": "all",
+            "--all": "all",
+            "-q": "quiet",
+            "--quiet": "quiet",
+            "--digests": "digests",
+            "--no-trunc": "no-trunc",
+        },
+        (0, 1),
+    ),
+    "tag": _Command(
+        "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+        "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+        {},
+        (2, 2),
+    ),
+    "push": _Command(
+        "push [OPTIONS] NAME[:TAG]",
+        "Upload an image to a registry",
+        {"-q": "quiet", "--quiet": "quiet", "--platform": "platform="},
+        (1, 1),
+    ),
+    "pull": _Command(
+        "pull [OPTIONS] NAME[:TAG|@DIGEST]",
+        "Download an image from a registry",
+        {"-q": "quiet", "--quiet": "quiet", "--platform": "platform="},
+        (1, 1),
+    ),
+    "rmi": _Command(
+        "rmi [OPTIONS] IMAGE [IMAGE...]",
+        "Remove one or more images",
+        {"-f": "force", "--force": "force", "--no-prune": "no-prune"},
+        (1, None),
+    ),
+    "build": _Command(
+        "buildx build [OPTIONS] PATH | URL | -",
+        "Start a build",
+        {
+            "-t": "tag=",
+            "--tag": "tag=",
+            "-f": "file=",
+            "--file": "file=",
+            "--platform": "platform=",
+            "--build-arg": "build-arg=",
+            "-q": "quiet",
+            "--quiet": "quiet",
+            "--no-cache": "no-cache",
+            "--pull": "pull",
+        },
+        (1, 1),
+    ),
+}
+# `docker image SUB` spellings of the same commands.
+IMAGE_SUBCOMMANDS = {
+    "ls": "images",
+    "list": "images",
+    "push": "push",
+    "pull": "pull",
+    "tag": "tag",
+    "rm": "rmi",
+}
+IMAGE_SUBCOMMANDS["build"] = "build"
+
+
+class _DockerUsage(Exception):
+    def __init__(self, text: str, status: int) -> None:
+        super().__init__(text)
+        self.text = text
+        self.status = status
+
+
+@dataclass
+class _Parsed:
+    flags: dict[str, list[str]] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)
+
+    def value(self, name: str) -> str | None:
+        values = self.flags.get(name)
+        return values[-1] if values else None
+
+
+def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
+    parsed = _Parsed()
+    index = 0
+    see = f"See 'docker {name} --help'."
+    while index < len(argv):
+        token = argv[index]
+        index += 1
+        if token == "--":
+            parsed.args.extend(argv[index:])
+            break
+        if not token.startswith("-") or token == "-":
+            parsed.args.append(token)
+            continue
+        if token.startswith("--"):
+            spelling, has_inline, inline = token.partition("=")
+            if spelling not in command.flags:
+                raise _DockerUsage(f"unknown flag: {spelling}\n{see}\n", 125)
+            canonical = command.flags[spelling]
+            if canonical.endswith("="):
+                if has_inline:
+                    value = inline
+                elif index < len(argv):
+                    value, index = argv[index], index + 1
+                else:
+                    raise _DockerUsage(f"flag needs an argument: {spelling}\n{see}\n", 125)
+                parsed.flags.setdefault(canonical[:-1], []).append(value)
+            else:
+                parsed.flags.setdefault(canonical, []).append("true")
+            continue
+        position = 1  # short flags, possibly combined (`-aq`) or with an attached value (`-tweb`)
+        while position < len(token):
+            spelling = "-" + token[position]
+            if spelling not in command.flags:
+                raise _DockerUsage(f"unknown shorthand flag: '{token[position]}' in {token}\n{see}\n", 125)
+            canonical = command.flags[spelling]
+            position += 1
+            if canonical.endswith("="):
+                if position < len(token):
+                    value = token[position:]
+                elif index < len(argv):
+                    value, index = argv[index], index + 1
+                else:
+                    raise _DockerUsage(f"flag needs an argument: '{spelling[1]}' in {spelling}\n{see}\n", 125)
+                parsed.flags.setdefault(canonical[:-1], []).append(value)
+                break
+            parsed.flags.setdefault(canonical, []).append("true")
+    low, high = command.arity
+    count = len(parsed.args)
+    if count < low or (high is not None and count > high):
+        if low == high:
+            need = f"exactly {low} argument{'s' if low != 1 else ''}"
+        elif high is None:
+            need = f"at least {low} argument{'s' if low != 1 else ''}"
+        else:
+            need = f"at most {high} argument{'s' if high != 1 else ''}"
+        usage = f"Usage:  docker {command.usage}\n\n{command.summary}\n"
+        raise _DockerUsage(f'"docker {name}" requires {need}.\n{see}\n\n{usage}', 1)
+    return parsed
+
+
+def run_docker(inv: Invocation) -> Outcome:
+    argv = list(inv.argv)
+    if not argv or argv[0] in ("--help", "-h", "help"):
+        return Outcome(0, _overview())
+    name = argv.pop(0)
+    if name == "image":
+        if not argv or argv[0] not in IMAGE_SUBCOMMANDS:
+            sub = argv[0] if argv else ""
+            return Outcome(1, "", f"docker: 'image {sub}' is not a docker command.\nSee 'docker --help'\n")
+        name = IMAGE_SUBCOMMANDS[argv.pop(0)]
+    command = COMMANDS.get(name)
+    if command is None:
+        return Outcome(1, "", f"docker: '{name}' is not a docker command.\nSee 'docker --help'\n")
+    if "--help" in argv or "-h" in argv:
+        return Outcome(0, f"\nUsage:  docker {command.usage}\n\n{command.summary}\n")
+    try:
+        parsed = _parse(name, command, argv)
+        return _HANDLERS[name](inv, parsed)
+    except _DockerUsage as error:
+        return Outcome(error.status, "", error.text)
+    except DockerError as error:
+        return Outcome(1, lines(list(error.output)), error.text + "\n")
+
+
+def _overview() -> str:
+    rows = [f"  {name:<8}{command.summary.splitlines()[0]}" for name, command in COMMANDS.items()]
+    return "\nUsage:  docker [OPTIONS] COMMAND\n\nCommands (simulated):\n" + "\n".join(rows) + "\n"
+
+
+def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
+    username = parsed.value("username")
+    password = parsed.value("password")
+    stderr = ""
+    if password is not None and "password-stdin" in parsed.flags:
+        return Outcome(1, "", "--password and --password-stdin are mutually exclusive\n")
+    if "password-stdin" in parsed.flags:
+        if not username:
+            return Outcome(1, "", "Must provide --username with --password-stdin\n")
+        password = inv.stdin.rstrip("\n").rstrip("\r")
+    elif password is not None:
+        stderr = "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
+    if not parsed.args:
+        return Outcome(
+            1,
+            "",
+            stderr + "ecrsim: Docker Hub is not simulated: name the registry, e.g. "
+            "docker login ... 111122223333.dkr.ecr.us-east-1.amazonaws.com\n",
+        )
+    if not username or not password:
+        # Docker would prompt; a script (or a pipe whose first command failed) has no terminal to ask.
+        return Outcome(1, "", stderr + "Error: Cannot perform an interactive login from a non TTY device\n")
+    try:
+        printed = inv.shell.world.docker_login(parsed.args[0], username, password)
+    except DockerError as error:
+        return Outcome(1, lines(list(error.output)), stderr + error.text + "\n")
+    return Outcome(0, lines(printed), stderr)
+
+
+def _logout(inv: Invocation, parsed: _Parsed) -> Outcome:
+    if not parsed.args:
+        return Outcome(1, "", "ecrsim: Docker Hub is not simulated: name the registry to log out of\n")
+    printed = inv.shell.world.docker_logout(parsed.args[0])
+    return Outcome(0, lines(printed or [f"Removing login credentials for {parsed.args[0]}"]))
+
+
+def human_size(size: float) -> str:
+    """go-units HumanSizeWithPrecision(size, 3), which `docker images` uses: decimal units, 3 digits."""
+    units = ("B", "kB", "MB", "GB", "TB", "PB")
+    index = 0
+    while size >= 1000.0 and index < len(units) - 1:
+        size /= 1000.0
+        index += 1
+    return f"{size:.3g}{units[index]}"
+
+
+def human_duration(seconds: float) -> str:
+    """go-units HumanDuration, which docker prints as "CREATED ... ago"."""
+    whole = int(seconds)
+    if whole < 1:
+        return "Less than a second"
+    if whole == 1:
+        return "1 second"
+    if whole < 60:
+        return f"{whole} seconds"
+    minutes = int(seconds / 60)
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = int(seconds / 3600 + 0.5)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{int(seconds / 3600) // 24 // 365} years"
+
+
+def tabwrite(rows: list[list[str]], *, minwidth: int = 10, padding: int = 3) -> str:
+    """Go's text/tabwriter as docker configures it: every column but the last is padded."""
+    widths = [max(minwidth, max(len(row[i]) for row in rows) + padding) for i in range(len(rows[0]) - 1)]
+    return "".join(
+        "".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + row[-1] + "\n"
+        for row in rows
+    )
+
+
+def _matches(reference: str | None, repository: str, tag: str) -> bool:
+    if reference is None:
+        return True
+    name, _, want_tag = (
+        reference.rpartition(":") if ":" in reference.rsplit("/", 1)[-1] else (reference, "", "")
+    )
+    return repository == name and (not want_tag or tag == want_tag)
+
+
+def _images(inv: Invocation, parsed: _Parsed) -> Outcome:
+    now: datetime = inv.shell.world.clock.now
+    images = sorted(inv.shell.world.docker_images(), key=lambda image: image.created_at, reverse=True)
+    reference = parsed.args[0] if parsed.args else None
+    images = [image for image in images if _matches(reference, image.repository, image.tag or "<none>")]
+    trunc = "no-trunc" not in parsed.flags
+
+    def image_id(value: str) -> str:
+        return value.removeprefix("sha256:")[:12] if trunc else value
+
+    if "quiet" in parsed.flags:
+        seen: list[str] = []
+        for image in images:
+            if image_id(image.image_id) not in seen:
+                seen.append(image_id(image.image_id))
+        return Outcome(0, lines(seen))
+    digests = "digests" in parsed.flags
+    header = ["REPOSITORY", "TAG", *(["DIGEST"] if digests else []), "IMAGE ID", "CREATED", "SIZE"]
+    rows = [header]
+    for image in images:
+        created = human_duration((now - image.created_at).total_seconds()) + " ago"
+        digest = [image.digest or "<none>"] if digests else []
+        rows.append(
+            [
+                image.repository,
+                image.tag or "<none>",
+                *digest,
+                image_id(image.image_id),
+                created,
+                human_size(image.size),
+            ]
+        )
+    return Outcome(0, tabwrite(rows))
+
+
+def _tag(inv: Invocation, parsed: _Parsed) -> Outcome:
+    inv.shell.world.docker_tag(parsed.args[0], parsed.args[1])
+    return Outcome(0)
+
+
+def _push(inv: Invocation, parsed: _Parsed) -> Outcome:
+    return Outcome(0, lines(inv.shell.world.docker_push(parsed.args[0])))
+
+
+def _pull(inv: Invocation, parsed: _Parsed) -> Outcome:
+    return Outcome(0, lines(inv.shell.world.docker_pull(parsed.args[0])))
+
+
+def _rmi(inv: Invocation, parsed: _Parsed) -> Outcome:
+    out: list[str] = []
+    errors: list[str] = []
+    for reference in parsed.args:
+        try:
+            out.extend(inv.shell.world.docker_rmi(reference) or [])
+        except DockerError as error:
+            errors.append(error.text)
+    return Outcome(1 if errors else 0, lines(out), lines(errors))
+
+
+def _build(inv: Invocation, parsed: _Parsed) -> Outcome:
+    tags = parsed.flags.get("tag", [])
+    printed = list(inv.shell.world.docker_build(tags[0] if tags else None) or [])
+    for extra in tags[1:]:
+        inv.shell.world.docker_tag(tags[0], extra)
+    return Outcome(0, lines(printed))
+
+
+_HANDLERS: dict[str, Callable[[Invocation, _Parsed], Outcome]] = {
+    "login": _login,
+    "logout": _logout,
+    "images": _images,
+    "tag": _tag,
+    "push": _push,
+    "pull": _pull,
+    "rmi": _rmi,
+    "build": _build,
+}

@@ -1,0 +1,30 @@
+"""What every simulated program receives and answers: the contract between the shell and `aws`, `docker`,
+`sim` and the small builtins."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecrsim.shell.shell import Shell
+
+
+@dataclass(frozen=True)
+class Invocation:
+    shell: Shell
+    argv: list[str]  # without the program name
+    stdin: str
+    env: Mapping[str, str]  # the shell's environment plus any `NAME=VALUE` prefix of this command
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+def lines(text_lines: list[str] | tuple[str, ...]) -> str:
+    return "".join(line + "\n" for line in text_lines)

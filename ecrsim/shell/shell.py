@@ -1,0 +1,231 @@
+"""The simulated terminal: one command line in, what the real tools would print out.
+
+`Shell(world)` is what the scenario player, the UI and `ecrsim shell` drive. Beyond the world it holds
+what a terminal session holds: the environment (AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION decide who
+acts and where, exactly as for the real CLI), a few world copies for `sim undo`, and the starting world
+for `sim reset`. It never raises and never prints a traceback: an unexpected failure becomes one line,
+`ecrsim: internal error: ...`, exit status 1.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ecrsim.shell.lexer import LexError, split_pipeline
+from ecrsim.shell.program import Invocation, Outcome
+
+if TYPE_CHECKING:
+    from ecrsim.engine.world import World
+
+UNDO_DEPTH = 10
+DEFAULT_REGION = "us-east-1"
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
+# `aws` operations named like these only read; anything else may change the world (undo keeps a copy).
+_AWS_READS = ("get-", "list-", "describe-", "batch-get-", "help")
+_DOCKER_READS = ("images", "image", "help", "--help")
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command: str
+    status: int
+    stdout: str
+    stderr: str
+
+
+class Shell:
+    def __init__(
+        self,
+        world: World,
+        *,
+        profile: str | None = None,
+        region: str = DEFAULT_REGION,
+        local_files: Path | None = None,
+    ) -> None:
+        """`local_files` is the directory `file://` reads after the world's virtual files (the sandbox's
+        current directory); None means only virtual files, as in a scenario."""
+        self.world = world
+        self.default_region = region
+        self.local_files = local_files
+        if profile is None:
+            profile = "admin" if "admin" in world.profiles else next(iter(sorted(world.profiles)), "default")
+        self.env: dict[str, str] = {"AWS_PROFILE": profile}
+        self._start = (world.copy(), dict(self.env))
+        self._undo: list[tuple[World, dict[str, str], str]] = []
+
+    # -- session state -----------------------------------------------------------------------------------
+    @property
+    def profile(self) -> str:
+        return self.env.get("AWS_PROFILE") or "default"
+
+    @property
+    def region(self) -> str:
+        return self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or self.default_region
+
+    @property
+    def account(self) -> str:
+        arn = self.world.profiles.get(self.profile, "")
+        parts = arn.split(":")
+        return parts[4] if len(parts) > 4 and parts[4] else "?"
+
+    def prompt(self) -> str:
+        return f"{self.profile}@{self.account} {self.region} $ "
+
+    def read_file(self, name: str) -> str:
+        """`file://NAME`: the world's virtual files first, then (in the sandbox) the local directory."""
+        for candidate in (name, name.removeprefix("./")):
+            if candidate in self.world.files:
+                return self.world.files[candidate]
+        if self.local_files is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+        return (self.local_files / name).read_text(encoding="utf-8")
+
+    def undo(self) -> str | None:
+        """Restore the world before the last command that could change it; that command, or None."""
+        if not self._undo:
+            return None
+        world, env, command = self._undo.pop()
+        self.world, self.env = world, env
+        return command
+
+    def reset(self) -> None:
+        world, env = self._start
+        self.world, self.env = world.copy(), dict(env)
+        self._undo.clear()
+
+    # -- running ------------------------------------------------------------------------------------------
+    def run_line(self, line: str) -> CommandResult:
+        try:
+            return self._run_line(line)
+        except Exception as error:  # the last line of defence: never a traceback in front of a learner
+            return CommandResult(line, 1, "", f"ecrsim: internal error: {type(error).__name__}: {error}\n")
+
+    def _run_line(self, line: str) -> CommandResult:
+        try:
+            stages = split_pipeline(line, self.env)
+        except LexError as error:
+            return CommandResult(line, error.status, "", error.message + "\n")
+        if not stages:
+            return CommandResult(line, 0, "", "")
+        snapshot = None
+        if any(_may_change_world(argv) for argv in stages):
+            snapshot = (self.world.copy(), dict(self.env), line.strip())
+        stdin, stderr = "", []
+        outcome = Outcome(0)
+        for argv in stages:  # as in bash: every stage runs; the pipeline's status is the last stage's
+            outcome = self._run_argv(argv, stdin)
+            stderr.append(outcome.stderr)
+            stdin = outcome.stdout
+        # A failed aws command changed nothing a learner would want back; a failed push may have
+        # uploaded layers, so docker commands are kept whatever their status.
+        if snapshot is not None and (outcome.status == 0 or any(argv[0] == "docker" for argv in stages)):
+            self._undo.append(snapshot)
+            del self._undo[:-UNDO_DEPTH]
+        return CommandResult(line, outcome.status, outcome.stdout, "".join(stderr))
+
+    def _run_argv(self, argv: list[str], stdin: str) -> Outcome:
+        assignments: dict[str, str] = {}
+        while argv and (match := _ASSIGNMENT.fullmatch(argv[0])):
+            assignments[match.group(1)] = match.group(2)
+            argv = argv[1:]
+        if not argv:
+            self.env.update(assignments)
+            return Outcome(0)
+        program = PROGRAMS.get(argv[0])
+        if program is None:
+            return Outcome(127, "", f"bash: {argv[0]}: command not found\n")
+        return program(Invocation(self, argv[1:], stdin, {**self.env, **assignments}))
+
+    # -- completion ---------------------------------------------------------------------------------------
+    def completions(self, text: str) -> list[str]:
+        """Candidates for the last word of `text` (a line up to the cursor): commands, options, profiles,
+        Regions, repository names and local image references."""
+        from ecrsim.shell.completion import complete
+
+        return complete(self, text)
+
+
+def _may_change_world(argv: list[str]) -> bool:
+    words = [word for word in argv if not _ASSIGNMENT.fullmatch(word)]
+    if not words:
+        return True
+    program, rest = words[0], words[1:]
+    if program == "aws":
+        return not any(word.startswith(_AWS_READS) for word in rest)
+    if program == "docker":
+        return not rest or rest[0] not in _DOCKER_READS
+    if program == "sim":
+        from ecrsim.shell.sim import READ_ONLY
+
+        return bool(rest) and rest[0] not in READ_ONLY
+    return program in ("export", "unset")
+
+
+# -- small builtins ---------------------------------------------------------------------------------------
+def _export(inv: Invocation) -> Outcome:
+    if not inv.argv:
+        return Outcome(
+            0, "".join(f'declare -x {key}="{value}"\n' for key, value in sorted(inv.shell.env.items()))
+        )
+    for word in inv.argv:
+        name, equals, value = word.partition("=")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            return Outcome(1, "", f"bash: export: `{word}': not a valid identifier\n")
+        if equals:
+            inv.shell.env[name] = value
+    return Outcome(0)
+
+
+def _unset(inv: Invocation) -> Outcome:
+    for name in inv.argv:
+        inv.shell.env.pop(name, None)
+    return Outcome(0)
+
+
+def _echo(inv: Invocation) -> Outcome:
+    words = inv.argv
+    newline = "\n"
+    if words and words[0] == "-n":
+        words, newline = words[1:], ""
+    return Outcome(0, " ".join(words) + newline)
+
+
+def _help(inv: Invocation) -> Outcome:
+    from ecrsim.shell.help_text import help_for
+
+    return help_for(inv.argv)
+
+
+def _aws(inv: Invocation) -> Outcome:
+    from ecrsim.shell.aws import run_aws
+
+    return run_aws(inv)
+
+
+def _docker(inv: Invocation) -> Outcome:
+    from ecrsim.shell.docker import run_docker
+
+    return run_docker(inv)
+
+
+def _sim(inv: Invocation) -> Outcome:
+    from ecrsim.shell.sim import run_sim
+
+    return run_sim(inv)
+
+
+PROGRAMS: Mapping[str, Callable[[Invocation], Outcome]] = {
+    "aws": _aws,
+    "docker": _docker,
+    "sim": _sim,
+    "help": _help,
+    "export": _export,
+    "unset": _unset,
+    "echo": _echo,
+}

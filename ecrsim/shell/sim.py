@@ -1,0 +1,163 @@
+"""The `sim` program: the simulator's own verbs (who am I, what time is it, why was that denied, undo).
+
+These read and change the shell and the world directly; they are not AWS and print plain sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ecrsim.shell.program import Invocation, Outcome
+
+SIM_USAGE = (
+    "usage: sim as NAME | whoami | clock | advance DURATION | explain | state | undo | reset"
+    " | context [KEY=VALUE]\n"
+)
+
+
+def _error(message: str, status: int = 1) -> Outcome:
+    return Outcome(status, "", f"sim: {message}\n")
+
+
+def _expect(inv: Invocation, count: int, usage: str) -> Outcome | None:
+    return None if len(inv.argv) - 1 == count else _error(f"usage: sim {usage}", 2)
+
+
+def _as(inv: Invocation) -> Outcome:
+    if problem := _expect(inv, 1, "as NAME"):
+        return problem
+    name = inv.argv[1]
+    profiles = inv.shell.world.profiles
+    if name not in profiles:
+        return _error(f"no profile named '{name}' (profiles: {', '.join(sorted(profiles)) or 'none'})")
+    inv.shell.env["AWS_PROFILE"] = name
+    return Outcome(0, f"Now acting as {name} ({profiles[name]})\n")
+
+
+def _whoami(inv: Invocation) -> Outcome:
+    shell = inv.shell
+    arn = shell.world.profiles.get(shell.profile)
+    who = arn or "(no such profile in this world)"
+    return Outcome(0, f"{shell.profile}: {who}\nRegion: {shell.region}\n")
+
+
+def _clock(inv: Invocation) -> Outcome:
+    return Outcome(0, inv.shell.world.clock.now.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
+
+
+def _advance(inv: Invocation) -> Outcome:
+    if problem := _expect(inv, 1, "advance DURATION (e.g. 90m, 13h, 2d, 1d12h)"):
+        return problem
+    try:
+        now = inv.shell.world.advance(inv.argv[1])
+    except ValueError:
+        return _error(f"invalid duration '{inv.argv[1]}': use e.g. 90m, 13h, 2d, 1d12h", 2)
+    return Outcome(0, f"Clock advanced by {inv.argv[1]}: now {now.strftime('%Y-%m-%dT%H:%M:%SZ')}\n")
+
+
+def _explain(inv: Invocation) -> Outcome:
+    from ecrsim.engine.policy.explain import render_decision
+
+    decision = inv.shell.world.last_decision()
+    if decision is None:
+        return _error("nothing to explain yet: no request has been authorized")
+    text = render_decision(decision)
+    return Outcome(0, text if text.endswith("\n") else text + "\n")
+
+
+def _state(inv: Invocation) -> Outcome:
+    world = inv.shell.world
+    out = [f"Clock: {world.clock.now.strftime('%Y-%m-%dT%H:%M:%SZ')}"]
+    out.append(f"Profile: {inv.shell.profile}   Region: {inv.shell.region}")
+    for account in world.accounts.values():
+        out.append(f"Account {account.id}")
+        for label, names in (
+            ("users", account.users),
+            ("groups", account.groups),
+            ("roles", account.roles),
+            ("customer managed policies", {p.name: p for p in account.policies.values()}),
+        ):
+            if names:
+                out.append(f"  {label}: {', '.join(sorted(names))}")
+        for region, registry in sorted(account.registries.items()):
+            for name, repository in sorted(registry.repositories.items()):
+                tags = ", ".join(sorted(repository.image_tags)) or "no tags"
+                extras = []
+                if repository.image_tag_mutability != "MUTABLE":
+                    extras.append(repository.image_tag_mutability.lower())
+                if repository.policy is not None:
+                    extras.append("repository policy")
+                if repository.lifecycle is not None:
+                    extras.append("lifecycle policy")
+                suffix = f" [{', '.join(extras)}]" if extras else ""
+                out.append(
+                    f"  {region} repository {name}: {len(repository.images)} image(s) ({tags}){suffix}"
+                )
+    out.append("Profiles: " + ", ".join(f"{name}" for name in sorted(world.profiles)))
+    docker = world.docker
+    out.append(f"Docker: {len(docker.refs)} local image reference(s)")
+    out.extend(f"  {reference}" for reference in sorted(docker.refs))
+    out.append("Docker logins: " + (", ".join(sorted(docker.credentials)) or "none"))
+    if world.context:
+        out.append(
+            "Request context: " + ", ".join(f"{key}={value}" for key, value in sorted(world.context.items()))
+        )
+    return Outcome(0, "\n".join(out) + "\n")
+
+
+def _undo(inv: Invocation) -> Outcome:
+    command = inv.shell.undo()
+    if command is None:
+        return _error("nothing to undo")
+    return Outcome(0, f"Undid: {command}\n")
+
+
+def _reset(inv: Invocation) -> Outcome:
+    inv.shell.reset()
+    return Outcome(0, "The world is back to its starting state.\n")
+
+
+def _context(inv: Invocation) -> Outcome:
+    context = inv.shell.world.context
+    if len(inv.argv) == 1:
+        body = "".join(f"{key}={value}\n" for key, value in sorted(context.items()))
+        return Outcome(0, body or "(no request context set: AWS defaults apply)\n")
+    for pair in inv.argv[1:]:
+        key, equals, value = pair.partition("=")
+        if not equals or ":" not in key:
+            return _error(
+                f"expected KEY=VALUE with a condition key such as aws:SourceIp=198.51.100.7, not '{pair}'", 2
+            )
+        if value:
+            context[key] = value
+        else:
+            context.pop(key, None)
+    return Outcome(0)
+
+
+VERBS: dict[str, tuple[Callable[[Invocation], Outcome], str]] = {
+    "as": (_as, "switch to another profile"),
+    "whoami": (_whoami, "show the current profile, its principal and Region"),
+    "clock": (_clock, "show the simulated time"),
+    "advance": (_advance, "move the simulated clock forward (90m, 13h, 2d, 1d12h)"),
+    "explain": (_explain, "why the last request was allowed or denied, statement by statement"),
+    "state": (_state, "a summary of the world"),
+    "undo": (_undo, "undo the last command that changed the world"),
+    "reset": (_reset, "go back to the starting world"),
+    "context": (_context, "set request context, e.g. aws:SourceIp=198.51.100.7 (KEY= clears it)"),
+}
+# Verbs that only read: the shell takes no undo snapshot for them.
+READ_ONLY = frozenset({"whoami", "clock", "explain", "state", "undo", "reset"})
+
+
+def run_sim(inv: Invocation) -> Outcome:
+    if not inv.argv or inv.argv[0] in ("help", "--help", "-h"):
+        return Outcome(
+            0, SIM_USAGE + "".join(f"  sim {verb:<9}{text}\n" for verb, (_, text) in VERBS.items())
+        )
+    verb = VERBS.get(inv.argv[0])
+    if verb is None:
+        return Outcome(2, "", f"sim: unknown verb '{inv.argv[0]}'\n{SIM_USAGE}")
+    if inv.argv[0] in READ_ONLY and len(inv.argv) > 1:
+        return _error(f"usage: sim {inv.argv[0]}", 2)
+    return verb[0](inv)
