@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from ecrsim.scenarios.model import ErrorOutcome, Outcome, OutputOutcome
 
 _AWS_CODE = re.compile(r"An error occurred \(([A-Za-z0-9.]+)\)")
+# Docker prints the registry's error code in lower case with spaces (`name unknown: ...`), and says
+# `no basic auth credentials` for a 401 without credentials (see ../shared/reference/errors.md).
+_DOCKER_CODE = re.compile(
+    r"\b(denied|unauthorized|name unknown|manifest unknown|tag invalid|toomanyrequests):", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,15 @@ def expected_words(expected: Outcome) -> str:
     return f"error {expected.error}{extra}{status}"
 
 
-def aws_error_code(stderr: str) -> str | None:
-    """The code in `An error occurred (CODE) when calling ...`, the AWS CLI's one error format."""
+def error_code(stderr: str) -> str | None:
+    """The error code a failed command printed: AWS's `An error occurred (CODE)`, or docker's registry code.
+
+    Read from the text because that is what a learner sees, and the shell's results carry no code.
+    """
     found = _AWS_CODE.search(stderr)
-    return found.group(1) if found else None
+    if found:
+        return found.group(1)
+    if "no basic auth credentials" in stderr:
+        return "UNAUTHORIZED"
+    found = _DOCKER_CODE.search(stderr)
+    return found.group(1).upper().replace(" ", "_") if found else None

@@ -1,0 +1,135 @@
+"""A scenario's world and the shell typing into it, and the simulation's verdict on questions and tasks.
+
+The checker and the player share this: a question is marked in play by the very computation that
+checked its answer key. Probes, checks and choices run on forks (copies of the world and of the shell's
+state); only `run` steps and the learner's own commands change the scenario's world.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ecrsim.engine.policy.types import Decision
+from ecrsim.engine.world import World
+from ecrsim.scenarios import model
+from ecrsim.scenarios.outcomes import Ran, error_code, matches
+from ecrsim.shell import Shell
+
+
+class Runner:
+    def __init__(self, shell: Shell) -> None:
+        self.shell = shell
+
+    @classmethod
+    def start(cls, world: World, scenario: model.Scenario) -> Runner:
+        """The shell a scenario starts in: its Region, as `admin` if it has one, else its first user."""
+        shell = Shell(world)
+        shell.env["AWS_DEFAULT_REGION"] = scenario.world.region
+        users = [user.name for user in scenario.world.users]
+        first = "admin" if "admin" in users else (users[0] if users else None)
+        if first is not None:
+            shell.env["AWS_PROFILE"] = first
+        return cls(shell)
+
+    @property
+    def world(self) -> World:
+        return self.shell.world
+
+    @property
+    def profile(self) -> str:
+        return self.shell.profile
+
+    def run(self, line: str) -> Ran:
+        result = self.shell.run_line(line)
+        code = error_code(result.stderr) if result.status else None
+        return Ran(line, result.status, result.stdout, result.stderr, code)
+
+    def run_as(self, profile: str | None, line: str) -> Ran:
+        """Run `line` as `profile` (a fork's own profile when None); a missing profile is a failed command."""
+        if profile is not None and profile != self.profile:
+            switched = self.run(f"sim as {shlex.quote(profile)}")
+            if switched.status:
+                return Ran(line, switched.status, "", switched.stderr, None)
+        return self.run(line)
+
+    def act(self, commands: Sequence[model.Command]) -> tuple[list[Ran], Ran | None]:
+        """Run commands (an `apply` or a `solution`), each as its `as` or the current profile, then come back
+        to that profile. Returns what ran and the first command that failed, which stops the rest."""
+        base = self.profile
+        done: list[Ran] = []
+        failed = None
+        for command in commands:
+            ran = self.run_as(command.as_ or base, command.run)
+            done.append(ran)
+            if ran.status:
+                failed = ran
+                break
+        if self.profile != base:
+            self.run(f"sim as {shlex.quote(base)}")
+        return done, failed
+
+    def fork(self) -> Runner:
+        return Runner(self.shell.fork())
+
+    def last_decision(self) -> Decision | None:
+        return self.world.last_decision()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: model.Check
+    ran: Ran
+
+    @property
+    def holds(self) -> bool:
+        return matches(self.check.expect, self.ran)
+
+
+def run_checks(runner: Runner, checks: Sequence[model.Check], base: str | None = None) -> list[CheckResult]:
+    """Each check on a fork of its own, as the step's profile (`base`, else the current one) unless it names
+    one."""
+    base = base or runner.profile
+    return [CheckResult(check, runner.fork().run_as(check.as_ or base, check.run)) for check in checks]
+
+
+@dataclass(frozen=True)
+class ChoiceVerdict:
+    """Whether one choice of a question is right, and what the simulation did to decide it."""
+
+    right: bool
+    ran: tuple[Ran, ...]  # the probe (predict), or the apply commands then the checks (fix)
+    decision: Decision | None  # the last authorization decision made, for the explanation
+    failed_apply: Ran | None = None
+
+
+def judge(runner: Runner, step: model.AskStep) -> list[ChoiceVerdict]:
+    """The simulation's answer key for a question: one verdict per choice."""
+    if step.probe is not None:
+        probe = runner.fork()
+        ran = probe.run(step.probe)
+        decision = probe.last_decision()
+        return [
+            ChoiceVerdict(choice.outcome is not None and matches(choice.outcome, ran), (ran,), decision)
+            for choice in step.choices
+        ]
+    return [_judge_fix(runner, choice, step.check or []) for choice in step.choices]
+
+
+def _judge_fix(runner: Runner, choice: model.Choice, checks: Sequence[model.Check]) -> ChoiceVerdict:
+    fork = runner.fork()
+    applied, failed = fork.act(choice.apply or [])
+    if failed is not None:
+        return ChoiceVerdict(False, tuple(applied), fork.last_decision(), failed_apply=failed)
+    results = run_checks(fork, checks)
+    return ChoiceVerdict(
+        all(result.holds for result in results),
+        (*applied, *(result.ran for result in results)),
+        fork.last_decision(),
+    )
+
+
+def right_choices(verdicts: Sequence[ChoiceVerdict]) -> list[int]:
+    """1-based, as authors and learners number choices."""
+    return [i + 1 for i, verdict in enumerate(verdicts) if verdict.right]
