@@ -1,0 +1,79 @@
+"""The ecrsim app: the home screen, scenario and sandbox screens, help, themes and the command palette.
+
+Screens other than home are imported when first opened, so the first frame costs only Textual and the
+home screen. The scenario pack loads in a worker thread after that first frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from ecrsim.scenarios.progress import ProgressStore
+from ecrsim.tui.catalog import Entry
+from ecrsim.tui.commands import EcrsimCommands
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class EcrsimApp(App[None]):
+    TITLE = "ecrsim"
+    SUB_TITLE = "Amazon ECR simulator"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar = App.COMMANDS | {EcrsimCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("f10", "toggle_theme", "Theme", id="app.theme", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, *, pack_dir: Path | None = None, progress_path: Path | None = None) -> None:
+        super().__init__()
+        self.pack_dir = pack_dir
+        self.progress = ProgressStore.load(progress_path)
+        self.entries: list[Entry] = []
+        self.theme = DARK_THEME
+
+    def on_mount(self) -> None:
+        from ecrsim.tui.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        self.report_progress_warnings()
+
+    def report_progress_warnings(self) -> None:
+        """Show, once each, what went wrong reading or saving progress (never a crash)."""
+        while self.progress.warnings:
+            self.notify(self.progress.warnings.pop(0), title="Progress", severity="warning", timeout=10)
+
+    # -- opening things -----------------------------------------------------------------------------------
+    def entry(self, scenario_id: str) -> Entry | None:
+        return next((entry for entry in self.entries if entry.id == scenario_id), None)
+
+    def open_scenario(self, scenario_id: str) -> None:
+        from ecrsim.tui.scenario_screen import ScenarioScreen
+
+        entry = self.entry(scenario_id)
+        if entry is None:
+            self.notify(f"No scenario with id {scenario_id}", severity="error")
+            return
+        self.push_screen(ScenarioScreen.for_scenario(entry))
+
+    def open_sandbox(self, from_scenario: str | None = None) -> None:
+        from ecrsim.tui.scenario_screen import ScenarioScreen
+
+        entry = self.entry(from_scenario) if from_scenario else None
+        self.push_screen(ScenarioScreen.sandbox(entry))
+
+    # -- actions ------------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from ecrsim.tui.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

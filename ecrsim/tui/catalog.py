@@ -1,0 +1,89 @@
+"""The bundled scenarios as the home screen lists them: what each is about and how far the learner got.
+
+The scenarios layer owns loading and validating; this module only reduces each scenario to the few facts a
+list row shows, so the home screen never holds whole scenario models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecrsim.scenarios.model import Scenario
+    from ecrsim.scenarios.progress import ScenarioRecord
+
+DOMAINS = {1: "Secure", 2: "Resilient", 3: "High-performing", 4: "Cost-optimized"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    summary: str
+    group: str  # the pack folder: the topic the scenario belongs to
+    topics: tuple[str, ...]
+    domain: int
+    difficulty: int
+    questions: int
+    tasks: int
+    path: Path
+
+    @property
+    def domain_name(self) -> str:
+        return f"D{self.domain} {DOMAINS.get(self.domain, '')}".strip()
+
+    @property
+    def steps_to_do(self) -> int:
+        return self.questions + self.tasks
+
+    def matches(self, words: Iterable[str]) -> bool:
+        """Every word appears in the title, id, topic, group or domain (case-insensitive)."""
+        haystack = " ".join((self.title, self.id, self.group, self.domain_name, *self.topics)).lower()
+        return all(word in haystack for word in words)
+
+    def progress_label(self, record: ScenarioRecord) -> str:
+        done = min(record.done_count(), self.steps_to_do)
+        if record.finished:
+            return f"✓ {done}/{self.steps_to_do}"
+        return "new" if not (record.questions or record.tasks) else f"{done}/{self.steps_to_do}"
+
+
+def entry_for(scenario: Scenario, path: Path, group: str) -> Entry:
+    from ecrsim.scenarios.model import AskStep, TaskStep
+
+    return Entry(
+        id=scenario.id,
+        title=scenario.title,
+        summary=" ".join(scenario.summary.split()),
+        group=group,
+        topics=tuple(scenario.topics),
+        domain=scenario.domain,
+        difficulty=scenario.difficulty,
+        questions=sum(isinstance(step, AskStep) for step in scenario.steps),
+        tasks=sum(isinstance(step, TaskStep) for step in scenario.steps),
+        path=path,
+    )
+
+
+def load_catalog(root: Path | None = None) -> tuple[list[Entry], list[str]]:
+    """Every valid scenario under `root` (default: the bundled pack), and one line per file that is not.
+
+    A broken file must not hide the rest of the pack: it is left out of the list and reported.
+    """
+    from ecrsim.scenarios.pack import bundled_pack, load, scenario_files
+    from ecrsim.scenarios.problems import ScenarioProblems
+
+    root = root or bundled_pack()
+    entries: list[Entry] = []
+    problems: list[str] = []
+    for path in scenario_files([root]):
+        try:
+            scenario = load(path).scenario
+        except ScenarioProblems as exc:
+            problems.extend(str(problem) for problem in exc.problems)
+            continue
+        entries.append(entry_for(scenario, path, path.parent.name if path.parent != root else "general"))
+    return entries, problems

@@ -1,0 +1,71 @@
+"""F1 help: the keys of every screen and the commands the simulated terminal understands.
+
+Both lists are read from their sources (the screens' bindings, the shell's own `help`), so help cannot
+drift from what the program does.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, Static
+
+EXTRA_KEYS = [
+    ("ctrl+p", "Command palette: every action and scenario by name"),
+    ("tab / shift+tab", "Move between panels (in the terminal, tab completes; on an empty line it moves on)"),
+    ("up / down", "In the terminal: earlier and later commands"),
+]
+
+
+def _key_table(title: str, bindings: list[BindingType]) -> str:
+    rows = [f"### {title}", "", "| key | does |", "|---|---|"]
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.description:
+            keys = ", ".join(key.replace("_", " ") for key in binding.key.split(","))
+            rows.append(f"| `{keys}` | {binding.description} |")
+    return "\n".join(rows)
+
+
+def help_markdown() -> str:
+    from ecrsim.tui.app import EcrsimApp
+    from ecrsim.tui.home import HomeScreen
+    from ecrsim.tui.scenario_screen import ScenarioScreen
+
+    general = "\n".join(f"| `{key}` | {what} |" for key, what in EXTRA_KEYS)
+    sections = [
+        "# ecrsim help",
+        _key_table("Everywhere", EcrsimApp.BINDINGS) + "\n" + general,
+        _key_table("Home", HomeScreen.BINDINGS),
+        _key_table("Scenario and sandbox", ScenarioScreen.BINDINGS),
+        "## The terminal",
+        "Type the real tools' commands: `aws ecr ...`, `aws iam ...`, `aws sts ...`, `docker ...`, and the "
+        "simulator's own `sim ...` verbs. `|` pipes one command into the next.",
+        "```text\n" + shell_help().rstrip() + "\n```",
+    ]
+    return "\n\n".join(sections)
+
+
+def shell_help() -> str:
+    """What `help` prints in the simulated terminal."""
+    from ecrsim.engine.world import default_world
+    from ecrsim.shell import Shell
+
+    return Shell(default_world()).run_line("help").stdout
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q", "dismiss", "Close help", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Markdown(help_markdown())
+        yield Static("escape closes help", id="help-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

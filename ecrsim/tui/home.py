@@ -1,0 +1,143 @@
+"""The home screen: the sandbox, then the bundled scenarios grouped by topic, with a filter.
+
+One list, so one key (Enter) or one click opens any entry; the sandbox row is pinned at the top and
+never filtered away.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ecrsim.tui.catalog import Entry, load_catalog
+
+if TYPE_CHECKING:
+    from ecrsim.tui.app import EcrsimApp
+
+SANDBOX_ID = "sandbox"
+TITLE_WIDTH = 42
+
+
+class HomeScreen(Screen[None]):
+    app: EcrsimApp  # type: ignore[assignment]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f", "focus_filter", "Filter", id="home.filter"),
+        Binding("f5", "sandbox", "Sandbox", id="home.sandbox"),
+        Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            "Type real [b]aws[/] and [b]docker[/] commands against a simulated AWS account; "
+            "every allow and deny is explained.",
+            id="home-intro",
+        )
+        yield Input(placeholder="Filter: title, topic or domain (ctrl+f)", id="home-filter")
+        yield OptionList(id="home-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_list()
+        self.query_one(OptionList).focus()
+        if not self.app.entries:
+            self.load_pack()
+
+    @work(thread=True, exclusive=True, group="pack")
+    def load_pack(self) -> None:
+        entries, problems = load_catalog(self.app.pack_dir)
+        self.app.call_from_thread(self._pack_loaded, entries, problems)
+
+    def _pack_loaded(self, entries: list[Entry], problems: list[str]) -> None:
+        self.app.entries = entries
+        self.refresh_list()
+        if problems:
+            self.notify(
+                "\n".join(problems[:5]), title=f"{len(problems)} problems in the pack", severity="warning"
+            )
+
+    def on_screen_resume(self) -> None:
+        self.refresh_list()  # progress may have changed in a scenario
+
+    # -- the list -----------------------------------------------------------------------------------------
+    def refresh_list(self) -> None:
+        words = self.query_one("#home-filter", Input).value.lower().split()
+        option_list = self.query_one(OptionList)
+        highlighted = option_list.highlighted_option
+        options: list[Option | None] = [Option(self._sandbox_prompt(), id=SANDBOX_ID)]
+        if not self.app.entries:
+            options.append(Option(Text("Loading the scenario pack…", style="dim"), disabled=True))
+        group = None
+        shown = 0
+        for entry in sorted(self.app.entries, key=lambda e: (e.group, e.difficulty, e.title)):
+            if not entry.matches(words):
+                continue
+            if entry.group != group:
+                group = entry.group
+                options.append(None)
+                options.append(Option(Text(group.replace("-", " ").title(), style="bold"), disabled=True))
+            options.append(Option(self._entry_prompt(entry), id=entry.id))
+            shown += 1
+        if self.app.entries and not shown:
+            options.append(Option(Text("No scenario matches the filter.", style="dim"), disabled=True))
+        option_list.set_options(options)
+        if highlighted is not None and highlighted.id is not None:
+            try:
+                option_list.highlighted = option_list.get_option_index(highlighted.id)
+            except LookupError:
+                option_list.highlighted = 0
+        elif option_list.highlighted is None:
+            option_list.highlighted = 0
+
+    def _sandbox_prompt(self) -> Text:
+        text = Text("▶ Sandbox", style="bold")
+        text.append("  the default world: account 111122223333, user admin, us-east-1", style="dim")
+        return text
+
+    def _entry_prompt(self, entry: Entry) -> Text:
+        title = entry.title if len(entry.title) <= TITLE_WIDTH else entry.title[: TITLE_WIDTH - 1] + "…"
+        progress = entry.progress_label(self.app.progress.record(entry.id))
+        text = Text("  ")
+        text.append(title.ljust(TITLE_WIDTH))
+        text.append(f" {entry.domain_name:<18}", style="cyan")
+        text.append("●" * entry.difficulty + "○" * (3 - entry.difficulty), style="yellow")
+        text.append(f" {progress:>7}", style="green" if progress.startswith("✓") else "")
+        return text
+
+    # -- events and actions -------------------------------------------------------------------------------
+    @on(Input.Changed, "#home-filter")
+    def _filter_changed(self) -> None:
+        self.refresh_list()
+
+    @on(Input.Submitted, "#home-filter")
+    def _filter_submitted(self) -> None:
+        option_list = self.query_one(OptionList)
+        option_list.focus()
+        first = next((i for i, o in enumerate(option_list.options) if o.id not in (None, SANDBOX_ID)), None)
+        if first is not None:
+            option_list.highlighted = first
+
+    @on(OptionList.OptionSelected, "#home-list")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == SANDBOX_ID:
+            self.app.open_sandbox()
+        elif event.option.id is not None:
+            self.app.open_scenario(event.option.id)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#home-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#home-filter", Input).value = ""
+        self.query_one(OptionList).focus()
+
+    def action_sandbox(self) -> None:
+        self.app.open_sandbox()

@@ -1,0 +1,108 @@
+"""A multiple-choice question: choices picked by number key or click, then right or wrong and why.
+
+Marking is not done here: the view posts `QuestionView.Answered` and is told the verdict the scenarios
+layer worked out from the simulation.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Button, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+MAX_KEYED_CHOICES = 9
+
+
+class QuestionView(Vertical):
+    """One question. Number keys work whenever the choices (or the view) have focus."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(str(n), f"pick({n})", f"Choice {n}", id=f"question.pick_{n}", show=False)
+        for n in range(1, MAX_KEYED_CHOICES + 1)
+    ]
+
+    class Answered(Message):
+        def __init__(self, choices: list[int]) -> None:
+            super().__init__()
+            self.choices = choices  # 1-based
+
+    def __init__(self, question: str, choices: list[str], *, multiple: bool, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.question = question
+        self.choices = choices
+        self.multiple = multiple
+        self.answered = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.question, style="bold"), classes="question-text")
+        if self.multiple:
+            yield Static("Pick every right choice (number keys or space), then submit.", classes="dim")
+            yield SelectionList[int](
+                *(Selection(f"{n}. {text}", n) for n, text in enumerate(self.choices, 1)),
+                classes="question-choices",
+            )
+            yield Button("Submit answer", id="question-submit", variant="primary")
+        else:
+            yield OptionList(
+                *(Option(f"{n}. {text}", id=str(n)) for n, text in enumerate(self.choices, 1)),
+                classes="question-choices",
+            )
+        yield Static(classes="question-result")
+
+    def focus_choices(self) -> None:
+        self.query_one(".question-choices").focus()
+
+    def action_pick(self, number: int) -> None:
+        if self.answered or number > len(self.choices):
+            return
+        if self.multiple:
+            self.query_one(SelectionList).toggle(number)
+        else:
+            self._submit([number])
+
+    @on(OptionList.OptionSelected)
+    def _option_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None and not self.answered:
+            self._submit([int(event.option.id)])
+
+    @on(Button.Pressed, "#question-submit")
+    def _submit_selection(self, event: Button.Pressed) -> None:
+        event.stop()
+        chosen = list(self.query_one(SelectionList).selected)
+        if not chosen:
+            self.notify("Pick at least one choice first.", severity="warning")
+        elif not self.answered:
+            self._submit(chosen)
+
+    def _submit(self, choices: list[int]) -> None:
+        self.answered = True
+        for widget in self.query(".question-choices, #question-submit"):
+            widget.disabled = True
+        self.post_message(self.Answered(sorted(choices)))
+
+    def show_verdict(
+        self, *, correct: bool, right: list[int], explain: str | None, detail: str | None
+    ) -> None:
+        text = Text()
+        if correct:
+            text.append("✓ Right!", style="bold green")
+        else:
+            answer = ", ".join(str(n) for n in right)
+            text.append(f"✗ Not quite. The right answer: {answer}.", style="bold red")
+        if detail:
+            text.append("\n" + detail, style="dim")
+        if explain:
+            text.append("\n\n" + " ".join(explain.split()))
+        result = self.query_one(".question-result", Static)
+        result.update(text)
+        result.set_class(correct, "-right")
+        result.set_class(not correct, "-wrong")

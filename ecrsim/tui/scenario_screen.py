@@ -1,0 +1,319 @@
+"""The workspace for a scenario or the sandbox: guide, world and explanation beside a terminal.
+
+A scenario opens on its briefing. Then the guide narrates, asks and sets tasks; the terminal runs what the
+learner types; after every command the header, the world and the explanation are redrawn from the world.
+All the screen's keys are function or ctrl keys, because the terminal's input takes every printable key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
+
+from ecrsim.tui.briefing import Briefing
+from ecrsim.tui.explain_view import ExplainView
+from ecrsim.tui.question_view import QuestionView
+from ecrsim.tui.session import Happening, Narration, Session, Typed
+from ecrsim.tui.sim_header import SimHeader
+from ecrsim.tui.task_view import TaskView
+from ecrsim.tui.terminal import Terminal
+from ecrsim.tui.world_view import WorldView
+
+if TYPE_CHECKING:
+    from ecrsim.tui.app import EcrsimApp
+    from ecrsim.tui.catalog import Entry
+    from ecrsim.tui.commands import PaletteEntry
+
+SANDBOX_INTRO = (
+    "Sandbox: a free world to try anything. Type commands in the terminal; `help` lists them.\n\n"
+    "F8 undoes the last command that changed the world, F9 resets it. "
+    "F7 starts over from any scenario's world."
+)
+
+
+class ScenarioScreen(Screen[None]):
+    app: EcrsimApp  # type: ignore[assignment]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Home", id="scenario.home"),
+        Binding("f2", "show_tab('guide')", "Guide", id="scenario.guide"),
+        Binding("f3", "show_tab('world')", "World", id="scenario.world"),
+        Binding("f4", "show_tab('explain')", "Explain", id="scenario.explain"),
+        Binding("f5", "hint", "Hint", id="scenario.hint"),
+        Binding("f6", "solution", "Solution", id="scenario.solution"),
+        Binding("f7", "next", "Next", id="scenario.next"),
+        Binding("f8", "undo", "Undo", id="scenario.undo"),
+        Binding("f9", "reset", "Reset", id="scenario.reset"),
+        Binding("ctrl+t", "focus_terminal", "Terminal", id="scenario.terminal", show=False),
+        Binding("ctrl+l", "clear_terminal", "Clear terminal", id="scenario.clear", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.started = False
+
+    @classmethod
+    def for_scenario(cls, entry: Entry) -> ScenarioScreen:
+        return cls(Session.for_scenario(entry))
+
+    @classmethod
+    def sandbox(cls, entry: Entry | None = None) -> ScenarioScreen:
+        return cls(Session.sandbox(entry))
+
+    # -- layout -------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield SimHeader(id="sim-header")
+        if self.session.entry is not None and not self.session.is_sandbox:
+            yield Briefing(self.session.entry, self.session.references, id="briefing")
+        with Horizontal(id="workspace"):
+            with TabbedContent(id="side", initial="guide"):
+                with TabPane("Guide F2", id="guide"), VerticalScroll(id="guide-log"):
+                    pass
+                with TabPane("World F3", id="world"):
+                    yield WorldView(id="world-view")
+                with TabPane("Explain F4", id="explain"):
+                    yield ExplainView(id="explain-view")
+            yield Terminal(self.session.completions, id="terminal")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_world()
+        if self.session.is_sandbox:
+            self._begin()
+        else:
+            self.query_one("#workspace").display = False
+
+    @on(Button.Pressed, "#briefing-start")
+    def _start_pressed(self) -> None:
+        self._begin()
+
+    def _begin(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        if self.query("#briefing"):
+            self.query_one("#briefing").remove()
+        self.query_one("#workspace").display = True
+        if self.session.is_sandbox:
+            self._guide(Static(Text(SANDBOX_INTRO), classes="narration"))
+            if self.session.entry is not None:
+                self._guide(Static(f"Started from the world of: {self.session.entry.title}", classes="dim"))
+        self._play()
+        if not self._awaiting_answer():
+            self.query_one(Terminal).focus_input()
+
+    # -- playing the scenario -----------------------------------------------------------------------------
+    def _play(self) -> None:
+        """Run steps up to the next question or task, show what they did, then show that step."""
+        self._show(self.session.advance())
+        step = self.session.current
+        if step is None:
+            if not self.session.is_sandbox:
+                self._finished()
+        elif step.kind == "ask":
+            view = QuestionView(step.text, step.choices, multiple=step.multiple, classes="step")
+            self._guide(view)
+            self.action_show_tab("guide")
+            self.call_after_refresh(view.focus_choices)
+        else:
+            self._guide(TaskView(step.text, step.hints, step.solution, classes="step"))
+            self.call_after_refresh(self.action_focus_terminal)
+        self.refresh_world()
+
+    def _show(self, happenings: list[Happening]) -> None:
+        terminal = self.query_one(Terminal)
+        for happening in happenings:
+            if isinstance(happening, Narration):
+                self._guide(Static(Text(" ".join(happening.text.split())), classes="narration"))
+            elif isinstance(happening, Typed):
+                terminal.show_command(happening.prompt, happening.line)
+                terminal.show_output(happening.result.stdout, happening.result.stderr)
+            else:
+                terminal.show_note(happening.text)
+
+    def _finished(self) -> None:
+        entry = self.session.entry
+        assert entry is not None
+        self.app.progress.finish(entry.id)
+        self.app.report_progress_warnings()
+        self._guide(
+            Static(
+                Text(f"★ Scenario complete: {entry.title}.  Escape returns home.", style="bold"),
+                classes="finished",
+            )
+        )
+        self.notify(f"Scenario complete: {entry.title}", title="Well done")
+
+    def _guide(self, widget: Static | QuestionView | TaskView) -> None:
+        log = self.query_one("#guide-log", VerticalScroll)
+        log.mount(widget)
+        log.call_after_refresh(log.scroll_end, animate=False)
+
+    def _awaiting_answer(self) -> bool:
+        step = self.session.current
+        return step is not None and step.kind == "ask" and not self._current_view_done()
+
+    def _current_view(self) -> QuestionView | TaskView | None:
+        views = self.query(".step")
+        return views.last() if views else None  # type: ignore[return-value]
+
+    def _current_view_done(self) -> bool:
+        view = self._current_view()
+        if isinstance(view, QuestionView):
+            return view.answered
+        return isinstance(view, TaskView) and view.done
+
+    # -- the terminal -------------------------------------------------------------------------------------
+    @on(Terminal.Submitted)
+    def _run(self, event: Terminal.Submitted) -> None:
+        terminal = self.query_one(Terminal)
+        terminal.show_command(self.session.prompt, event.line)
+        result = self.session.run(event.line)
+        if result.stdout == "\x1bc":  # `clear`
+            terminal.clear()
+        else:
+            terminal.show_output(result.stdout, result.stderr)
+        self.refresh_world()
+        self._check_task()
+
+    def _check_task(self) -> None:
+        view = self._current_view()
+        if not isinstance(view, TaskView) or view.done or not self.session.task_done():
+            return
+        view.show_success()
+        entry = self.session.entry
+        if entry is not None and not self.session.is_sandbox:
+            self.app.progress.task_done(entry.id, self.session.step_index)
+            self.app.report_progress_warnings()
+        self.action_show_tab("guide")
+        self.notify("Every check holds.", title="Task complete")
+
+    def refresh_world(self) -> None:
+        session = self.session
+        self.query_one(SimHeader).show(
+            title=session.title, now=session.world.clock.now, profile=session.profile, region=session.region
+        )
+        self.query_one(Terminal).set_prompt(session.prompt)
+        self.query_one(WorldView).show(session.world)
+        self.query_one(ExplainView).show(session.world)
+
+    # -- questions ----------------------------------------------------------------------------------------
+    @on(QuestionView.Answered)
+    def _answered(self, event: QuestionView.Answered) -> None:
+        verdict = self.session.answer(event.choices)
+        view = event.control if isinstance(event.control, QuestionView) else self._current_view()
+        assert isinstance(view, QuestionView)
+        view.show_verdict(
+            correct=verdict.correct, right=verdict.right, explain=verdict.explain, detail=verdict.detail
+        )
+        entry = self.session.entry
+        if entry is not None:
+            self.app.progress.answer(
+                entry.id, self.session.step_index, event.choices, correct=verdict.correct
+            )
+            self.app.report_progress_warnings()
+        self._guide(Static("F7: next step", classes="dim next-hint"))
+
+    # -- actions ------------------------------------------------------------------------------------------
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    def action_show_tab(self, tab: str) -> None:
+        if self.started:
+            self.query_one(TabbedContent).active = tab
+
+    def action_focus_terminal(self) -> None:
+        if self.started:
+            self.query_one(Terminal).focus_input()
+
+    def action_clear_terminal(self) -> None:
+        self.query_one(Terminal).clear()
+
+    def action_next(self) -> None:
+        if not self.started:
+            self._begin()
+        elif self.session.is_sandbox:
+            self._pick_world()
+        elif self.session.current is None:
+            self.notify("This scenario is complete. Escape returns home.")
+        elif not self._current_view_done():
+            what = "Answer the question" if self.session.current.kind == "ask" else "Finish the task"
+            self.notify(f"{what} first.", severity="warning")
+        else:
+            self.session.next_step()
+            self._play()
+
+    def action_hint(self) -> None:
+        view = self._current_view()
+        if not isinstance(view, TaskView) or view.done:
+            self.notify("Hints are for tasks; there is no open task.", severity="warning")
+            return
+        if not view.next_hint():
+            self.notify("No more hints. F6 shows the solution.")
+            return
+        self.action_show_tab("guide")
+        entry = self.session.entry
+        if entry is not None:
+            self.app.progress.task_hint(entry.id, self.session.step_index, view.hints_shown)
+
+    def action_solution(self) -> None:
+        view = self._current_view()
+        if not isinstance(view, TaskView) or view.done:
+            self.notify("There is no open task.", severity="warning")
+            return
+        view.show_solution()
+        self.action_show_tab("guide")
+        entry = self.session.entry
+        if entry is not None:
+            self.app.progress.task_solution_shown(entry.id, self.session.step_index)
+
+    def action_undo(self) -> None:
+        self._run_sim("sim undo")
+
+    def action_reset(self) -> None:
+        if self.session.is_sandbox:
+            self._run_sim("sim reset")
+            return
+        entry = self.session.entry
+        assert entry is not None
+        self.app.switch_screen(ScenarioScreen.for_scenario(entry))
+
+    def _run_sim(self, line: str) -> None:
+        if self.started:
+            self.post_message(Terminal.Submitted(line))
+
+    def _pick_world(self) -> None:
+        from ecrsim.tui.world_picker import DEFAULT_WORLD, WorldPicker
+
+        def chosen(scenario_id: str | None) -> None:
+            if scenario_id == DEFAULT_WORLD:
+                self.app.switch_screen(ScenarioScreen.sandbox())
+            elif scenario_id is not None:
+                self.app.switch_screen(ScenarioScreen.sandbox(self.app.entry(scenario_id)))
+
+        self.app.push_screen(WorldPicker(self.app.entries), chosen)
+
+    def palette_actions(self) -> list[PaletteEntry]:
+        actions: list[PaletteEntry] = [
+            ("Next hint", "Reveal the next hint of the current task (F5)", self.action_hint),
+            ("Show solution", "Show the commands that solve the current task (F6)", self.action_solution),
+            ("Next step", "Go on to the next step of the scenario (F7)", self.action_next),
+            ("Undo", "Undo the last command that changed the world (F8)", self.action_undo),
+        ]
+        if self.session.is_sandbox:
+            actions.append(("Reset the sandbox", "Back to the starting world (F9)", self.action_reset))
+            actions.append(("Start from a scenario's world", "Pick a scenario world (F7)", self._pick_world))
+        else:
+            actions.append(
+                ("Restart the scenario", "From the briefing, a fresh world (F9)", self.action_reset)
+            )
+        actions.append(("Home", "Back to the list of scenarios (Escape)", self.action_leave))
+        return actions

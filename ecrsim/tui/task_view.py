@@ -1,0 +1,63 @@
+"""A task: the goal, hints revealed one at a time, the solution on request, and the moment of success.
+
+Whether the task is done is decided by the scenarios layer's checks after each command; this view only
+shows what it is told.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+
+class TaskView(Vertical):
+    def __init__(self, goal: str, hints: list[str], solution: list[str], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.goal = goal
+        self.hints = hints
+        self.solution = solution
+        self.hints_shown = 0
+        self.solution_shown = False
+        self.done = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text.assemble(("Task: ", "bold yellow"), (self.goal, "bold")), classes="task-goal")
+        yield Static(self._help_line(), classes="task-help")
+        yield Static(classes="task-hints")
+        yield Static(classes="task-solution")
+        yield Static(classes="task-status")
+
+    def _help_line(self) -> Text:
+        left = len(self.hints) - self.hints_shown
+        hint = f"F5 hint ({left} left)" if left else "no more hints"
+        return Text(f"Type commands in the terminal.  {hint} · F6 solution", style="dim")
+
+    def next_hint(self) -> bool:
+        """Reveal one more hint; False when there is none left."""
+        if self.hints_shown >= len(self.hints):
+            return False
+        self.hints_shown += 1
+        text = Text()
+        for n, hint in enumerate(self.hints[: self.hints_shown], 1):
+            text.append(f"Hint {n}: ", style="bold cyan")
+            text.append(" ".join(hint.split()) + "\n")
+        text.rstrip()
+        self.query_one(".task-hints", Static).update(text)
+        self.query_one(".task-help", Static).update(self._help_line())
+        return True
+
+    def show_solution(self) -> None:
+        self.solution_shown = True
+        text = Text("Solution:\n", style="bold magenta")
+        for command in self.solution:
+            text.append(f"  $ {command}\n", style="")
+        text.rstrip()
+        self.query_one(".task-solution", Static).update(text)
+
+    def show_success(self) -> None:
+        self.done = True
+        status = self.query_one(".task-status", Static)
+        status.update(Text("★ Task complete! Every check holds.  Press F7 to go on.", style="bold"))
+        status.add_class("-success")

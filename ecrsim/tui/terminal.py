@@ -1,0 +1,127 @@
+"""The terminal panel: a prompt line with history and tab completion above output as the real tools print.
+
+The panel knows nothing of the shell: it posts `Terminal.Submitted` with the line typed, and whoever runs
+it calls `show_result`. Completion candidates come from a callable, so the shell's own completion is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, RichLog
+
+Completer = Callable[[str], list[str]]
+
+
+class CommandInput(Input):
+    """An Input with shell-like history (up/down) and completion (tab)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "history(-1)", "Earlier command", id="terminal.history_back", show=False),
+        Binding("down", "history(1)", "Later command", id="terminal.history_forward", show=False),
+        Binding("tab", "complete", "Complete", id="terminal.complete", show=False),
+    ]
+
+    def __init__(self, completer: Completer | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.completer = completer
+        self.history: list[str] = []
+        self._position = 0  # index into history; len(history) means the line being typed
+        self._draft = ""
+
+    def remember(self, line: str) -> None:
+        if line.strip() and (not self.history or self.history[-1] != line):
+            self.history.append(line)
+        self._position = len(self.history)
+        self._draft = ""
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._position == len(self.history):
+            self._draft = self.value
+        self._position = max(0, min(len(self.history), self._position + step))
+        self.value = self._draft if self._position == len(self.history) else self.history[self._position]
+        self.cursor_position = len(self.value)
+
+    def action_complete(self) -> None:
+        """Complete the word at the end of the line; with nothing typed, tab moves focus on as usual."""
+        if not self.value.strip() or self.completer is None:
+            self.screen.focus_next()
+            return
+        candidates = self.completer(self.value)
+        if not candidates:
+            self.app.bell()
+            return
+        common = _common_prefix(candidates)
+        if len(candidates) == 1:
+            self.value = candidates[0] if candidates[0].endswith(("/", "=")) else candidates[0] + " "
+        elif len(common) > len(self.value):
+            self.value = common
+        else:
+            self.notify("  ".join(c.rsplit(" ", 1)[-1] for c in candidates[:30]), title="Completions")
+        self.cursor_position = len(self.value)
+
+
+def _common_prefix(values: list[str]) -> str:
+    first, last = min(values), max(values)
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+class Terminal(Vertical):
+    class Submitted(Message):
+        def __init__(self, line: str) -> None:
+            super().__init__()
+            self.line = line
+
+    def __init__(self, completer: Completer | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._completer = completer
+
+    def compose(self) -> ComposeResult:
+        yield RichLog(id="terminal-output", wrap=True, markup=False, highlight=False, min_width=20)
+        yield CommandInput(
+            self._completer, id="terminal-input", placeholder="type a command, e.g. aws ecr help"
+        )
+
+    def set_prompt(self, prompt: str) -> None:
+        self.query_one(CommandInput).border_title = prompt
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        command_input = self.query_one(CommandInput)
+        line = event.value
+        command_input.remember(line)
+        command_input.value = ""
+        if line.strip():
+            self.post_message(self.Submitted(line))
+
+    def show_command(self, prompt: str, line: str) -> None:
+        text = Text(f"{prompt} ", style="bold green")
+        text.append(line, style="bold")
+        self.query_one(RichLog).write(text)
+
+    def show_output(self, stdout: str, stderr: str) -> None:
+        output = self.query_one(RichLog)
+        if stdout:
+            output.write(Text(stdout.rstrip("\n")))
+        if stderr:
+            output.write(Text(stderr.rstrip("\n"), style="bold red"))
+
+    def show_note(self, note: str, style: str = "italic cyan") -> None:
+        self.query_one(RichLog).write(Text(note, style=style))
+
+    def clear(self) -> None:
+        self.query_one(RichLog).clear()
+
+    def focus_input(self) -> None:
+        self.query_one(CommandInput).focus()
