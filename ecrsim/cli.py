@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = policy_commands.add_parser("simulate", help="decide and explain requests")
     simulate.add_argument("input", metavar="FILE_OR_-", help="a JSON request or array of requests")
     simulate.add_argument("--explain", action="store_true", help="also print the trace as text on stderr")
+
+    shell = commands.add_parser("shell", help="the simulated terminal without the UI")
+    shell.add_argument("--scenario", metavar="FILE_OR_ID", help="start from this scenario's world")
+    shell.add_argument("--script", metavar="FILE_OR_-", help="run these command lines and print a transcript")
+    shell.add_argument("--json", action="store_true", help="with --script: print one JSON array of results")
     return parser
 
 
@@ -38,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecrsim.engine.simulate import run_simulate
 
         return run_simulate(args.input, explain=args.explain)
+    if args.command == "shell":
+        from ecrsim.shell.terminal import main_shell
+
+        return main_shell(args.scenario, args.script, as_json=args.json)
     from ecrsim.tui import run_app
 
     return run_app()

@@ -1,1 +1,8 @@
-"""shell layer."""
+"""The simulated terminal: real `aws`, `docker` and `sim` command lines against an ecrsim world.
+
+`Shell(world).run_line(line) -> CommandResult(command, status, stdout, stderr)`; see shell.py.
+"""
+
+from ecrsim.shell.shell import CommandResult, Shell
+
+__all__ = ["CommandResult", "Shell"]

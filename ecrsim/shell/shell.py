@@ -9,6 +9,7 @@ for `sim reset`. It never raises and never prints a traceback: an unexpected fai
 
 from __future__ import annotations
 
+import copy
 import errno
 import os
 import re
@@ -56,7 +57,10 @@ class Shell:
         if profile is None:
             profile = "admin" if "admin" in world.profiles else next(iter(sorted(world.profiles)), "default")
         self.env: dict[str, str] = {"AWS_PROFILE": profile}
-        self._start = (world.copy(), dict(self.env))
+        self._start_world = world.copy()
+        # The environment `sim reset` returns to: taken at the first command, so that a scenario runner
+        # may set AWS_PROFILE / AWS_DEFAULT_REGION after construction.
+        self._start_env: dict[str, str] | None = None
         self._undo: list[tuple[World, dict[str, str], str]] = []
 
     # -- session state -----------------------------------------------------------------------------------
@@ -95,12 +99,22 @@ class Shell:
         return command
 
     def reset(self) -> None:
-        world, env = self._start
-        self.world, self.env = world.copy(), dict(env)
+        self.world = self._start_world.copy()
+        self.env = dict(self._start_env if self._start_env is not None else self.env)
         self._undo.clear()
+
+    def fork(self) -> Shell:
+        """An independent shell on a copy of the world (probes and checks run on forks); no undo history."""
+        twin = copy.copy(self)
+        twin.world = self.world.copy()
+        twin.env = dict(self.env)
+        twin._undo = []
+        return twin
 
     # -- running ------------------------------------------------------------------------------------------
     def run_line(self, line: str) -> CommandResult:
+        if self._start_env is None:
+            self._start_env = dict(self.env)
         try:
             return self._run_line(line)
         except Exception as error:  # the last line of defence: never a traceback in front of a learner
