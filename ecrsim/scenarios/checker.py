@@ -78,7 +78,11 @@ class _StepChecker:
         right = right_choices(verdicts)
         happened = describe(verdicts[0].ran[0]) if step.probe is not None else ""
         if not right:
-            why = f"the probe ran and {happened}" if step.probe else "no choice makes every check hold"
+            why = (
+                f"the probe ran and {happened}"
+                if step.probe
+                else "; ".join(f"choice {n}: {v.why_wrong()}" for n, v in enumerate(verdicts, 1))
+            )
             self.add(at, f"no choice is right: {why}")
         elif len(right) > 1 and not step.multiple:
             what = f" (the probe ran and {happened})" if step.probe else ""

@@ -18,6 +18,10 @@ _DOCKER_CODE = re.compile(
 )
 
 
+USAGE_STATUS = 252
+PARAM_VALIDATION = "ParamValidation"
+
+
 @dataclass(frozen=True)
 class Ran:
     """One command line as run: what it printed, its exit status, and the error code of a failure."""
@@ -56,8 +60,9 @@ def describe(ran: Ran) -> str:
         shown = output if len(output) <= 60 and "\n" not in output else output.splitlines()[0][:57] + "..."
         return f"it succeeded and printed {shown!r}"
     code = f" with {ran.error_code}" if ran.error_code else ""
-    first = (ran.stderr.strip() or ran.stdout.strip()).splitlines()
-    said = f": {first[-1][:100]}" if first else ""
+    lines = [line.strip() for line in (ran.stderr or ran.stdout).splitlines() if line.strip()]
+    telling = [line for line in lines if "error" in line.lower() or ":" in line] or lines
+    said = f": {telling[0][:120]}" if telling else ""
     return f"it failed{code} (status {ran.status}){said}"
 
 
@@ -72,14 +77,18 @@ def expected_words(expected: Outcome) -> str:
     return f"error {expected.error}{extra}{status}"
 
 
-def error_code(stderr: str) -> str | None:
-    """The error code a failed command printed: AWS's `An error occurred (CODE)`, or docker's registry code.
+def error_code(status: int, stderr: str) -> str | None:
+    """The error code a failed command printed: AWS's `An error occurred (CODE)`, `ParamValidation` for the
+    AWS CLI's own usage errors (status 252, as botocore names its client-side validation error), or
+    docker's registry code.
 
     Read from the text because that is what a learner sees, and the shell's results carry no code.
     """
     found = _AWS_CODE.search(stderr)
     if found:
         return found.group(1)
+    if status == USAGE_STATUS and ("aws: error:" in stderr or "Parameter validation failed" in stderr):
+        return PARAM_VALIDATION
     if "no basic auth credentials" in stderr:
         return "UNAUTHORIZED"
     found = _DOCKER_CODE.search(stderr)

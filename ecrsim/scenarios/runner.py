@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ecrsim.engine.policy.types import Decision
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model
-from ecrsim.scenarios.outcomes import Ran, error_code, matches
+from ecrsim.scenarios.outcomes import Ran, describe, error_code, matches
 from ecrsim.shell import Shell
 
 
@@ -25,13 +25,9 @@ class Runner:
     @classmethod
     def start(cls, world: World, scenario: model.Scenario) -> Runner:
         """The shell a scenario starts in: its Region, as `admin` if it has one, else its first user."""
-        shell = Shell(world)
-        shell.env["AWS_DEFAULT_REGION"] = scenario.world.region
         users = [user.name for user in scenario.world.users]
         first = "admin" if "admin" in users else (users[0] if users else None)
-        if first is not None:
-            shell.env["AWS_PROFILE"] = first
-        return cls(shell)
+        return cls(Shell(world, profile=first, region=scenario.world.region))
 
     @property
     def world(self) -> World:
@@ -43,7 +39,7 @@ class Runner:
 
     def run(self, line: str) -> Ran:
         result = self.shell.run_line(line)
-        code = error_code(result.stderr) if result.status else None
+        code = error_code(result.status, result.stderr) if result.status else None
         return Ran(line, result.status, result.stdout, result.stderr, code)
 
     def run_as(self, profile: str | None, line: str) -> Ran:
@@ -87,11 +83,12 @@ class CheckResult:
         return matches(self.check.expect, self.ran)
 
 
-def run_checks(runner: Runner, checks: Sequence[model.Check], base: str | None = None) -> list[CheckResult]:
-    """Each check on a fork of its own, as the step's profile (`base`, else the current one) unless it names
-    one."""
-    base = base or runner.profile
-    return [CheckResult(check, runner.fork().run_as(check.as_ or base, check.run)) for check in checks]
+def run_checks(runner: Runner, checks: Sequence[model.Check]) -> list[CheckResult]:
+    """The checks in order on one fork (a login check prepares a pull check), each as the profile current
+    at this step unless it names one."""
+    fork = runner.fork()
+    base = runner.profile
+    return [CheckResult(check, fork.run_as(check.as_ or base, check.run)) for check in checks]
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,15 @@ class ChoiceVerdict:
     right: bool
     ran: tuple[Ran, ...]  # the probe (predict), or the apply commands then the checks (fix)
     decision: Decision | None  # the last authorization decision made, for the explanation
-    failed_apply: Ran | None = None
+    failed_apply: Ran | None = None  # fix questions: the apply command that failed
+    failed_check: Ran | None = None  # fix questions: the first check that did not hold
+
+    def why_wrong(self) -> str:
+        if self.failed_apply is not None:
+            return f"its change fails: {describe(self.failed_apply)}"
+        if self.failed_check is not None:
+            return f"`{self.failed_check.command}` still fails: {describe(self.failed_check)}"
+        return f"{describe(self.ran[0])}" if self.ran else ""
 
 
 def judge(runner: Runner, step: model.AskStep) -> list[ChoiceVerdict]:
@@ -123,10 +128,12 @@ def _judge_fix(runner: Runner, choice: model.Choice, checks: Sequence[model.Chec
     if failed is not None:
         return ChoiceVerdict(False, tuple(applied), fork.last_decision(), failed_apply=failed)
     results = run_checks(fork, checks)
+    failing = [result.ran for result in results if not result.holds]
     return ChoiceVerdict(
-        all(result.holds for result in results),
+        not failing,
         (*applied, *(result.ran for result in results)),
         fork.last_decision(),
+        failed_check=failing[0] if failing else None,
     )
 
 
