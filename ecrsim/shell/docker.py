@@ -364,9 +364,12 @@ def _rmi(inv: Invocation, parsed: _Parsed) -> Outcome:
 
 def _build(inv: Invocation, parsed: _Parsed) -> Outcome:
     tags = parsed.flags.get("tag", [])
-    printed = list(inv.shell.world.docker_build(tags[0] if tags else None) or [])
+    if not tags:
+        return Outcome(1, "", "ecrsim: name the image you build: docker build -t NAME[:TAG] PATH\n")
+    printed = list(inv.shell.world.docker_build(tags[0], parsed.args[0]))
     for extra in tags[1:]:
         inv.shell.world.docker_tag(tags[0], extra)
+        printed.append(f"Successfully tagged {extra}")
     return Outcome(0, lines(printed))
 
 
