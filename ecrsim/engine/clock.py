@@ -22,7 +22,8 @@ def parse_duration(text: str) -> timedelta:
     """
     body = text.strip()
     sign = -1 if body.startswith("-") else 1
-    body = body.lstrip("+-")
+    if body[:1] in ("+", "-"):
+        body = body[1:]
     parts = _DURATION.findall(body)
     if not body or "".join(number + unit for number, unit in parts) != body:
         raise ValueError(f"invalid duration '{text}': use a number and a unit, e.g. 90m, 13h, 2d or 1d12h")

@@ -12,13 +12,18 @@ import hashlib
 import importlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.api import OPERATIONS, Call, Event
 from ecrsim.engine.clock import DEFAULT_START, Clock
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.iam import Account, Caller, Organization
 from ecrsim.engine.policy.types import ContextValue, Decision
+
+if TYPE_CHECKING:
+    from ecrsim.engine.docker import LocalImage
+    from ecrsim.engine.ecr.model import Vulnerability
 
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -205,6 +210,34 @@ class World:
                 return event.decision
         return None
 
+    # -- the local docker machine (ecrsim/engine/docker.py does the work) --------------------------------
+    # Each returns the lines docker prints, or raises DockerError with docker's text.
+    def docker_login(self, host: str, username: str, password: str) -> list[str]:
+        return _docker().docker_login(self, host, username, password)
+
+    def docker_logout(self, host: str) -> list[str]:
+        return _docker().docker_logout(self, host)
+
+    def docker_build(
+        self, tag: str, context: str = ".", vulnerabilities: tuple[Vulnerability, ...] = ()
+    ) -> list[str]:
+        return _docker().docker_build(self, tag, context, vulnerabilities)
+
+    def docker_tag(self, source: str, target: str) -> list[str]:
+        return _docker().docker_tag(self, source, target)
+
+    def docker_push(self, ref: str) -> list[str]:
+        return _docker().docker_push(self, ref)
+
+    def docker_pull(self, ref: str) -> list[str]:
+        return _docker().docker_pull(self, ref)
+
+    def docker_rmi(self, ref: str) -> list[str]:
+        return _docker().docker_rmi(self, ref)
+
+    def docker_images(self) -> list[LocalImage]:
+        return _docker().docker_images(self)
+
     # -- time ---------------------------------------------------------------------------------------------
     def advance(self, by: str) -> datetime:
         """Move the clock; lifecycle policies act on what the passing time made eligible."""
@@ -213,6 +246,11 @@ class World:
         now = self.clock.advance(by)
         apply_lifecycle(self)
         return now
+
+
+def _docker() -> ModuleType:
+    """The docker client module, imported on first use (it pulls in the registry engine)."""
+    return importlib.import_module("ecrsim.engine.docker")
 
 
 @functools.cache
