@@ -27,7 +27,7 @@ def test_durations_parse_as_typed(text: str, expected: timedelta) -> None:
 
 @pytest.mark.parametrize("text", ["", "13", "h", "13x", "1.5h", "1h 30m", "12h-1m", "--1h"])
 def test_bad_durations_say_how_to_write_one(text: str) -> None:
-    with pytest.raises(ValueError, match="use a number and a unit, e.g. 90m, 13h, 2d or 1d12h"):
+    with pytest.raises(ValueError, match=r"use a number and a unit, e\.g\. 90m, 13h, 2d or 1d12h"):
         parse_duration(text)
 
 

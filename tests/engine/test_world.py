@@ -12,8 +12,8 @@ from ecrsim.engine.clock import DEFAULT_START
 from ecrsim.engine.docker import Credential
 from ecrsim.engine.ecr.model import Repository
 from ecrsim.engine.errors import ServiceError
-from ecrsim.engine.identity import add_customer_policy, add_role, add_user, store_identity_policy
 from ecrsim.engine.iam import Organization
+from ecrsim.engine.identity import add_customer_policy, add_user, store_identity_policy
 from ecrsim.engine.policy.document import parse_resource_policy
 from ecrsim.engine.world import DEFAULT_ACCOUNT, DEFAULT_REGION, World, default_world
 
