@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     shell.add_argument("--scenario", metavar="FILE_OR_ID", help="start from this scenario's world")
     shell.add_argument("--script", metavar="FILE_OR_-", help="run these command lines and print a transcript")
     shell.add_argument("--json", action="store_true", help="with --script: print one JSON array of results")
+
+    check = commands.add_parser("check", help="validate scenario files against the simulation")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: bundled pack)")
+    play = commands.add_parser("play", help="play one scenario in a plain terminal")
+    play.add_argument("scenario", metavar="FILE_OR_ID", help="a scenario file or a bundled scenario's id")
+    commands.add_parser("list", help="the bundled scenarios")
     return parser
 
 
@@ -47,6 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecrsim.shell.terminal import main_shell
 
         return main_shell(args.scenario, args.script, as_json=args.json)
+    if args.command in ("check", "play", "list"):
+        from ecrsim.scenarios import commands as scenario_commands
+
+        if args.command == "check":
+            return scenario_commands.run_check(args.paths)
+        if args.command == "play":
+            return scenario_commands.run_play(args.scenario)
+        return scenario_commands.run_list()
     from ecrsim.tui import run_app
 
     return run_app()

@@ -15,6 +15,7 @@ from ecrsim.engine.policy.types import Decision
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model
 from ecrsim.scenarios.outcomes import Ran, describe, error_code, matches
+from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.shell import Shell
 
 
@@ -69,26 +70,37 @@ class Runner:
     def fork(self) -> Runner:
         return Runner(self.shell.fork())
 
-    def last_decision(self) -> Decision | None:
-        return self.world.last_decision()
+    def decision_since(self, mark: int) -> Decision | None:
+        """The last authorization decision among the calls made after `len(world.events)` was `mark`: what
+        the player explains after a probe (None when the probe made no authorized call)."""
+        for event in reversed(self.world.events[mark:]):
+            if event.decision is not None:
+                return event.decision
+        return None
 
 
 @dataclass(frozen=True)
 class CheckResult:
     check: model.Check
     ran: Ran
+    decision: Decision | None  # the last authorization decision the check's command made
 
     @property
     def holds(self) -> bool:
         return matches(self.check.expect, self.ran)
 
 
-def run_checks(runner: Runner, checks: Sequence[model.Check]) -> list[CheckResult]:
-    """The checks in order on one fork (a login check prepares a pull check), each as the profile current
-    at this step unless it names one."""
+def run_checks(runner: Runner, checks: Sequence[model.Check], base: str | None = None) -> list[CheckResult]:
+    """The checks in order on one fork (a login check prepares a pull check), each as the profile it names,
+    else `base` (the profile current when the step began), else the current one."""
     fork = runner.fork()
-    base = runner.profile
-    return [CheckResult(check, fork.run_as(check.as_ or base, check.run)) for check in checks]
+    base = base or runner.profile
+    results = []
+    for check in checks:
+        mark = len(fork.world.events)
+        ran = fork.run_as(check.as_ or base, check.run)
+        results.append(CheckResult(check, ran, fork.decision_since(mark)))
+    return results
 
 
 @dataclass(frozen=True)
@@ -113,8 +125,9 @@ def judge(runner: Runner, step: model.AskStep) -> list[ChoiceVerdict]:
     """The simulation's answer key for a question: one verdict per choice."""
     if step.probe is not None:
         probe = runner.fork()
+        mark = len(probe.world.events)
         ran = probe.run(step.probe)
-        decision = probe.last_decision()
+        decision = probe.decision_since(mark)
         return [
             ChoiceVerdict(choice.outcome is not None and matches(choice.outcome, ran), (ran,), decision)
             for choice in step.choices
@@ -124,19 +137,45 @@ def judge(runner: Runner, step: model.AskStep) -> list[ChoiceVerdict]:
 
 def _judge_fix(runner: Runner, choice: model.Choice, checks: Sequence[model.Check]) -> ChoiceVerdict:
     fork = runner.fork()
+    mark = len(fork.world.events)
     applied, failed = fork.act(choice.apply or [])
     if failed is not None:
-        return ChoiceVerdict(False, tuple(applied), fork.last_decision(), failed_apply=failed)
+        return ChoiceVerdict(False, tuple(applied), fork.decision_since(mark), failed_apply=failed)
     results = run_checks(fork, checks)
-    failing = [result.ran for result in results if not result.holds]
+    failing = [result for result in results if not result.holds]
+    telling = failing[0] if failing else (results[-1] if results else None)
     return ChoiceVerdict(
         not failing,
         (*applied, *(result.ran for result in results)),
-        fork.last_decision(),
-        failed_check=failing[0] if failing else None,
+        telling.decision if telling else fork.decision_since(mark),
+        failed_check=failing[0].ran if failing else None,
     )
 
 
 def right_choices(verdicts: Sequence[ChoiceVerdict]) -> list[int]:
     """1-based, as authors and learners number choices."""
     return [i + 1 for i, verdict in enumerate(verdicts) if verdict.right]
+
+
+def scenario_shell(file_or_id: str) -> Shell | str:
+    """`ecrsim shell --scenario`: the scenario's world with its `as`, `run` and `advance` steps replayed;
+    or the lines saying why it cannot start (no such scenario, or its problems)."""
+    from ecrsim.scenarios.pack import find_scenario, load
+    from ecrsim.scenarios.world_builder import build_world
+
+    path = find_scenario(file_or_id)
+    if path is None:
+        return f"ecrsim: no scenario file or bundled scenario id '{file_or_id}'"
+    try:
+        item = load(path)
+        runner = Runner.start(build_world(item.scenario, item.document), item.scenario)
+    except ScenarioProblems as error:
+        return str(error)
+    for step in item.scenario.steps:
+        if isinstance(step, model.AsStep):
+            runner.run(f"sim as {shlex.quote(step.as_)}")
+        elif isinstance(step, model.RunStep):
+            runner.run(step.run)
+        elif isinstance(step, model.AdvanceStep):
+            runner.run(f"sim advance {step.advance}")
+    return runner.shell

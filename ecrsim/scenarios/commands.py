@@ -1,0 +1,81 @@
+"""The scenario subcommands of `ecrsim`: check, play and list. Each returns the exit status."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from ecrsim.scenarios.pack import bundled_pack, display_name, find_scenario, load, scenario_files
+from ecrsim.scenarios.problems import ScenarioProblems
+
+
+def run_check(paths: Sequence[str]) -> int:
+    """`ecrsim check [PATH ...]`: 0 when every file is right, 1 for any problem, 2 for a path that is not
+    there (a usage error: nothing was checked)."""
+    from ecrsim.scenarios.checker import check_paths
+
+    missing = [path for path in paths if not Path(path).exists()]
+    if missing:
+        print(f"ecrsim check: error: no such file or folder: {missing[0]}", file=sys.stderr)
+        return 2
+    count, problems = check_paths([Path(path) for path in paths] or [bundled_pack()])
+    for problem in problems:
+        print(problem)
+    files = f"{count} scenario file{'s' if count != 1 else ''}"
+    verdict = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "all good"
+    print(f"ecrsim check: {files}, {verdict}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def run_play(file_or_id: str, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    from ecrsim.scenarios.player import Player
+    from ecrsim.scenarios.runner import Runner
+    from ecrsim.scenarios.world_builder import build_world
+
+    path = find_scenario(file_or_id)
+    if path is None:
+        print(f"ecrsim play: error: no scenario file or bundled scenario id '{file_or_id}'", file=sys.stderr)
+        return 2
+    try:
+        item = load(path)
+        world = build_world(item.scenario, item.document)
+    except ScenarioProblems as error:
+        print(error, file=sys.stderr)
+        return 1
+    runner = Runner.start(world, item.scenario)
+    return Player(item.scenario, runner, stdin or sys.stdin, stdout or sys.stdout).play()
+
+
+def run_list() -> int:
+    """`ecrsim list`: one row per bundled scenario (progress is not tracked here yet: `-`)."""
+    rows = [("ID", "TITLE", "TOPICS", "DOMAIN", "LEVEL", "PROGRESS")]
+    broken = 0
+    for path in scenario_files([bundled_pack()]):
+        try:
+            scenario = load(path).scenario
+        except ScenarioProblems:
+            broken += 1
+            print(
+                f"ecrsim list: {display_name(path)} has problems; run `ecrsim check` on it", file=sys.stderr
+            )
+            continue
+        rows.append(
+            (
+                scenario.id,
+                scenario.title,
+                ",".join(scenario.topics),
+                str(scenario.domain),
+                str(scenario.difficulty),
+                "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True))
+            + "  "
+            + row[-1]
+        )
+    return 1 if broken else 0

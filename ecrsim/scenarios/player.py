@@ -1,0 +1,197 @@
+"""`ecrsim play`: one scenario in a plain terminal, for scripted use and for screen readers.
+
+Plain lines only (no colour, no cursor movement), and no assumption that input is echoed: answers can be
+piped in. Questions are marked by the same computation that `ecrsim check` verified (runner.judge), and
+after each one the simulation explains itself with the engine's own decision trace.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import TextIO
+
+from ecrsim.engine.policy.explain import render_decision
+from ecrsim.scenarios import model
+from ecrsim.scenarios.outcomes import Ran
+from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
+
+SHOWN_HINT_COMMANDS = "Type commands. `hint` shows a hint, `solution` shows a solution, `skip` applies it."
+
+
+class _EndOfInput(Exception):
+    """The learner's input ended (Ctrl-D, or the end of a piped file) before the scenario did."""
+
+
+@dataclass
+class _Score:
+    questions: int = 0
+    right: int = 0
+    tasks: int = 0
+    solved: int = 0
+    hints: int = 0
+
+
+class Player:
+    def __init__(self, scenario: model.Scenario, runner: Runner, stdin: TextIO, stdout: TextIO) -> None:
+        self.scenario = scenario
+        self.runner = runner
+        self.stdin = stdin
+        self.stdout = stdout
+        self.score = _Score()
+
+    # -- input and output ---------------------------------------------------------------------------------
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+
+    def ask_line(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            raise _EndOfInput
+        return line.strip()
+
+    def show(self, ran: Ran) -> None:
+        for text in (ran.stdout, ran.stderr):
+            if text.strip():
+                self.say(text.rstrip("\n"))
+
+    # -- the scenario -------------------------------------------------------------------------------------
+    def play(self) -> int:
+        scenario = self.scenario
+        self.say(f"== {scenario.title} ==")
+        self.say(
+            f"Topics: {', '.join(scenario.topics) or '-'}; exam domain {scenario.domain}; "
+            f"difficulty {scenario.difficulty}"
+        )
+        self.say()
+        self.say(scenario.summary.strip())
+        try:
+            for step in scenario.steps:
+                self.step(step)
+        except _EndOfInput:
+            self.say()
+            self.say("Input ended before the scenario did; stopping here.")
+            return 1
+        self.say()
+        self.say(self.summary())
+        return 0
+
+    def step(self, step: object) -> None:
+        if isinstance(step, model.SayStep):
+            self.say()
+            self.say(step.say.strip())
+        elif isinstance(step, model.AsStep):
+            self.runner.run(f"sim as {shlex.quote(step.as_)}")
+            self.say()
+            self.say(f"(Now acting as {step.as_}.)")
+        elif isinstance(step, model.RunStep):
+            self.say()
+            self.say(self.runner.shell.prompt() + step.run)
+            self.show(self.runner.run(step.run))
+        elif isinstance(step, model.AdvanceStep):
+            self.runner.run(f"sim advance {step.advance}")
+            now = self.runner.world.clock.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.say()
+            self.say(f"({step.advance} pass. The clock now shows {now}.)")
+        elif isinstance(step, model.AskStep):
+            self.question(step)
+        elif isinstance(step, model.TaskStep):
+            self.task(step)
+
+    def question(self, step: model.AskStep) -> None:
+        self.score.questions += 1
+        verdicts = judge(self.runner, step)
+        right = right_choices(verdicts)
+        self.say()
+        self.say(f"Question {self.score.questions}: {step.ask.strip()}")
+        for number, choice in enumerate(step.choices, 1):
+            self.say(f"  {number}. {choice.text.strip()}")
+        chosen = self.read_choices(len(step.choices), step.multiple)
+        if sorted(chosen) == right:
+            self.score.right += 1
+            self.say("Right.")
+        else:
+            self.say(f"Not quite: the answer is {', '.join(map(str, right))}.")
+        if step.explain:
+            self.say(step.explain.strip())
+        self.explain(step, verdicts, chosen)
+
+    def read_choices(self, count: int, multiple: bool) -> list[int]:
+        what = f"one or more of 1-{count}, e.g. 1,3" if multiple else f"1-{count}"
+        while True:
+            text = self.ask_line(f"Your answer ({what}): ")
+            numbers = [int(n) for n in re.findall(r"\d+", text)]
+            if (
+                numbers
+                and re.fullmatch(r"[\d\s,]+", text)
+                and all(1 <= n <= count for n in numbers)
+                and (multiple or len(numbers) == 1)
+            ):
+                return sorted(set(numbers))
+            self.say(
+                f"Please answer with {'choice numbers' if multiple else 'a choice number'} from 1 to {count}."
+            )
+
+    def explain(self, step: model.AskStep, verdicts: list[ChoiceVerdict], chosen: list[int]) -> None:
+        """What the simulation did: the probe and its output, or why the learner's choice works or fails."""
+        if step.probe is not None:
+            verdict = verdicts[0]
+            self.say()
+            self.say("What the simulation did:")
+            self.say(f"$ {step.probe}")
+            self.show(verdict.ran[0])
+        else:
+            verdict = verdicts[chosen[0] - 1]
+            self.say()
+            if verdict.right:
+                self.say(f"With choice {chosen[0]} applied, every check holds.")
+            else:
+                self.say(f"With choice {chosen[0]} applied: {verdict.why_wrong()}")
+        if verdict.decision is not None:
+            self.say()
+            self.say(render_decision(verdict.decision))
+
+    def task(self, step: model.TaskStep) -> None:
+        self.score.tasks += 1
+        base = self.runner.profile
+        self.say()
+        self.say(f"Task: {step.task.strip()}")
+        self.say(SHOWN_HINT_COMMANDS)
+        hints = list(step.hints)
+        while True:
+            line = self.ask_line(self.runner.shell.prompt())
+            if not line:
+                continue
+            if line == "hint":
+                self.score.hints += 1
+                self.say(f"Hint: {hints.pop(0).strip()}" if hints else "No more hints; `solution` shows one.")
+                continue
+            if line in ("solution", "skip"):
+                self.say("A solution:")
+                for command in step.solution:
+                    self.say(f"  {command.run}" + (f"   (as {command.as_})" if command.as_ else ""))
+                if line == "solution":
+                    continue
+                self.runner.act(step.solution)
+                self.say("(Solution applied.)")
+                break
+            self.show(self.runner.run(line))
+            if all(result.holds for result in run_checks(self.runner, step.check, base)):
+                self.score.solved += 1
+                self.say("Task complete: every check holds.")
+                break
+        if self.runner.profile != base:
+            self.runner.run(f"sim as {shlex.quote(base)}")
+
+    def summary(self) -> str:
+        score = self.score
+        parts = []
+        if score.questions:
+            parts.append(f"{score.right} of {score.questions} questions right")
+        if score.tasks:
+            hints = f" ({score.hints} hints)" if score.hints else ""
+            parts.append(f"{score.solved} of {score.tasks} tasks solved{hints}")
+        return f"Finished {self.scenario.id}: " + ("; ".join(parts) or "nothing to answer") + "."
