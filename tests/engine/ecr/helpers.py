@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 from ecrsim.engine import docker
@@ -21,6 +22,13 @@ def make_world() -> World:
     add_user(world, A, "reader", managed=["AmazonEC2ContainerRegistryReadOnly"])
     add_user(world, A, "pusher", managed=["AmazonEC2ContainerRegistryPowerUser"])
     add_user(world, A, "nobody")
+    login_only = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}],
+        }
+    )
+    add_user(world, A, "loginonly", inline={"login": login_only})
     world.add_account(B)
     add_user(world, B, "bob", managed=["AmazonEC2ContainerRegistryPowerUser"])
     add_user(world, B, "bobadmin", managed=["AdministratorAccess"])
