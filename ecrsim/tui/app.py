@@ -54,19 +54,35 @@ class EcrsimApp(App[None]):
         return next((entry for entry in self.entries if entry.id == scenario_id), None)
 
     def open_scenario(self, scenario_id: str) -> None:
-        from ecrsim.tui.scenario_screen import ScenarioScreen
-
         entry = self.entry(scenario_id)
         if entry is None:
             self.notify(f"No scenario with id {scenario_id}", severity="error")
             return
-        self.push_screen(ScenarioScreen.for_scenario(entry))
+        self._open(entry, sandbox=False)
 
     def open_sandbox(self, from_scenario: str | None = None) -> None:
-        from ecrsim.tui.scenario_screen import ScenarioScreen
+        self._open(self.entry(from_scenario) if from_scenario else None, sandbox=True)
 
-        entry = self.entry(from_scenario) if from_scenario else None
-        self.push_screen(ScenarioScreen.sandbox(entry))
+    def _open(self, entry: Entry | None, *, sandbox: bool, replace: bool = False) -> None:
+        """Open a scenario or sandbox screen; a scenario that cannot start is a notification, not a crash."""
+        from ecrsim.scenarios.problems import ScenarioProblems
+        from ecrsim.tui.scenario_screen import ScenarioScreen
+        from ecrsim.tui.session import Session, SessionError
+
+        try:
+            session = Session.sandbox(entry) if sandbox else Session.for_scenario(entry)  # type: ignore[arg-type]
+        except (ScenarioProblems, SessionError) as error:
+            self.notify(str(error), title="This scenario cannot start", severity="error", timeout=10)
+            return
+        screen = ScenarioScreen(session)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def replace_with(self, entry: Entry | None, *, sandbox: bool) -> None:
+        """Swap the current scenario or sandbox screen for a fresh one (restart, another world)."""
+        self._open(entry, sandbox=sandbox, replace=True)
 
     # -- actions ------------------------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -67,7 +67,7 @@ class ExplainView(Vertical):
             text.append("\nThis call made no authorization decision.", style="dim")
         else:
             text.append("\n")
-            text.append(render_decision(decision))
+            text.append_text(_styled(render_decision(decision)))
         self.query_one("#explain-text", Static).update(text)
 
 
@@ -78,6 +78,25 @@ def _explained_index(events: list[Event], world: World) -> int | None:
         if last is not None and events[i].decision is last:
             return i
     return len(events) - 1 if events else None
+
+
+def _styled(rendered: str) -> Text:
+    """Colour the engine's plain rendering by the markers it documents: verdict first, `[x]` applied."""
+    text = Text()
+    for n, line in enumerate(rendered.splitlines()):
+        if n == 0:
+            style = "bold green" if line.startswith("ALLOWED") else "bold red"
+        elif "[x]" in line:
+            style = "bold"
+        elif "[ ]" in line:
+            style = "dim"
+        elif line.startswith("Hint:"):
+            style = "yellow"
+        else:
+            style = ""
+        text.append(line + "\n", style=style)
+    text.rstrip()
+    return text
 
 
 def _event_label(event: Event) -> Text:

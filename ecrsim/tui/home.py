@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
 
 SANDBOX_ID = "sandbox"
-TITLE_WIDTH = 42
+COLUMNS_WIDTH = 46  # indent, domain, difficulty, progress, the list's border and scrollbar
 
 
 class HomeScreen(Screen[None]):
@@ -67,6 +67,9 @@ class HomeScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_list()  # progress may have changed in a scenario
 
+    def on_resize(self) -> None:
+        self.refresh_list()  # titles take the width the other columns leave
+
     # -- the list -----------------------------------------------------------------------------------------
     def refresh_list(self) -> None:
         words = self.query_one("#home-filter", Input).value.lower().split()
@@ -99,15 +102,16 @@ class HomeScreen(Screen[None]):
 
     def _sandbox_prompt(self) -> Text:
         text = Text("▶ Sandbox", style="bold")
-        text.append("  the default world: account 111122223333, user admin, us-east-1", style="dim")
+        text.append("  a free world: account 111122223333, user admin", style="dim")
         return text
 
     def _entry_prompt(self, entry: Entry) -> Text:
-        title = entry.title if len(entry.title) <= TITLE_WIDTH else entry.title[: TITLE_WIDTH - 1] + "…"
+        width = max(20, self.app.size.width - COLUMNS_WIDTH)
+        title = entry.title if len(entry.title) <= width else entry.title[: width - 1] + "…"
         progress = entry.progress_label(self.app.progress.record(entry.id))
         text = Text("  ")
-        text.append(title.ljust(TITLE_WIDTH))
-        text.append(f" {entry.domain_name:<18}", style="cyan")
+        text.append(title.ljust(width))
+        text.append(f" {entry.domain_name:<19} ", style="cyan")
         text.append("●" * entry.difficulty + "○" * (3 - entry.difficulty), style="yellow")
         text.append(f" {progress:>7}", style="green" if progress.startswith("✓") else "")
         return text

@@ -55,7 +55,9 @@ class QuestionView(Vertical):
                 *(Option(f"{n}. {text}", id=str(n)) for n, text in enumerate(self.choices, 1)),
                 classes="question-choices",
             )
-        yield Static(classes="question-result")
+        result = Static(classes="question-result")
+        result.display = False  # until the verdict
+        yield result
 
     def focus_choices(self) -> None:
         self.query_one(".question-choices").focus()
@@ -104,5 +106,6 @@ class QuestionView(Vertical):
             text.append("\n\n" + " ".join(explain.split()))
         result = self.query_one(".question-result", Static)
         result.update(text)
+        result.display = True
         result.set_class(correct, "-right")
         result.set_class(not correct, "-wrong")

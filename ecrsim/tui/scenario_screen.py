@@ -28,7 +28,6 @@ from ecrsim.tui.world_view import WorldView
 
 if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
-    from ecrsim.tui.catalog import Entry
     from ecrsim.tui.commands import PaletteEntry
 
 SANDBOX_INTRO = (
@@ -59,14 +58,6 @@ class ScenarioScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.started = False
-
-    @classmethod
-    def for_scenario(cls, entry: Entry) -> ScenarioScreen:
-        return cls(Session.for_scenario(entry))
-
-    @classmethod
-    def sandbox(cls, entry: Entry | None = None) -> ScenarioScreen:
-        return cls(Session.sandbox(entry))
 
     # -- layout -------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -282,9 +273,7 @@ class ScenarioScreen(Screen[None]):
         if self.session.is_sandbox:
             self._run_sim("sim reset")
             return
-        entry = self.session.entry
-        assert entry is not None
-        self.app.switch_screen(ScenarioScreen.for_scenario(entry))
+        self.app.replace_with(self.session.entry, sandbox=False)
 
     def _run_sim(self, line: str) -> None:
         if self.started:
@@ -294,10 +283,9 @@ class ScenarioScreen(Screen[None]):
         from ecrsim.tui.world_picker import DEFAULT_WORLD, WorldPicker
 
         def chosen(scenario_id: str | None) -> None:
-            if scenario_id == DEFAULT_WORLD:
-                self.app.switch_screen(ScenarioScreen.sandbox())
-            elif scenario_id is not None:
-                self.app.switch_screen(ScenarioScreen.sandbox(self.app.entry(scenario_id)))
+            if scenario_id is not None:
+                entry = None if scenario_id == DEFAULT_WORLD else self.app.entry(scenario_id)
+                self.app.replace_with(entry, sandbox=True)
 
         self.app.push_screen(WorldPicker(self.app.entries), chosen)
 

@@ -6,16 +6,21 @@ scenarios layer how a step runs and how an answer or a task is judged. Nothing i
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ecrsim.tui.catalog import Entry
 
 if TYPE_CHECKING:
     from ecrsim.engine.world import World
-    from ecrsim.scenarios.model import AskStep, Scenario, TaskStep
+    from ecrsim.scenarios.model import AskStep, TaskStep
     from ecrsim.scenarios.pack import Loaded
+    from ecrsim.scenarios.runner import Runner
     from ecrsim.shell.shell import CommandResult, Shell
+
+StepT = TypeVar("StepT")
 
 
 @dataclass(frozen=True)
@@ -61,40 +66,51 @@ class Verdict:
 
 
 class Session:
-    def __init__(self, shell: Shell, *, entry: Entry | None, loaded: Loaded | None, sandbox: bool) -> None:
-        self.shell = shell
+    def __init__(self, runner: Runner, *, entry: Entry | None, loaded: Loaded | None, sandbox: bool) -> None:
+        self.runner = runner
         self.entry = entry
         self.loaded = loaded
         self.is_sandbox = sandbox
         self.step_index = 0  # the next step to run, or the interactive step waiting
         self._waiting: Interactive | None = None
+        self._step_profile: str | None = None  # the profile current when the waiting step began
 
     @classmethod
     def for_scenario(cls, entry: Entry) -> Session:
-        loaded, shell = _open(entry)
-        return cls(shell, entry=entry, loaded=loaded, sandbox=False)
+        from ecrsim.scenarios.pack import load
+        from ecrsim.scenarios.runner import Runner
+        from ecrsim.scenarios.world_builder import build_world
+
+        loaded = load(entry.path)
+        runner = Runner.start(build_world(loaded.scenario, loaded.document), loaded.scenario)
+        return cls(runner, entry=entry, loaded=loaded, sandbox=False)
 
     @classmethod
     def sandbox(cls, entry: Entry | None = None) -> Session:
-        """The default world, or a scenario's world with all its `run` steps replayed (as `ecrsim shell
-        --scenario` starts)."""
+        """The default world, or a scenario's world with its steps replayed (as `ecrsim shell --scenario`)."""
+        from ecrsim.scenarios.runner import Runner, scenario_shell
+        from ecrsim.shell import Shell
+
         if entry is None:
             from ecrsim.engine.world import default_world
-            from ecrsim.shell.shell import Shell
 
-            return cls(Shell(default_world()), entry=None, loaded=None, sandbox=True)
-        from ecrsim.shell.shell import Shell
-
-        loaded, shell = _open(entry)
-        replay = cls(shell, entry=entry, loaded=loaded, sandbox=True)
-        while replay.step_index < len(loaded.scenario.steps):
-            replay.advance()
-            replay.step_index += 1
-        # A fresh shell, so that undo and reset go back to the replayed world, not to before it.
-        fresh = Shell(shell.world, profile=shell.profile, region=shell.region)
-        return cls(fresh, entry=entry, loaded=loaded, sandbox=True)
+            # As the spec says of the sandbox: file:// also reads files under the current directory.
+            shell = Shell(default_world(), local_files=Path.cwd())
+            return cls(Runner(shell), entry=None, loaded=None, sandbox=True)
+        replayed = scenario_shell(str(entry.path))
+        if isinstance(replayed, str):
+            raise SessionError(replayed)
+        # A fresh shell on the replayed world, so that undo and reset go back to it, not to before it.
+        shell = Shell(
+            replayed.world, profile=replayed.profile, region=replayed.region, local_files=Path.cwd()
+        )
+        return cls(Runner(shell), entry=entry, loaded=None, sandbox=True)
 
     # -- what the header and prompt show ------------------------------------------------------------------
+    @property
+    def shell(self) -> Shell:
+        return self.runner.shell
+
     @property
     def world(self) -> World:
         return self.shell.world
@@ -102,7 +118,7 @@ class Session:
     @property
     def title(self) -> str:
         if self.is_sandbox:
-            return "Sandbox" + (f" · {self.entry.title}" if self.entry else "")
+            return "Sandbox" + (f": {self.entry.title}" if self.entry else "")
         assert self.entry is not None
         return self.entry.title
 
@@ -120,12 +136,7 @@ class Session:
 
     @property
     def references(self) -> list[str]:
-        return list(self.scenario.references) if self.loaded else []
-
-    @property
-    def scenario(self) -> Scenario:
-        assert self.loaded is not None
-        return self.loaded.scenario
+        return list(self.loaded.scenario.references) if self.loaded else []
 
     def completions(self, text: str) -> list[str]:
         return self.shell.completions(text)
@@ -144,27 +155,25 @@ class Session:
 
         happenings: list[Happening] = []
         self._waiting = None
-        if self.loaded is None or self.is_sandbox:
+        if self.loaded is None:
             return happenings
-        steps = self.scenario.steps
+        steps = self.loaded.scenario.steps
         while self.step_index < len(steps):
             step = steps[self.step_index]
             if isinstance(step, model.SayStep):
                 happenings.append(Narration(step.say))
             elif isinstance(step, model.AsStep):
-                self.shell.run_line(f"sim as {step.as_}")
-                happenings.append(Note(f"(now acting as {step.as_})"))
+                ran = self.runner.run(f"sim as {shlex.quote(step.as_)}")
+                happenings.append(Note(ran.stdout.strip() or ran.stderr.strip()))
             elif isinstance(step, model.AdvanceStep):
-                result = self.shell.run_line(f"sim advance {step.advance}")
-                happenings.append(Note(f"({step.advance} pass. {result.stdout.strip()})"))
+                ran = self.runner.run(f"sim advance {step.advance}")
+                happenings.append(Note(ran.stdout.strip() or ran.stderr.strip()))
             elif isinstance(step, model.RunStep):
                 prompt = self.prompt
                 happenings.append(Typed(prompt, step.run, self.shell.run_line(step.run)))
-            elif isinstance(step, model.AskStep):
-                self._waiting = _ask(step)
-                return happenings
-            elif isinstance(step, model.TaskStep):
-                self._waiting = _task(step)
+            elif isinstance(step, (model.AskStep, model.TaskStep)):
+                self._waiting = _ask(step) if isinstance(step, model.AskStep) else _task(step)
+                self._step_profile = self.profile
                 return happenings
             self.step_index += 1
         return happenings
@@ -175,27 +184,44 @@ class Session:
         self._waiting = None
 
     def answer(self, choices: list[int]) -> Verdict:
-        from ecrsim.scenarios.player import judge_answer
+        """Mark the learner's choices by the simulation's own answer key (the checker's computation)."""
+        from ecrsim.scenarios import model
+        from ecrsim.scenarios.outcomes import describe
+        from ecrsim.scenarios.runner import judge, right_choices
 
-        step = self.scenario.steps[self.step_index]
-        judged = judge_answer(step, self.shell, choices)  # type: ignore[arg-type]
-        return Verdict(judged.correct, judged.right, step.explain, judged.detail)  # type: ignore[union-attr]
+        step = self._step(model.AskStep)
+        verdicts = judge(self.runner, step)
+        right = right_choices(verdicts)
+        if step.probe is not None:
+            detail = _sentence(f"`{step.probe}`: {describe(verdicts[0].ran[0])}")
+        else:
+            wrong = [n for n in choices if not verdicts[n - 1].right]
+            detail = " ".join(_sentence(f"Choice {n}: {verdicts[n - 1].why_wrong()}") for n in wrong) or None
+        return Verdict(sorted(choices) == right, right, step.explain, detail)
 
     def task_done(self) -> bool:
-        from ecrsim.scenarios.player import task_holds
+        """Every check of the waiting task holds now (run on a fork, as the checker runs them)."""
+        from ecrsim.scenarios import model
+        from ecrsim.scenarios.runner import run_checks
 
-        step = self.scenario.steps[self.step_index]
-        return task_holds(step, self.shell)  # type: ignore[arg-type]
+        if self._waiting is None or self._waiting.kind != "task":
+            return False
+        step = self._step(model.TaskStep)
+        return all(result.holds for result in run_checks(self.runner, step.check, self._step_profile))
+
+    def _step(self, kind: type[StepT]) -> StepT:
+        assert self.loaded is not None
+        step = self.loaded.scenario.steps[self.step_index]
+        assert isinstance(step, kind)
+        return step
 
 
-def _open(entry: Entry) -> tuple[Loaded, Shell]:
-    from ecrsim.scenarios.pack import load
-    from ecrsim.scenarios.world_builder import build_world
-    from ecrsim.shell.shell import Shell
+class SessionError(Exception):
+    """A scenario that cannot be opened; the message is the lines saying why."""
 
-    loaded = load(entry.path)
-    world = build_world(loaded.scenario, loaded.document)
-    return loaded, Shell(world, region=loaded.scenario.world.region)
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _ask(step: AskStep) -> Interactive:

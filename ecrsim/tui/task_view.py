@@ -25,9 +25,10 @@ class TaskView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text.assemble(("Task: ", "bold yellow"), (self.goal, "bold")), classes="task-goal")
         yield Static(self._help_line(), classes="task-help")
-        yield Static(classes="task-hints")
-        yield Static(classes="task-solution")
-        yield Static(classes="task-status")
+        for part in ("task-hints", "task-solution", "task-status"):
+            placeholder = Static(classes=part)
+            placeholder.display = False  # shown when there is something to show
+            yield placeholder
 
     def _help_line(self) -> Text:
         left = len(self.hints) - self.hints_shown
@@ -44,7 +45,7 @@ class TaskView(Vertical):
             text.append(f"Hint {n}: ", style="bold cyan")
             text.append(" ".join(hint.split()) + "\n")
         text.rstrip()
-        self.query_one(".task-hints", Static).update(text)
+        self._reveal(".task-hints", text)
         self.query_one(".task-help", Static).update(self._help_line())
         return True
 
@@ -54,10 +55,14 @@ class TaskView(Vertical):
         for command in self.solution:
             text.append(f"  $ {command}\n", style="")
         text.rstrip()
-        self.query_one(".task-solution", Static).update(text)
+        self._reveal(".task-solution", text)
 
     def show_success(self) -> None:
         self.done = True
-        status = self.query_one(".task-status", Static)
-        status.update(Text("★ Task complete! Every check holds.  Press F7 to go on.", style="bold"))
-        status.add_class("-success")
+        self._reveal(".task-status", Text("★ Task complete! Every check holds.  F7 goes on.", style="bold"))
+        self.query_one(".task-status").add_class("-success")
+
+    def _reveal(self, selector: str, content: Text) -> None:
+        part = self.query_one(selector, Static)
+        part.update(content)
+        part.display = True

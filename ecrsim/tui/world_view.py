@@ -64,7 +64,8 @@ def _account(out: Text, account: Account, now: datetime) -> None:
     if not registries:
         _line(out, 1, ("no repositories yet", DIM))
     for registry in sorted(registries, key=lambda r: r.region):
-        _line(out, 1, ("Registry ", HEADING), (registry.region, NAME), "  ", (registry.host, DIM))
+        _line(out, 1, ("Registry ", HEADING), (registry.region, NAME))
+        _line(out, 1, (registry.host, DIM))
         for repo in registry.repositories.values():
             flags = [repo.image_tag_mutability]
             if repo.scan_on_push:
@@ -77,10 +78,14 @@ def _account(out: Text, account: Account, now: datetime) -> None:
             tags = repo.tags_by_digest()
             for digest, stored in repo.images.items():
                 label = ", ".join(tags.get(digest, [])) or "<untagged>"
-                age = _ago(now - stored.pushed_at)
-                _line(out, 3, (label, "green"), f"  {digest[7:19]}  pushed {age}")
+                _line(
+                    out,
+                    3,
+                    (label, "green"),
+                    (f"  {digest[7:19]}  pushed {_ago(now - stored.pushed_at)}", DIM),
+                )
             if repo.policy is not None:
-                _line(out, 3, ("repository policy:", "yellow"))
+                _line(out, 3, ("repository policy", "yellow"))
                 _statements(out, 4, repo.policy.policy)
             if repo.lifecycle is not None:
                 _line(out, 3, ("lifecycle policy set", "yellow"))
@@ -93,28 +98,27 @@ def _iam(out: Text, account: Account) -> None:
     _line(out, 1, ("IAM", HEADING))
     for user in account.users.values():
         groups = f"  in {', '.join(user.groups)}" if user.groups else ""
-        _line(out, 2, ("user ", DIM), (user.name, NAME), groups)
-        _policies(out, 3, user, account)
+        _line(out, 1, ("user ", DIM), (user.name, NAME), groups)
+        _policies(out, 2, user, account)
     for group in account.groups.values():
-        _line(out, 2, ("group ", DIM), (group.name, NAME))
-        _policies(out, 3, group, account)
+        _line(out, 1, ("group ", DIM), (group.name, NAME))
+        _policies(out, 2, group, account)
     for role in account.roles.values():
-        _line(out, 2, ("role ", DIM), (role.name, NAME))
+        _line(out, 1, ("role ", DIM), (role.name, NAME))
         if role.trust is not None:
-            _line(out, 3, ("trust:", "yellow"))
-            _statements(out, 4, role.trust.policy)
-        _policies(out, 3, role, account)
+            _line(out, 2, ("trust policy", "yellow"))
+            _statements(out, 3, role.trust.policy)
+        _policies(out, 2, role, account)
 
 
 def _policies(out: Text, indent: int, holder: _Attachments, account: Account) -> None:
     for arn in holder.attached:
         customer = account.policies.get(arn)
-        name = customer.name if customer else arn.rsplit("/", 1)[-1]
-        _line(out, indent, ("managed ", DIM), name)
+        _line(out, indent, customer.name if customer else arn.rsplit("/", 1)[-1])
         if customer is not None:
             _statements(out, indent + 1, customer.document.policy)
     for name, stored in holder.inline.items():
-        _line(out, indent, ("inline ", DIM), name)
+        _line(out, indent, name, (" (inline)", DIM))
         _statements(out, indent + 1, stored.policy)
     if not (holder.attached or holder.inline):
         _line(out, indent, ("no policies", DIM))
@@ -145,25 +149,36 @@ def _list(items: Iterable[str]) -> str:
 
 
 def _docker(out: Text, world: World) -> None:
+    """Logins and local images, grouped by registry host: the host is what docker keys both by."""
     from ecrsim.engine.ecr.tokens import read_password
 
     now = world.clock.now
+    docker = world.docker
     _line(out, 0, ("This machine (docker)", HEADING))
-    if not world.docker.credentials:
-        _line(out, 1, ("not logged in to any registry", DIM))
-    for host, credential in world.docker.credentials.items():
-        claims = read_password(credential.password)
-        if claims is None:
-            state: tuple[str, str] = ("not an ECR token", "red")
-        elif claims.expired(now):
-            state = (f"token expired {_ago(now - claims.expires_at)}", "red")
-        else:
-            state = (f"token {_duration(claims.expires_at - now)} left", "green")
-        _line(out, 1, ("login ", DIM), host, "  ", state)
-    if not world.docker.refs:
-        _line(out, 1, ("no local images", DIM))
-    for ref, image_id in world.docker.refs.items():
-        _line(out, 1, ("image ", DIM), ref, (f"  {image_id[7:19]}", DIM))
+    by_host: dict[str, list[tuple[str, str]]] = {host: [] for host in docker.credentials}
+    for ref, image_id in docker.refs.items():
+        host, slash, name = ref.partition("/")
+        if not slash or "." not in host:
+            host, name = "", ref
+        by_host.setdefault(host, []).append((name, image_id))
+    if not by_host:
+        _line(out, 1, ("no logins, no local images", DIM))
+    for host, images in sorted(by_host.items()):
+        _line(out, 1, host or ("local names", DIM))
+        credential = docker.credentials.get(host)
+        if credential is not None:
+            claims = read_password(credential.password)
+            if claims is None:
+                state: tuple[str, str] = ("logged in, not with an ECR token", "red")
+            elif claims.expired(now):
+                state = (f"logged in, token expired {_ago(now - claims.expires_at)}", "red")
+            else:
+                state = (f"logged in, token {_duration(claims.expires_at - now)} left", "green")
+            _line(out, 2, state)
+        elif host:
+            _line(out, 2, ("not logged in", DIM))
+        for name, image_id in images:
+            _line(out, 2, name, (f"  {image_id[7:19]}", DIM))
 
 
 def _duration(delta: timedelta) -> str:
