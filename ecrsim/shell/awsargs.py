@@ -102,7 +102,7 @@ def parse_globals(argv: list[str]) -> GlobalArgs:
         token = argv[index]
         name, has_inline, inline = token.partition("=")
         if name in UNSUPPORTED_GLOBALS:
-            raise AwsUsageError(f"ecrsim: aws {name} is not supported in the simulated terminal\n")
+            raise AwsUsageError(f"ecrsim: aws {name} is not supported in the simulated terminal\n", 2)
         if token == "--version":
             args.version = True
         elif GLOBAL_OPTIONS.get(name):

@@ -150,11 +150,13 @@ VERBS: dict[str, tuple[Callable[[Invocation], Outcome], str]] = {
 READ_ONLY = frozenset({"whoami", "clock", "explain", "state", "undo", "reset"})
 
 
+def sim_help() -> str:
+    return SIM_USAGE + "".join(f"  sim {verb:<9}{text}\n" for verb, (_, text) in VERBS.items())
+
+
 def run_sim(inv: Invocation) -> Outcome:
     if not inv.argv or inv.argv[0] in ("help", "--help", "-h"):
-        return Outcome(
-            0, SIM_USAGE + "".join(f"  sim {verb:<9}{text}\n" for verb, (_, text) in VERBS.items())
-        )
+        return Outcome(0, sim_help())
     verb = VERBS.get(inv.argv[0])
     if verb is None:
         return Outcome(2, "", f"sim: unknown verb '{inv.argv[0]}'\n{SIM_USAGE}")
