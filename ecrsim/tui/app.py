@@ -28,7 +28,7 @@ class EcrsimApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", priority=True),
         Binding("f10", "toggle_theme", "Theme", id="app.theme", priority=True),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
     ]
 
     def __init__(self, *, pack_dir: Path | None = None, progress_path: Path | None = None) -> None:

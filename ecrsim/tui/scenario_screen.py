@@ -42,12 +42,14 @@ class ScenarioScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Home", id="scenario.home"),
-        Binding("f2", "show_tab('guide')", "Guide", id="scenario.guide"),
-        Binding("f3", "show_tab('world')", "World", id="scenario.world"),
-        Binding("f4", "show_tab('explain')", "Explain", id="scenario.explain"),
+        # The tab labels show F2-F4 already; the footer keeps its room for the rest.
+        Binding("f2", "show_tab('guide')", "Guide", id="scenario.guide", show=False),
+        Binding("f3", "show_tab('world')", "World", id="scenario.world", show=False),
+        Binding("f4", "show_tab('explain')", "Explain", id="scenario.explain", show=False),
         Binding("f5", "hint", "Hint", id="scenario.hint"),
         Binding("f6", "solution", "Solution", id="scenario.solution"),
         Binding("f7", "next", "Next", id="scenario.next"),
+        Binding("f7", "pick_world", "Worlds", id="sandbox.worlds"),
         Binding("f8", "undo", "Undo", id="scenario.undo"),
         Binding("f9", "reset", "Reset", id="scenario.reset"),
         Binding("ctrl+t", "focus_terminal", "Terminal", id="scenario.terminal", show=False),
@@ -214,6 +216,14 @@ class ScenarioScreen(Screen[None]):
         self._guide(Static("F7: next step", classes="dim next-hint"))
 
     # -- actions ------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hints, solutions and steps belong to scenarios; choosing another world belongs to the sandbox."""
+        if action in ("hint", "solution", "next"):
+            return not self.session.is_sandbox
+        if action == "pick_world":
+            return self.session.is_sandbox
+        return True
+
     def action_leave(self) -> None:
         self.app.pop_screen()
 
@@ -231,8 +241,6 @@ class ScenarioScreen(Screen[None]):
     def action_next(self) -> None:
         if not self.started:
             self._begin()
-        elif self.session.is_sandbox:
-            self._pick_world()
         elif self.session.current is None:
             self.notify("This scenario is complete. Escape returns home.")
         elif not self._current_view_done():
@@ -279,7 +287,7 @@ class ScenarioScreen(Screen[None]):
         if self.started:
             self.post_message(Terminal.Submitted(line))
 
-    def _pick_world(self) -> None:
+    def action_pick_world(self) -> None:
         from ecrsim.tui.world_picker import DEFAULT_WORLD, WorldPicker
 
         def chosen(scenario_id: str | None) -> None:
@@ -290,18 +298,25 @@ class ScenarioScreen(Screen[None]):
         self.app.push_screen(WorldPicker(self.app.entries), chosen)
 
     def palette_actions(self) -> list[PaletteEntry]:
-        actions: list[PaletteEntry] = [
-            ("Next hint", "Reveal the next hint of the current task (F5)", self.action_hint),
-            ("Show solution", "Show the commands that solve the current task (F6)", self.action_solution),
-            ("Next step", "Go on to the next step of the scenario (F7)", self.action_next),
-            ("Undo", "Undo the last command that changed the world (F8)", self.action_undo),
-        ]
+        actions: list[PaletteEntry] = []
         if self.session.is_sandbox:
-            actions.append(("Reset the sandbox", "Back to the starting world (F9)", self.action_reset))
-            actions.append(("Start from a scenario's world", "Pick a scenario world (F7)", self._pick_world))
+            actions += [
+                ("Reset the sandbox", "Back to the starting world (F9)", self.action_reset),
+                (
+                    "Start from another world",
+                    "The default world or a scenario's (F7)",
+                    self.action_pick_world,
+                ),
+            ]
         else:
-            actions.append(
-                ("Restart the scenario", "From the briefing, a fresh world (F9)", self.action_reset)
-            )
-        actions.append(("Home", "Back to the list of scenarios (Escape)", self.action_leave))
+            actions += [
+                ("Next hint", "Reveal the next hint of the current task (F5)", self.action_hint),
+                ("Show solution", "Show the commands that solve the current task (F6)", self.action_solution),
+                ("Next step", "Go on to the next step of the scenario (F7)", self.action_next),
+                ("Restart the scenario", "From the briefing, with a fresh world (F9)", self.action_reset),
+            ]
+        actions += [
+            ("Undo", "Undo the last command that changed the world (F8)", self.action_undo),
+            ("Home", "Back to the list of scenarios (Escape)", self.action_leave),
+        ]
         return actions

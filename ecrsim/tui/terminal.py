@@ -51,7 +51,11 @@ class CommandInput(Input):
         self.cursor_position = len(self.value)
 
     def action_complete(self) -> None:
-        """Complete the word at the end of the line; with nothing typed, tab moves focus on as usual."""
+        """Complete the last word of the line; with nothing typed, tab moves focus on as usual.
+
+        The completer returns candidates for the last word (as the shell's `completions` does): one is
+        filled in, several are extended to their common prefix, and otherwise listed.
+        """
         if not self.value.strip() or self.completer is None:
             self.screen.focus_next()
             return
@@ -59,13 +63,16 @@ class CommandInput(Input):
         if not candidates:
             self.app.bell()
             return
+        head = self.value[: len(self.value) - len(self.value.split(" ")[-1])]
+        word = self.value[len(head) :]
         common = _common_prefix(candidates)
         if len(candidates) == 1:
-            self.value = candidates[0] if candidates[0].endswith(("/", "=")) else candidates[0] + " "
-        elif len(common) > len(self.value):
-            self.value = common
+            ending = "" if candidates[0].endswith(("/", "=", ":")) else " "
+            self.value = head + candidates[0] + ending
+        elif len(common) > len(word):
+            self.value = head + common
         else:
-            self.notify("  ".join(c.rsplit(" ", 1)[-1] for c in candidates[:30]), title="Completions")
+            self.notify("  ".join(candidates[:40]), title="Completions")
         self.cursor_position = len(self.value)
 
 
