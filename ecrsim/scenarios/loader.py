@@ -47,6 +47,9 @@ _Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False
 _Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
 
 
+_PLAIN_COLLECTIONS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
+
+
 @dataclass(frozen=True)
 class Mark:
     line: int  # 1-based
@@ -201,6 +204,11 @@ class _Builder:
 
     def value(self, node: Node, path: DataPath) -> Any:
         self.values[path] = _mark(node)
+        if isinstance(node, (SequenceNode, MappingNode)) and node.tag not in _PLAIN_COLLECTIONS:
+            self._problem(
+                node, f"{dotted(path)}: cannot read this value: the tag {node.tag} is not allowed", fatal=True
+            )
+            return None
         if isinstance(node, SequenceNode):
             return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):

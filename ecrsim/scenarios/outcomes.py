@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ecrsim.scenarios.model import ErrorOutcome, Outcome, OutputOutcome
 
 _AWS_CODE = re.compile(r"An error occurred \(([A-Za-z0-9.]+)\)")
+_AWS_PREFIX = re.compile(r"^An error occurred \([A-Za-z0-9.]+\) when calling the \w+ operation: ")
 # Docker prints the registry's error code in lower case with spaces (`name unknown: ...`), and says
 # `no basic auth credentials` for a 401 without credentials (see ../shared/reference/errors.md).
 _DOCKER_CODE = re.compile(
@@ -57,12 +58,13 @@ def describe(ran: Ran) -> str:
         output = ran.stdout.strip()
         if not output:
             return "it succeeded"
-        shown = output if len(output) <= 60 and "\n" not in output else output.splitlines()[0][:57] + "..."
-        return f"it succeeded and printed {shown!r}"
+        if len(output) > 60 or "\n" in output:
+            return f"it succeeded and printed {len(output.splitlines())} lines"
+        return f"it succeeded and printed {output!r}"
     code = f" with {ran.error_code}" if ran.error_code else ""
     lines = [line.strip() for line in (ran.stderr or ran.stdout).splitlines() if line.strip()]
     telling = [line for line in lines if "error" in line.lower() or ":" in line] or lines
-    said = f": {telling[0][:120]}" if telling else ""
+    said = f": {_AWS_PREFIX.sub('', telling[0])[:120]}" if telling else ""
     return f"it failed{code} (status {ran.status}){said}"
 
 

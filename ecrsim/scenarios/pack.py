@@ -62,7 +62,9 @@ def duplicate_ids(loaded: list[Loaded]) -> list[Problem]:
         if seen is not item:
             at = seen.document.mark(("id",))
             where = f"{seen.document.file}:{at.line}:{at.column}"
-            problems.append(item.document.problem(("id",), f"id: `{item.scenario.id}` is also the id of {where}"))
+            problems.append(
+                item.document.problem(("id",), f"id: `{item.scenario.id}` is also the id of {where}")
+            )
     return problems
 
 

@@ -51,6 +51,8 @@ class Player:
         line = self.stdin.readline()
         if not line:
             raise _EndOfInput
+        if not self.stdin.isatty():  # piped answers: show them, so the transcript reads as a session
+            self.stdout.write(line if line.endswith("\n") else line + "\n")
         return line.strip()
 
     def show(self, ran: Ran) -> None:
@@ -149,7 +151,12 @@ class Player:
             if verdict.right:
                 self.say(f"With choice {chosen[0]} applied, every check holds.")
             else:
-                self.say(f"With choice {chosen[0]} applied: {verdict.why_wrong()}")
+                failed = verdict.failed_apply or verdict.failed_check
+                what = "the change itself fails" if verdict.failed_apply else "a check still fails"
+                self.say(f"With choice {chosen[0]} applied, {what}:")
+                if failed is not None:
+                    self.say(f"$ {failed.command}")
+                    self.show(failed)
         if verdict.decision is not None:
             self.say()
             self.say(render_decision(verdict.decision))
@@ -166,8 +173,11 @@ class Player:
             if not line:
                 continue
             if line == "hint":
-                self.score.hints += 1
-                self.say(f"Hint: {hints.pop(0).strip()}" if hints else "No more hints; `solution` shows one.")
+                if hints:
+                    self.score.hints += 1
+                    self.say(f"Hint: {hints.pop(0).strip()}")
+                else:
+                    self.say("No more hints; `solution` shows one.")
                 continue
             if line in ("solution", "skip"):
                 self.say("A solution:")
