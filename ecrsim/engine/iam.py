@@ -7,7 +7,7 @@ STS API operations live in `iam_api.py` and `sts_api.py`; this module only holds
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -23,13 +23,19 @@ _Entity = TypeVar("_Entity")
 
 
 def _copied(entity: _Entity) -> _Entity:
-    """A copy of a mutable record whose lists and dicts are its own (their items are immutable)."""
-    containers = {
-        f.name: type(value)(value)
-        for f in fields(entity)  # type: ignore[arg-type]
-        if isinstance(value := getattr(entity, f.name), (list, dict))
-    }
-    return replace(entity, **containers)  # type: ignore[type-var]
+    """A copy of a mutable record whose lists and dicts are its own (their items are immutable).
+
+    Built from the instance dict directly: a world copy makes one per user, group, role and policy, and
+    this is several times faster than `dataclasses.replace`.
+    """
+    clone = object.__new__(type(entity))
+    clone.__dict__.update(
+        {
+            name: value.copy() if isinstance(value, (list, dict)) else value
+            for name, value in entity.__dict__.items()
+        }
+    )
+    return clone
 
 
 @dataclass(frozen=True)
