@@ -38,7 +38,8 @@ def transcript(results: list[CommandResult]) -> str:
     return "".join(f"$ {result.command}\n{result.stdout}{result.stderr}" for result in results)
 
 
-def run_script(shell: Shell, script: str, *, as_json: bool, out: TextIO = sys.stdout) -> int:
+def run_script(shell: Shell, script: str, *, as_json: bool, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     lines = read_script(script)
     if isinstance(lines, str):
         print(lines, file=sys.stderr)

@@ -1,0 +1,134 @@
+"""The Shell API that the player, the UI and `ecrsim shell` drive: results, state, undo, forks, completion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecrsim.engine.world import default_world
+from ecrsim.shell import CommandResult, Shell
+
+HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+
+
+@pytest.fixture
+def shell() -> Shell:
+    return Shell(default_world())
+
+
+def test_prompt_shows_profile_account_and_region(shell: Shell) -> None:
+    assert shell.prompt() == "admin@111122223333 us-east-1 $ "
+    shell.run_line("export AWS_DEFAULT_REGION=eu-west-1")
+    assert shell.prompt() == "admin@111122223333 eu-west-1 $ "
+    shell.run_line("export AWS_REGION=ap-southeast-2")
+    assert shell.region == "ap-southeast-2"
+
+
+def test_a_pipe_feeds_stdout_to_stdin_and_reports_the_last_status(shell: Shell) -> None:
+    result = shell.run_line(
+        f"aws ecr get-login-password | docker login --username AWS --password-stdin {HOST}"
+    )
+    assert result == CommandResult(result.command, 0, "Login Succeeded\n", "")
+    failed = shell.run_line("aws ecr describe-repositories --repository-names ghost | echo after")
+    assert failed.status == 0 and failed.stdout == "after\n"
+    assert "RepositoryNotFoundException" in failed.stderr
+
+
+def test_a_failed_get_login_password_leaves_docker_nothing_to_read(shell: Shell) -> None:
+    shell.run_line("aws iam create-user --user-name nobody")
+    shell.run_line("sim as nobody")
+    result = shell.run_line(
+        f"aws ecr get-login-password | docker login --username AWS --password-stdin {HOST}"
+    )
+    assert result.status == 1
+    assert "ecr:GetAuthorizationToken on resource: *" in result.stderr
+    assert result.stderr.endswith("Error: Cannot perform an interactive login from a non TTY device\n")
+
+
+def test_profile_flag_env_prefix_and_sim_as_all_choose_who_acts(shell: Shell) -> None:
+    shell.run_line("aws iam create-user --user-name bob")
+    whoami = "aws sts get-caller-identity --query Arn --output text"
+    assert shell.run_line(f"{whoami} --profile bob").stdout == "arn:aws:iam::111122223333:user/bob\n"
+    assert shell.run_line(f"AWS_PROFILE=bob {whoami}").stdout == "arn:aws:iam::111122223333:user/bob\n"
+    assert shell.profile == "admin"
+    shell.run_line("sim as bob")
+    assert shell.run_line(whoami).stdout == "arn:aws:iam::111122223333:user/bob\n"
+
+
+def test_undo_restores_the_world_before_the_last_change_and_reset_the_start(shell: Shell) -> None:
+    shell.run_line("aws ecr create-repository --repository-name web")
+    shell.run_line("aws ecr create-repository --repository-name api")
+    shell.run_line("aws ecr describe-repositories")  # a read: nothing to undo
+    shell.run_line("aws ecr create-repository --repository-name x")  # fails: nothing to undo
+    assert shell.run_line("sim undo").stdout == "Undid: aws ecr create-repository --repository-name api\n"
+    names = "aws ecr describe-repositories --query repositories[].repositoryName --output text"
+    assert shell.run_line(names).stdout == "web\n"
+    shell.run_line("sim reset")
+    assert shell.run_line(names).stdout == ""
+    assert shell.run_line("sim undo").status == 1
+
+
+def test_fork_is_independent(shell: Shell) -> None:
+    fork = shell.fork()
+    fork.run_line("aws ecr create-repository --repository-name web")
+    fork.run_line("export AWS_REGION=eu-west-1")
+    assert shell.run_line("aws ecr describe-repositories --query repositories --output text").stdout == ""
+    assert shell.region == "us-east-1"
+
+
+def test_unexpected_exceptions_become_one_line(shell: Shell, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> dict[str, object]:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(shell.world, "call", broken)
+    result = shell.run_line("aws ecr describe-repositories")
+    assert (result.status, result.stdout) == (1, "")
+    assert result.stderr == "ecrsim: internal error: KeyError: 'boom'\n"
+
+
+def test_file_urls_read_virtual_files_first_then_the_sandbox_directory(tmp_path: Path) -> None:
+    (tmp_path / "local.json").write_text('{"rules": "local"}')
+    world = default_world()
+    world.files["policy.json"] = "virtual"
+    sandbox = Shell(world, local_files=tmp_path)
+    assert sandbox.read_file("policy.json") == "virtual"
+    assert sandbox.read_file("./local.json") == '{"rules": "local"}'
+    scenario = Shell(default_world())
+    with pytest.raises(FileNotFoundError, match=r"No such file or directory: 'local\.json'"):
+        scenario.read_file("local.json")
+
+
+def test_help_and_aws_help_print_from_the_models(shell: Shell) -> None:
+    assert shell.run_line("help").stdout.startswith("aws SERVICE OPERATION")
+    text = shell.run_line("aws ecr create-repository help").stdout
+    assert "CREATE-REPOSITORY()" in text and "--repository-name (string)" in text
+    assert "[--image-scanning-configuration <value>]" in text
+    assert "o get-login-password" in shell.run_line("aws ecr help").stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("", ["aws", "docker", "echo", "export", "help", "sim", "unset"]),
+        ("do", ["docker"]),
+        ("aws ", ["ecr", "iam", "sts"]),
+        ("aws ecr get-l", ["get-lifecycle-policy", "get-lifecycle-policy-preview", "get-login-password"]),
+        ("aws ecr delete-repository --f", ["--force"]),
+        ("aws ecr list-images --profile a", ["admin"]),
+        ("aws ecr list-images --repository-name w", ["web"]),
+        ("sim a", ["advance", "as"]),
+        ("aws ecr get-login-password | docker l", ["login", "logout"]),
+        ("docker push 1", [f"{HOST}/web:v1"]),
+    ],
+)
+def test_completion(shell: Shell, line: str, expected: list[str]) -> None:
+    shell.run_line("aws ecr create-repository --repository-name web")
+    shell.run_line(f"docker build -t {HOST}/web:v1 .")
+    assert shell.completions(line) == expected
+
+
+def test_completion_does_not_touch_the_event_log(shell: Shell) -> None:
+    before = len(shell.world.events)
+    shell.completions("aws ecr list-images --repository-name ")
+    assert len(shell.world.events) == before
