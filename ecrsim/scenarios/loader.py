@@ -269,7 +269,9 @@ def _fatal(file: str, line: int, column: int, message: str) -> ScenarioProblems:
 def _syntax(file: str, text: str, exc: yaml.MarkedYAMLError) -> ScenarioProblems:
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or exc.context or "invalid YAML"
-    if exc.context and exc.problem:
+    if what == "but found another document":
+        what = "a scenario file holds one YAML document; this `---` starts a second one"
+    elif exc.context and exc.problem:
         ctx = exc.context_mark
         where = f" started at {ctx.line + 1}:{ctx.column + 1}" if ctx is not None else ""
         what = f"{what} ({exc.context}{where})"
