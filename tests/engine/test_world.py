@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 
@@ -268,8 +269,26 @@ def test_an_unknown_operation_is_an_invalid_action() -> None:
 
 def test_advance_moves_the_clock_and_runs_lifecycle_policies() -> None:
     world = default_world()
+
+    def ecr(operation: str, **params: object) -> dict:
+        return world.call("ecr", operation, params, profile="admin", region=DEFAULT_REGION)
+
+    ecr("CreateRepository", repositoryName="app")
+    token = ecr("GetAuthorizationToken")["authorizationData"][0]["authorizationToken"]
+    world.docker_login(HOST, "AWS", base64.b64decode(token).decode().split(":", 1)[1])
+    for _ in range(2):  # the second push moves `latest`, leaving the first image untagged
+        world.docker_build(f"{HOST}/app:latest")
+        world.docker_push(f"{HOST}/app:latest")
+    rule = {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1}
+    lifecycle = {"rules": [{"rulePriority": 1, "selection": rule, "action": {"type": "expire"}}]}
+    ecr("PutLifecyclePolicy", repositoryName="app", lifecyclePolicyText=json.dumps(lifecycle))
+    assert len(ecr("ListImages", repositoryName="app")["imageIds"]) == 2
+
     assert world.advance("2d") == DEFAULT_START + timedelta(days=2)
-    assert world.clock.now == DEFAULT_START + timedelta(days=2)
+    assert [image.get("imageTag") for image in ecr("ListImages", repositoryName="app")["imageIds"]] == [
+        "latest"
+    ]
+    assert any(event.note.startswith("lifecycle policy: rule 1 expired") for event in world.events)
     with pytest.raises(ValueError):
         world.advance("soon")
 
