@@ -55,7 +55,8 @@ def test_a_huge_file_is_refused_before_it_is_parsed(
     status, lines, _ = check(capsys, huge)
     assert status == 1
     assert lines == [
-        f"{display_name(huge)}:1:1: error: file is {MAX_BYTES + 19} bytes; a scenario file may be at most {MAX_BYTES} bytes"
+        f"{display_name(huge)}:1:1: error: file is {MAX_BYTES + 19} bytes; "
+        f"a scenario file may be at most {MAX_BYTES} bytes"
     ]
 
 

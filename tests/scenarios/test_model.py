@@ -1,4 +1,4 @@
-"""The format's models: a good file reads as its author meant, and every schema error of a file is reported."""
+"""The format's models: a good file reads as meant, and every schema error of a file is reported."""
 
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ def test_every_schema_error_of_a_file_is_reported_in_order() -> None:
         "f.yaml:4:9: error: domain: input should be less than or equal to 4",
         "f.yaml:7:3: error: world.usres: unknown key `usres` (did you mean `users`?)",
         "f.yaml:9:14: error: steps[0].advance: expected a duration such as 90m, 13h, 2d or 1d12h",
-        "f.yaml:11:13: error: steps[1].expect: expected `ok`, `{output: TEXT}` or `{error: CODE, message: TEXT, status: N}`",
+        "f.yaml:11:13: error: steps[1].expect: expected `ok`, `{output: TEXT}` or "
+        "`{error: CODE, message: TEXT, status: N}`",
     ]
 
 
@@ -83,5 +84,6 @@ def test_a_fix_question_needs_apply_and_no_outcome() -> None:
     )
     assert problems(text) == [
         "f.yaml:10:9: error: steps[0].choices[0]: missing required key `apply`",
-        "f.yaml:10:19: error: steps[0].choices[0].outcome: `outcome` belongs to predict (with `probe`) questions",
+        "f.yaml:10:19: error: steps[0].choices[0].outcome: "
+        "`outcome` belongs to predict (with `probe`) questions",
     ]
