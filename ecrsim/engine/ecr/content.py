@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import asdict, replace
 from datetime import datetime
+from typing import Any
 
 from ecrsim.engine.ecr.model import (
     CONFIG_V1,
@@ -98,6 +99,10 @@ def make_image(config: Layer, layers: tuple[Layer, ...]) -> Image:
 
 def image_from_manifest(text: str, media_type: str | None, repository: Repository) -> Image:
     """Parse a manifest given to PutImage; every blob it references must already be in the repository."""
+    digest = sha256_digest(text.encode())
+    known = repository.images.get(digest)
+    if known is not None:  # re-tagging an image the repository holds: nothing new to check
+        return known.image
     try:
         document = json.loads(text)
     except ValueError:
@@ -126,8 +131,10 @@ def image_from_manifest(text: str, media_type: str | None, repository: Repositor
             f"with name '{repository.name}' in registry with id '{repository.registry_id}' do not exist",
         )
     # The manifest says what each blob is (config or layer); the repository knows its size and contents.
-    blobs = [
-        replace(repository.layers[str(entry["digest"])], media_type=entry.get("mediaType", LAYER_TAR_GZIP))
-        for entry in references
-    ]
-    return Image(text, sha256_digest(text.encode()), blobs[0], tuple(blobs[1:]), MANIFEST_V2)
+    blobs = [_as_declared(repository.layers[str(entry["digest"])], entry) for entry in references]
+    return Image(text, digest, blobs[0], tuple(blobs[1:]), MANIFEST_V2)
+
+
+def _as_declared(layer: Layer, entry: dict[str, Any]) -> Layer:
+    media_type = entry.get("mediaType", LAYER_TAR_GZIP)
+    return layer if layer.media_type == media_type else replace(layer, media_type=media_type)
