@@ -202,6 +202,6 @@ class Player:
         if score.questions:
             parts.append(f"{score.right} of {score.questions} questions right")
         if score.tasks:
-            hints = f" ({score.hints} hints)" if score.hints else ""
+            hints = f" ({score.hints} hint{'s' if score.hints != 1 else ''})" if score.hints else ""
             parts.append(f"{score.solved} of {score.tasks} tasks solved{hints}")
         return f"Finished {self.scenario.id}: " + ("; ".join(parts) or "nothing to answer") + "."

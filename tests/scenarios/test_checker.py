@@ -1,0 +1,65 @@
+"""`ecrsim check` on good files and on the bundled pack, and the world a scenario starts from."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ecrsim.cli import main
+from ecrsim.scenarios.checker import check_paths
+from ecrsim.scenarios.pack import bundled_pack, display_name, load, scenario_files
+from ecrsim.scenarios.runner import scenario_shell
+from ecrsim.scenarios.world_builder import build_world
+
+GOOD = Path(__file__).resolve().parent / "good"
+
+
+def test_the_bundled_pack_checks_clean_in_a_few_seconds(capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.perf_counter()
+    status = main(["check"])
+    out, err = capsys.readouterr()
+    assert (status, out) == (0, ""), out
+    assert err.strip().endswith("all good")
+    assert time.perf_counter() - started < 10
+    assert len(scenario_files([bundled_pack()])) >= 1
+
+
+def test_a_good_file_has_no_problems() -> None:
+    assert check_paths([GOOD]) == (1, [])
+
+
+def test_ids_are_unique_across_a_pack(tmp_path: Path) -> None:
+    for name in ("a.yaml", "b.yaml"):
+        shutil.copy(GOOD / "token-expires.yaml", tmp_path / name)
+    count, problems = check_paths([tmp_path])
+    first = display_name(tmp_path / "a.yaml")
+    assert count == 2
+    assert [str(p) for p in problems] == [
+        f"{display_name(tmp_path / 'b.yaml')}:1:5: error: id: `token-expires` is also the id of {first}:1:5"
+    ]
+
+
+def test_the_world_is_laid_out_as_the_file_says() -> None:
+    item = load(GOOD / "token-expires.yaml")
+    world = build_world(item.scenario, item.document)
+    assert sorted(world.profiles) == ["admin", "alice", "bob"]
+    repository = world.account("111122223333").registry("us-east-1").repositories["web"]
+    (stored,) = repository.images.values()
+    assert repository.image_tags == {"v1": stored.digest}
+    assert world.clock.now - stored.pushed_at == timedelta(days=2)
+    assert "111122223333.dkr.ecr.us-east-1.amazonaws.com/web:v2" in world.docker.refs
+
+
+def test_scenario_shell_replays_the_run_steps() -> None:
+    shell = scenario_shell(str(GOOD / "token-expires.yaml"))
+    assert not isinstance(shell, str)
+    assert shell.profile == "alice"
+    assert shell.run_line("sim clock").stdout.strip() == "2026-01-05T22:00:00Z"
+    assert (
+        scenario_shell("no-such-scenario")
+        == "ecrsim: no scenario file or bundled scenario id 'no-such-scenario'"
+    )

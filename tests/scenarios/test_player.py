@@ -1,0 +1,76 @@
+"""`ecrsim play` end to end, with the answers piped in as a script or a screen reader user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+GOOD = Path(__file__).resolve().parent / "good" / "token-expires.yaml"
+LOGIN = (
+    "aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin "
+    "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+)
+
+
+def play(target: str, answers: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ecrsim", "play", target],
+        input=answers,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_whole_scenario_played_from_piped_answers() -> None:
+    result = play(str(GOOD), "\n".join(["7", "2", "hint", "hint", "solution", LOGIN, "2", ""]))
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert out.startswith("== The 12-hour token ==\n")
+    assert "alice@111122223333 us-east-1 $ aws ecr get-login-password" in out and "Login Succeeded" in out
+    assert "(13h pass. The clock now shows 2026-01-05T22:00:00Z.)" in out
+    # a number that is not a choice is asked again; the piped answer is shown after the prompt
+    assert (
+        "Your answer (1-3): 7\nPlease answer with a choice number from 1 to 3.\n"
+        "Your answer (1-3): 2\nRight.\n" in out
+    )
+    assert "denied: Your authorization token has expired. Reauthenticate and try again." in out
+    assert (
+        "Hint: Which command gave Alice her token?" in out and "No more hints; `solution` shows one." in out
+    )
+    assert "Task complete: every check holds." in out
+    # a wrong fix: why it fails, then the engine's own decision trace
+    assert "Not quite: the answer is 1." in out
+    assert "With choice 2 applied, the change itself fails:" in out
+    assert "DENIED (implicit): ecr:GetAuthorizationToken on *" in out
+    assert out.rstrip().endswith(
+        "Finished token-expires: 1 of 2 questions right; 1 of 1 tasks solved (1 hint)."
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_input_that_ends_early_stops_with_a_clear_line() -> None:
+    result = play(str(GOOD), "2\n")
+    assert result.returncode == 1
+    assert result.stdout.rstrip().endswith("Input ended before the scenario did; stopping here.")
+    assert "Traceback" not in result.stderr
+
+
+def test_skip_applies_the_solution_and_goes_on() -> None:
+    result = play(str(GOOD), "2\nskip\n1\n")
+    assert result.returncode == 0
+    assert "(Solution applied.)" in result.stdout
+    assert result.stdout.rstrip().endswith("2 of 2 questions right; 0 of 1 tasks solved.")
+
+
+def test_unknown_scenario_and_broken_file() -> None:
+    missing = play("no-such-scenario", "")
+    assert missing.returncode == 2
+    assert (
+        missing.stderr == "ecrsim play: error: no scenario file or bundled scenario id 'no-such-scenario'\n"
+    )
+    bad = Path(__file__).resolve().parent.parent / "data" / "bad-scenarios" / "unknown-principal.yaml"
+    broken = play(str(bad), "")
+    assert broken.returncode == 1
+    assert len(broken.stderr.splitlines()) == 1 and "does not exist in this world" in broken.stderr
