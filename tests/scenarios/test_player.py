@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from ecrsim.scenarios.commands import run_play
 
 GOOD = Path(__file__).resolve().parent / "good" / "token-expires.yaml"
 LOGIN = (
@@ -14,6 +19,7 @@ LOGIN = (
 
 
 def play(target: str, answers: str) -> subprocess.CompletedProcess[str]:
+    """The real program in a child process: what a user with a pipe gets, streams and status."""
     return subprocess.run(
         [sys.executable, "-m", "ecrsim", "play", target],
         input=answers,
@@ -21,6 +27,13 @@ def play(target: str, answers: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=60,
     )
+
+
+def play_here(answers: str) -> tuple[int, str]:
+    """The same player in this process (fast), reading answers from a pipe-like stream."""
+    out = io.StringIO()
+    status = run_play(str(GOOD), io.StringIO(answers), out)
+    return status, out.getvalue()
 
 
 def test_a_whole_scenario_played_from_piped_answers() -> None:
@@ -51,26 +64,25 @@ def test_a_whole_scenario_played_from_piped_answers() -> None:
 
 
 def test_input_that_ends_early_stops_with_a_clear_line() -> None:
-    result = play(str(GOOD), "2\n")
-    assert result.returncode == 1
-    assert result.stdout.rstrip().endswith("Input ended before the scenario did; stopping here.")
-    assert "Traceback" not in result.stderr
+    status, out = play_here("2\n")
+    assert status == 1
+    assert out.rstrip().endswith("Input ended before the scenario did; stopping here.")
 
 
 def test_skip_applies_the_solution_and_goes_on() -> None:
-    result = play(str(GOOD), "2\nskip\n1\n")
-    assert result.returncode == 0
-    assert "(Solution applied.)" in result.stdout
-    assert result.stdout.rstrip().endswith("2 of 2 questions right; 0 of 1 tasks solved.")
+    status, out = play_here("2\nskip\n1\n")
+    assert status == 0
+    assert "(Solution applied.)" in out
+    assert out.rstrip().endswith("2 of 2 questions right; 0 of 1 tasks solved.")
 
 
-def test_unknown_scenario_and_broken_file() -> None:
-    missing = play("no-such-scenario", "")
-    assert missing.returncode == 2
+def test_unknown_scenario_and_broken_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_play("no-such-scenario", io.StringIO(), io.StringIO()) == 2
     assert (
-        missing.stderr == "ecrsim play: error: no scenario file or bundled scenario id 'no-such-scenario'\n"
+        capsys.readouterr().err
+        == "ecrsim play: error: no scenario file or bundled scenario id 'no-such-scenario'\n"
     )
     bad = Path(__file__).resolve().parent.parent / "data" / "bad-scenarios" / "unknown-principal.yaml"
-    broken = play(str(bad), "")
-    assert broken.returncode == 1
-    assert len(broken.stderr.splitlines()) == 1 and "does not exist in this world" in broken.stderr
+    assert run_play(str(bad), io.StringIO(), io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "does not exist in this world" in err
