@@ -19,14 +19,15 @@ import binascii
 import ipaddress
 import operator
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any
 
-from ecrsim.engine.policy.matching import arn_regex, glob_regex
+from ecrsim.engine.policy.matching import arn_regex, glob_regex, show_values
 from ecrsim.engine.policy.types import ContextValue
-from ecrsim.engine.policy.variables import Piece, has_variables, resolve, text_of
+from ecrsim.engine.policy.variables import Piece, has_variables, resolve, text_of, variable_keys
 
 # The negated operators and the positive test each one negates.
 _NEGATED = {
@@ -60,6 +61,7 @@ _POSITIVE = (
 BASE_OPERATORS = frozenset((*_POSITIVE, *_NEGATED, "Null"))
 # Policy variables are substituted in String, ARN and Bool values only (reference_policies_variables.html).
 _VARIABLE_FAMILIES = ("String", "Arn", "Bool")
+_MEMO_LIMIT = 256
 _OPERATOR = re.compile(r"(?:(ForAnyValue|ForAllValues):)?([A-Za-z]+?)(IfExists)?")
 
 
@@ -73,10 +75,33 @@ class Condition:
     if_exists: bool
     key: str  # as written
     values: tuple[str, ...]  # booleans and numbers already turned into their JSON text
+    # Worked out once at parse time, so that a check does only what depends on the request.
+    key_lower: str = field(init=False, repr=False, compare=False)
+    negated: bool = field(init=False, repr=False, compare=False)
+    plain: tuple[tuple[Piece, ...], ...] = field(init=False, repr=False, compare=False)
+    substitutes: bool = field(init=False, repr=False, compare=False)  # has policy variables to resolve
+    label: str = field(init=False, repr=False, compare=False)
+    shown: str = field(init=False, repr=False, compare=False)
+    relation: str = field(init=False, repr=False, compare=False)
+    test: Callable[[str, tuple[Piece, ...]], bool] | None = field(init=False, repr=False, compare=False)
+    # The request-context keys this condition reads: its own key and those of its policy variables.
+    reads: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # Results already worked out, by the values of `reads`; a cache, not state.
+    memo: dict[Any, tuple[bool, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    @property
-    def key_lower(self) -> str:
-        return self.key.lower()
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "key_lower", self.key.lower())
+        set_(self, "negated", self.base in _NEGATED)
+        set_(self, "plain", tuple(((value, False),) for value in self.values))
+        variables = self.base.startswith(_VARIABLE_FAMILIES) and any(has_variables(v) for v in self.values)
+        set_(self, "substitutes", variables)
+        set_(self, "label", f"condition {self.operator} {self.key}")
+        set_(self, "shown", show_values(self.values))
+        positive = _NEGATED.get(self.base, self.base)
+        set_(self, "relation", _relation(positive, self.negated))
+        set_(self, "test", _TESTS.get(positive))  # None for Null, which tests presence only
+        set_(self, "reads", (self.key_lower, *(k for v in self.values for k in variable_keys(v))))
 
 
 def parse_operator(name: str) -> tuple[str | None, str, bool] | None:
@@ -92,7 +117,19 @@ def parse_operator(name: str) -> tuple[str | None, str, bool] | None:
 
 def check(condition: Condition, context: Mapping[str, ContextValue], variables: bool) -> tuple[bool, str]:
     """Does the request satisfy this condition? And a clause saying why, for the trace."""
-    label = f"condition {condition.operator} {condition.key}"
+    key = (variables, *map(context.get, condition.reads))
+    memo = condition.memo
+    result = memo.get(key)
+    if result is None:
+        result = _check(condition, context, variables)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = result
+    return result
+
+
+def _check(condition: Condition, context: Mapping[str, ContextValue], variables: bool) -> tuple[bool, str]:
+    label = condition.label
     raw = context.get(condition.key_lower)
     present: tuple[str, ...] = (raw,) if isinstance(raw, str) else tuple(raw or ())
     if condition.base == "Null":
@@ -103,33 +140,41 @@ def check(condition: Condition, context: Mapping[str, ContextValue], variables: 
     if not present:
         return _absent(condition, label)
 
-    negated = condition.base in _NEGATED
-    positive = _NEGATED.get(condition.base, condition.base)
-    policy_values, unresolved = _policy_values(condition, context, variables)
-    test = _TESTS[positive]
-
-    def satisfies(request_value: str) -> bool:
-        hit = any(test(request_value, pieces) for pieces in policy_values)
-        return not hit if negated else hit
-
-    shown = _show(condition.values)
-    if condition.qualifier == "ForAllValues":
-        failing = next((value for value in present if not satisfies(value)), None)
-        ok = failing is None
-        why = f"request value {failing} {_relation(positive, negated)} {shown}" if failing is not None else ""
-    elif condition.qualifier == "ForAnyValue" or not negated:
-        ok = any(satisfies(value) for value in present)
-        why = f"request value {_show(present, bare=True)} {_relation(positive, negated)} {shown}"
+    negated = condition.negated
+    if variables and condition.substitutes:
+        policy_values, unresolved = _resolved_values(condition, context)
     else:
-        # A negated operator on a single-valued use: the request value must match none of the values.
-        failing = next((value for value in present if not satisfies(value)), None)
-        ok = failing is None
-        why = f"request value {failing} {_relation(positive, negated)} {shown}"
-    if ok:
-        return True, f"{label} matched ({_show(present, bare=True)})"
+        policy_values, unresolved = condition.plain, []
+    test = condition.test
+    assert test is not None  # only Null has no per-value test, and it returned above
+    matched = f"{label} matched ({show_values(present, bare=True)})"
+    if condition.qualifier == "ForAllValues" or (negated and condition.qualifier is None):
+        # Every request value must satisfy it; a negated operator on a single-valued use is the same:
+        # the request value must match none of the policy values.
+        failing = next((v for v in present if not _satisfies(test, v, policy_values, negated)), None)
+        if failing is None:
+            return True, matched
+    elif any(_satisfies(test, v, policy_values, negated) for v in present):
+        return True, matched
+    else:
+        failing = show_values(present, bare=True)
+    why = f"request value {failing} {condition.relation} {condition.shown}"
     if unresolved:
         why += f" (policy variable in {', '.join(unresolved)} has no value in this request)"
     return False, f"{label} failed: {why}"
+
+
+def _satisfies(
+    test: Callable[[str, tuple[Piece, ...]], bool],
+    request_value: str,
+    policy_values: Sequence[tuple[Piece, ...]],
+    negated: bool,
+) -> bool:
+    """Policy values are ORed; for a negated operator, NORed."""
+    for pieces in policy_values:
+        if test(request_value, pieces):
+            return not negated
+    return negated
 
 
 def _absent(condition: Condition, label: str) -> tuple[bool, str]:
@@ -145,22 +190,18 @@ def _absent(condition: Condition, label: str) -> tuple[bool, str]:
     return False, f"{label} failed: the key is absent from the request"
 
 
-def _policy_values(
-    condition: Condition, context: Mapping[str, ContextValue], variables: bool
+def _resolved_values(
+    condition: Condition, context: Mapping[str, ContextValue]
 ) -> tuple[list[tuple[Piece, ...]], list[str]]:
     """The policy values with variables substituted; those that cannot be resolved match nothing."""
-    substitute = variables and condition.base.startswith(_VARIABLE_FAMILIES)
     resolved: list[tuple[Piece, ...]] = []
     unresolved: list[str] = []
     for value in condition.values:
-        if substitute and has_variables(value):
-            pieces = resolve(value, context)
-            if pieces is None:
-                unresolved.append(value)
-                continue
-            resolved.append(pieces)
+        pieces = resolve(value, context)
+        if pieces is None:
+            unresolved.append(value)
         else:
-            resolved.append(((value, False),))
+            resolved.append(pieces)
     return resolved, unresolved
 
 
@@ -175,12 +216,6 @@ def _relation(positive: str, negated: bool) -> str:
         if positive.startswith(family):
             return _ORDER[positive[len(family) :]][1]
     return "is not one of"
-
-
-def _show(values: tuple[str, ...], *, bare: bool = False) -> str:
-    if bare and len(values) == 1:
-        return values[0]
-    return "[" + ", ".join(values) + "]"
 
 
 # Per-value tests: does one request value satisfy one (resolved) policy value?

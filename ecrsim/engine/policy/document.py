@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ecrsim.engine.policy.conditions import Condition, parse_operator
-from ecrsim.engine.policy.matching import actions_regex
+from ecrsim.engine.policy.matching import actions_regex, glob, show_values
+from ecrsim.engine.policy.variables import variable_keys
 
 PolicyKind = Literal["identity", "resource", "trust"]
 
@@ -96,10 +97,28 @@ class Statement:
     not_principal: bool
     conditions: tuple[Condition, ...]
     variables: bool  # policy variables are resolved (Version 2012-10-17 only)
-    action_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    action_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)  # all of Action at once
+    action_globs: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+    actions_shown: str = field(init=False, repr=False, compare=False)
+    resources_shown: str = field(init=False, repr=False, compare=False)
+    # The request-context keys (lower case) whose values can change this statement's outcome, and those
+    # its Resource element reads (policy variables).
+    context_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    resource_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # Outcomes already worked out, kept by the evaluator (evaluate._outcome); a cache, not state.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "action_pattern", actions_regex(self.actions))
+        object.__setattr__(self, "action_globs", tuple(glob(action, True) for action in self.actions))
+        object.__setattr__(self, "actions_shown", show_values(self.actions))
+        object.__setattr__(self, "resources_shown", show_values(self.resources or ()))
+        resource_keys: list[str] = []
+        if self.variables:
+            resource_keys = [key for resource in self.resources or () for key in variable_keys(resource)]
+        keys = [key for condition in self.conditions for key in condition.reads] + resource_keys
+        object.__setattr__(self, "context_keys", tuple(dict.fromkeys(keys)))
+        object.__setattr__(self, "resource_keys", tuple(dict.fromkeys(resource_keys)))
 
     @property
     def label(self) -> str:

@@ -22,11 +22,11 @@ from ecrsim.engine.policy.document import Statement
 from ecrsim.engine.policy.matching import (
     Caller,
     PrincipalMatch,
-    first_action_match,
     parse_caller,
     principal_match,
     resource_account,
     resource_matches,
+    show_values,
 )
 from ecrsim.engine.policy.types import ContextValue, Decision, Request, StatementTrace, Verdict
 from ecrsim.engine.policy.variables import has_variables, resolve
@@ -72,17 +72,17 @@ def decide(request: Request, *, resource_policy_required: bool = False) -> Decis
             if skip:
                 traces.append(_trace(name, statement, False, skip))
                 continue
-            matched, why, level, near = _evaluate(
-                statement, caller, request, context, resource_policy=is_resource_policy
-            )
-            traces.append(_trace(name, statement, matched, why))
+            trace, level, near = _outcome(name, statement, caller, request, context, is_resource_policy)
+            traces.append(trace)
+            if not trace.matched and not near:
+                continue
             hit = _Hit(name, statement, level, is_resource_policy)
-            if matched and statement.effect == "Deny":
+            if trace.matched and statement.effect == "Deny":
                 denies.append(hit)
-            elif matched:
+            elif trace.matched:
                 (resource_allows if is_resource_policy else identity_allows).append(hit)
-            elif near and statement.effect == "Allow":
-                near_misses.append((hit, why))
+            elif statement.effect == "Allow":
+                near_misses.append((hit, trace.why))
 
     judge = _Judge(request, caller, owner, tuple(traces))
     if denies:
@@ -292,29 +292,66 @@ def _trace(policy: str, statement: Statement, matched: bool, why: str) -> Statem
     return StatementTrace(policy, statement.sid, statement.index, statement.effect, matched, why)
 
 
+_Outcome = tuple[StatementTrace, PrincipalMatch | None, bool]  # (trace, principal level, near miss)
+_MEMO_LIMIT = 1024
+_SCOPE = object()  # marks the memo entries of _scope, beside those of whole outcomes
+
+
+def _outcome(
+    name: str,
+    statement: Statement,
+    caller: Caller,
+    request: Request,
+    context: Mapping[str, ContextValue],
+    resource_policy: bool,
+) -> _Outcome:
+    """One statement's outcome, remembered on the statement.
+
+    The outcome is a function of the action, the resource, the caller (for a resource policy) and the
+    values of the few context keys the statement reads (Statement.context_keys), so those are the memo's
+    key: a request that repeats them (a docker push makes the same calls layer after layer) costs one
+    dictionary lookup per statement (see benchmarks/policy_eval.py).
+    """
+    key = (
+        name,
+        request.action,
+        request.resource_arn,
+        caller.arn if resource_policy else None,
+        tuple(map(context.get, statement.context_keys)) if statement.context_keys else None,
+    )
+    memo = statement.memo
+    outcome = memo.get(key)
+    if outcome is None:
+        matched, why, level, near = _evaluate(statement, caller, request, context, resource_policy)
+        outcome = (_trace(name, statement, matched, why), level, near)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = outcome
+    return outcome
+
+
 def _evaluate(
     statement: Statement,
     caller: Caller,
     request: Request,
     context: Mapping[str, ContextValue],
-    *,
     resource_policy: bool,
 ) -> tuple[bool, str, PrincipalMatch | None, bool]:
     """(applies, why, principal level, near miss): a near miss failed only on its conditions."""
-    parts: list[str] = []
-    level: PrincipalMatch | None = None
-    if resource_policy:
-        level, clause = _principal(statement, caller)
-        parts.append(clause)
-        if level is None:
-            return False, ", ".join(parts), None, False
-    ok, clause = _action(statement, request.action)
-    parts.append(clause)
-    if ok and statement.resources is not None:
-        ok, clause = _resource(statement, request.resource_arn, context)
-        parts.append(clause)
+    key = (
+        _SCOPE,
+        request.action,
+        request.resource_arn,
+        caller.arn if resource_policy else None,
+        tuple(map(context.get, statement.resource_keys)) if statement.resource_keys else None,
+    )
+    scope = statement.memo.get(key)
+    if scope is None:
+        scope = statement.memo[key] = _scope(statement, caller, request, context, resource_policy)
+    ok, clause, level = scope
     if not ok:
-        return False, ", ".join(parts), None, False
+        return False, clause, None, False
+    parts = [clause]
     for condition in statement.conditions:
         ok, clause = check(condition, context, statement.variables)
         parts.append(clause)
@@ -323,6 +360,29 @@ def _evaluate(
     if not statement.conditions:
         parts.append("no conditions")
     return True, ", ".join(parts), level, False
+
+
+def _scope(
+    statement: Statement,
+    caller: Caller,
+    request: Request,
+    context: Mapping[str, ContextValue],
+    resource_policy: bool,
+) -> tuple[bool, str, PrincipalMatch | None]:
+    """Does the statement cover this caller (resource policies), action and resource? Conditions aside."""
+    parts: list[str] = []
+    level: PrincipalMatch | None = None
+    if resource_policy:
+        level, clause = _principal(statement, caller)
+        parts.append(clause)
+        if level is None:
+            return False, clause, None
+    ok, clause = _action(statement, request.action)
+    parts.append(clause)
+    if ok and statement.resources is not None:
+        ok, clause = _resource(statement, request.resource_arn, context)
+        parts.append(clause)
+    return ok, ", ".join(parts), level
 
 
 def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | None, str]:
@@ -353,18 +413,23 @@ def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | N
         if value != caller.arn:
             return "direct", f"principal {value} names the caller's role"
         return "direct", f"principal {value} names the caller"
-    return None, f"principal does not name {caller.arn} (names {_show(tuple(v for _, v in entries))})"
+    return None, f"principal does not name {caller.arn} (names {show_values(tuple(v for _, v in entries))})"
 
 
 def _action(statement: Statement, action: str) -> tuple[bool, str]:
     listed = statement.action_pattern.fullmatch(action) is not None
     if statement.not_action:
         if listed:
-            return False, f"action {action} is listed in NotAction {_show(statement.actions)}"
+            return False, f"action {action} is listed in NotAction {statement.actions_shown}"
         return True, f"action {action} is not listed in NotAction, so it applies"
     if not listed:
-        return False, f"action {action} not in Action {_show(statement.actions)}"
-    return True, f"action matched {first_action_match(statement.actions, action)}"
+        return False, f"action {action} not in Action {statement.actions_shown}"
+    pattern = next(
+        p
+        for p, regex in zip(statement.actions, statement.action_globs, strict=True)
+        if regex.fullmatch(action)
+    )
+    return True, f"action matched {pattern}"
 
 
 def _resource(statement: Statement, resource: str, context: Mapping[str, ContextValue]) -> tuple[bool, str]:
@@ -393,12 +458,6 @@ def _resource(statement: Statement, resource: str, context: Mapping[str, Context
     if resource == "*":
         return False, (
             f'resource * (an action with no resource type) is matched only by "Resource": "*",'
-            f" not {_show(patterns)}{note}"
+            f" not {statement.resources_shown}{note}"
         )
-    return False, f"resource {resource} does not match {element} {_show(patterns)}{note}"
-
-
-def _show(values: tuple[str, ...], limit: int = 5) -> str:
-    shown = ", ".join(values[:limit])
-    more = f", … {len(values) - limit} more" if len(values) > limit else ""
-    return f"[{shown}{more}]"
+    return False, f"resource {resource} does not match {element} {statement.resources_shown}{note}"

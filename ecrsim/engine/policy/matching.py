@@ -56,11 +56,12 @@ def actions_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{glob(p, True).pattern})" for p in patterns), re.DOTALL | re.IGNORECASE)
 
 
-def first_action_match(patterns: tuple[str, ...], action: str) -> str | None:
-    """The first pattern that matches `action`, or None."""
-    if not actions_regex(patterns).fullmatch(action):
-        return None
-    return next(p for p in patterns if glob(p, True).fullmatch(action))
+def show_values(values: tuple[str, ...], *, bare: bool = False, limit: int = 5) -> str:
+    """Values as the trace shows them: `[a, b, … 3 more]`, or a single value as it is when `bare`."""
+    if bare and len(values) == 1:
+        return values[0]
+    more = f", … {len(values) - limit} more" if len(values) > limit else ""
+    return f"[{', '.join(values[:limit])}{more}]"
 
 
 def resource_matches(pieces: tuple[Piece, ...], resource: str) -> bool:

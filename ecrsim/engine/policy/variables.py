@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from ecrsim.engine.policy.types import ContextValue
 
@@ -29,11 +30,30 @@ def has_variables(text: str) -> bool:
     return "${" in text
 
 
+@lru_cache(maxsize=4096)
+def variable_keys(text: str) -> tuple[str, ...]:
+    """The lower-case context keys the variables of `text` read (escapes read none)."""
+    if "${" not in text:
+        return ()
+    keys = (_BODY.fullmatch(match.group(1)) for match in _VARIABLE.finditer(text))
+    return tuple(body.group(1).lower() for body in keys if body is not None and body.group(1) not in _ESCAPES)
+
+
 def resolve(template: str, context: Mapping[str, ContextValue]) -> tuple[Piece, ...] | None:
     """Substitute every variable; None when one of them has no value and no default.
 
     `context` is keyed by lower-case key names (condition key names are case-insensitive).
     """
+    keys = variable_keys(template)
+    return _resolve(template, keys, tuple(map(context.get, keys)))
+
+
+@lru_cache(maxsize=4096)
+def _resolve(
+    template: str, keys: tuple[str, ...], values: tuple[ContextValue | None, ...]
+) -> tuple[Piece, ...] | None:
+    """`resolve` for the values its variables read: the same template and values give the same pieces."""
+    context = dict(zip(keys, values, strict=True))
     pieces: list[Piece] = []
     position = 0
     for match in _VARIABLE.finditer(template):
@@ -50,6 +70,8 @@ def resolve(template: str, context: Mapping[str, ContextValue]) -> tuple[Piece, 
 
 
 def text_of(pieces: tuple[Piece, ...]) -> str:
+    if len(pieces) == 1:
+        return pieces[0][0]
     return "".join(text for text, _ in pieces)
 
 
