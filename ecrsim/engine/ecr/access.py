@@ -7,11 +7,13 @@ RepositoryNotFoundException.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
 from ecrsim.engine.api import Call
 from ecrsim.engine.ecr.model import Registry, Repository
+from ecrsim.engine.ecr.names import invalid_parameter
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.policy.types import ContextValue
 
@@ -82,3 +84,21 @@ def repository_for(call: Call, params: Mapping[str, Any], action: str) -> tuple[
     if repository is None:
         raise not_found(name, registry.account_id)
     return registry, repository
+
+
+def page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """maxResults/nextToken paging; without maxResults, everything (the CLI pages through it all anyway)."""
+    start = 0
+    if params.get("nextToken"):
+        try:
+            start = int(base64.b64decode(params["nextToken"]).decode())
+        except ValueError:
+            raise invalid_parameter("nextToken", "Invalid pagination token") from None
+    limit = params.get("maxResults")
+    if limit is None:
+        return items[start:], None
+    if not 1 <= limit <= 1000:
+        raise invalid_parameter("maxResults", "Member must have value between 1 and 1000")
+    end = start + limit
+    token = base64.b64encode(str(end).encode()).decode() if end < len(items) else None
+    return items[start:end], token

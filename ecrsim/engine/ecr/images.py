@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
-from ecrsim.engine.ecr.access import repository_for
+from ecrsim.engine.ecr.access import page, repository_for
 from ecrsim.engine.ecr.content import image_from_manifest
 from ecrsim.engine.ecr.model import Repository, StoredImage
 from ecrsim.engine.ecr.names import invalid_parameter, is_digest, validate_image_tag
@@ -155,7 +155,8 @@ def list_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     image_ids: list[dict[str, str]] = []
     for stored, tags in _filtered(repository, _tag_status(params)):
         image_ids.extend(image_id_of(repository, stored.digest, tag) for tag in tags or [None])
-    return {"imageIds": image_ids}
+    chosen, token = page(image_ids, params)
+    return {"imageIds": chosen, "nextToken": token} if token else {"imageIds": chosen}
 
 
 def _detail(repository: Repository, stored: StoredImage, tags: list[str]) -> dict[str, Any]:
@@ -190,7 +191,11 @@ def describe_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         chosen.sort(key=lambda pair: list(repository.images).index(pair[0].digest))
     else:
         chosen = list(_filtered(repository, _tag_status(params)))
-    return {"imageDetails": [_detail(repository, stored, tags) for stored, tags in chosen]}
+    shown, token = page(chosen, params)
+    response: dict[str, Any] = {"imageDetails": [_detail(repository, stored, tags) for stored, tags in shown]}
+    if token:
+        response["nextToken"] = token
+    return response
 
 
 @operation("ecr", "BatchGetImage")

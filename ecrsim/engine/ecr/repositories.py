@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import (
     authorize_on,
     not_found,
+    page,
     registry_of,
     repository_arn,
     repository_for,
@@ -120,24 +120,6 @@ def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"repository": describe(repository)}
 
 
-def _page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | None]:
-    """maxResults/nextToken paging; without maxResults, everything (the CLI pages through it all anyway)."""
-    start = 0
-    if params.get("nextToken"):
-        try:
-            start = int(base64.b64decode(params["nextToken"]).decode())
-        except ValueError:
-            raise invalid_parameter("nextToken", "Invalid pagination token") from None
-    limit = params.get("maxResults")
-    if limit is None:
-        return items[start:], None
-    if not 1 <= limit <= 1000:
-        raise invalid_parameter("maxResults", "Member must have value between 1 and 1000")
-    end = start + limit
-    token = base64.b64encode(str(end).encode()).decode() if end < len(items) else None
-    return items[start:end], token
-
-
 @operation("ecr", "DescribeRepositories")
 def describe_repositories(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry = registry_of(call, params)
@@ -155,8 +137,8 @@ def describe_repositories(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "ecr:DescribeRepositories", repository_arn(registry, "*"), resource_account=registry.account_id
         )
         found = list(registry.repositories.values())
-    page, token = _page(found, params)
-    response: dict[str, Any] = {"repositories": [describe(repository) for repository in page]}
+    shown, token = page(found, params)
+    response: dict[str, Any] = {"repositories": [describe(repository) for repository in shown]}
     if token:
         response["nextToken"] = token
     return response

@@ -147,3 +147,14 @@ def test_readonly_may_read_but_not_put(web: World) -> None:
         )
     assert caught.value.code == "AccessDeniedException"
     assert "ecr:PutImage" in caught.value.message
+
+
+def test_list_and_describe_images_page(web: World) -> None:
+    for tag in ("a", "b", "c"):
+        push(web, "web", tag)
+    first = ecr(web, "ListImages", repositoryName="web", maxResults=2)
+    assert [entry["imageTag"] for entry in first["imageIds"]] == ["a", "b"]
+    rest = ecr(web, "ListImages", repositoryName="web", maxResults=2, nextToken=first["nextToken"])
+    assert [entry["imageTag"] for entry in rest["imageIds"]] == ["c"] and "nextToken" not in rest
+    details = ecr(web, "DescribeImages", repositoryName="web", maxResults=1)
+    assert details["imageDetails"][0]["imageTags"] == ["a"] and details["nextToken"]
