@@ -24,6 +24,7 @@ class _Command:
     arity: tuple[int, int | None]  # minimum and maximum positional arguments
 
 
+DOCKER_VERSION = "27.4.1, build b9d17ea (simulated by ecrsim)"
 _LOGIN_FLAGS = {"-u": "username=", "--username": "username=", "-p": "password=", "--password": "password="}
 COMMANDS: dict[str, _Command] = {
     "login": _Command(
@@ -186,6 +187,8 @@ def run_docker(inv: Invocation) -> Outcome:
     argv = list(inv.argv)
     if not argv or argv[0] in ("--help", "-h", "help"):
         return Outcome(0, _overview())
+    if argv[0] in ("--version", "-v"):
+        return Outcome(0, f"Docker version {DOCKER_VERSION}\n")
     name = argv.pop(0)
     if name == "image":
         if not argv or argv[0] not in IMAGE_SUBCOMMANDS:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATORS = ("&&", "||", ">>", "<<", ";", "&", ">", "<", "(", ")")
-_UNQUOTED_BREAK = set(" \t\n|;&<>()'\"\\$`")
+_PLAIN = re.compile(r"[^ \t\n|;&<>()'\"\\$`]+")  # a run of characters with no special meaning
 
 
 class LexError(Exception):
@@ -88,10 +88,10 @@ class _Lexer:
             elif char == "`":
                 raise _unsupported("command substitution (`...`)")
             else:
-                start = self.pos
-                while self.pos < len(self.line) and self.peek() not in _UNQUOTED_BREAK:
-                    self.pos += 1
-                parts.append(self.line[start : self.pos])
+                match = _PLAIN.match(self.line, self.pos)
+                assert match is not None  # char is none of the characters _PLAIN excludes
+                parts.append(match.group())
+                self.pos = match.end()
         return "".join(parts)
 
     def double_quoted(self) -> str:

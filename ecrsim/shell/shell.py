@@ -62,6 +62,9 @@ class Shell:
         # may set AWS_PROFILE / AWS_DEFAULT_REGION after construction.
         self._start_env: dict[str, str] | None = None
         self._undo: list[tuple[World, dict[str, str], str]] = []
+        # How many world copies `sim undo` keeps. Each costs a copy of the world per changing command, so a
+        # script that never undoes sets it to 0.
+        self.undo_depth = UNDO_DEPTH
 
     # -- session state -----------------------------------------------------------------------------------
     @property
@@ -128,7 +131,7 @@ class Shell:
         if not stages:
             return CommandResult(line, 0, "", "")
         snapshot = None
-        if any(_may_change_world(argv) for argv in stages):
+        if self.undo_depth and any(_may_change_world(argv) for argv in stages):
             snapshot = (self.world.copy(), dict(self.env), line.strip())
         stdin, stderr = "", []
         outcome = Outcome(0)
@@ -140,7 +143,7 @@ class Shell:
         # uploaded layers, so docker commands are kept whatever their status.
         if snapshot is not None and (outcome.status == 0 or any(argv[0] == "docker" for argv in stages)):
             self._undo.append(snapshot)
-            del self._undo[:-UNDO_DEPTH]
+            del self._undo[: -self.undo_depth]
         return CommandResult(line, outcome.status, outcome.stdout, "".join(stderr))
 
     def _run_argv(self, argv: list[str], stdin: str) -> Outcome:

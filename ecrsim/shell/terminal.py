@@ -44,6 +44,8 @@ def run_script(shell: Shell, script: str, *, as_json: bool, out: TextIO | None =
     if isinstance(lines, str):
         print(lines, file=sys.stderr)
         return 2
+    if not any("undo" in line for line in lines):
+        shell.undo_depth = 0  # nothing will be undone: spare a world copy per command
     results = [shell.run_line(line) for line in lines]
     if as_json:
         out.write(json.dumps([result.__dict__ for result in results], indent=2, ensure_ascii=False) + "\n")
