@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from textual.widgets import OptionList
+from tui_helpers import PACK, ready
+
+from ecrsim.tui.app import EcrsimApp
+from ecrsim.tui.home import HomeScreen
+from ecrsim.tui.scenario_screen import ScenarioScreen
+
+
+def _rows(app: EcrsimApp) -> list[str]:
+    return [str(option.prompt) for option in app.screen.query_one(OptionList).options]
+
+
+async def test_home_lists_the_sandbox_then_scenarios_grouped_by_topic(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        rows = _rows(app)
+        assert rows[0].startswith("▶ Sandbox")
+        groups = [row.strip() for row in rows if row.strip() in ("Basics", "Iam")]
+        assert groups == ["Basics", "Iam"]
+        first_push = next(row for row in rows if "The first push" in row)
+        assert "D1 Secure" in first_push and "●○○" in first_push and "new" in first_push
+
+
+async def test_the_filter_narrows_the_list_but_never_hides_the_sandbox(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+f", *"readonly")
+        await pilot.pause()
+        rows = _rows(app)
+        assert any("ReadOnly cannot create" in row for row in rows)
+        assert not any("The first push" in row for row in rows)
+        await pilot.press(*"zzz")
+        await pilot.pause()
+        rows = _rows(app)
+        assert rows[0].startswith("▶ Sandbox")
+        assert "No scenario matches the filter." in rows[-1]
+
+
+async def test_enter_on_the_filter_then_enter_opens_the_first_match(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+f", *"push", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen)
+        assert app.screen.session.entry is not None and app.screen.session.entry.id == "tui-first-push"
+
+
+async def test_one_key_opens_the_sandbox_and_escape_comes_back(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("enter")  # the sandbox row is highlighted first
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen) and app.screen.session.is_sandbox
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_broken_scenario_file_is_reported_and_the_rest_still_listed(tmp_path, make_app) -> None:
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(PACK, pack)
+    (pack / "basics" / "broken.yaml").write_text("id: [oops\n")
+    app = EcrsimApp(pack_dir=pack)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert [entry.id for entry in app.entries] == ["tui-first-push", "tui-readonly"]
+        assert any("broken.yaml" in n.message for n in app._notifications)

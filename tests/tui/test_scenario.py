@@ -1,0 +1,202 @@
+"""A learner's path through a scenario: briefing, question right and wrong, a task with a hint, progress."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList, TabbedContent
+from tui_helpers import HOST, ready, static_text, terminal_text, type_line
+
+from ecrsim.scenarios.progress import ProgressStore
+from ecrsim.tui.app import EcrsimApp
+from ecrsim.tui.home import HomeScreen
+from ecrsim.tui.question_view import QuestionView
+from ecrsim.tui.scenario_screen import ScenarioScreen
+from ecrsim.tui.task_view import TaskView
+
+LOGIN = f"aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin {HOST}"
+
+
+async def _open(pilot, scenario_id: str) -> ScenarioScreen:
+    await ready(pilot)
+    pilot.app.open_scenario(scenario_id)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ScenarioScreen)
+    return pilot.app.screen
+
+
+async def test_a_scenario_opens_on_its_briefing_and_enter_starts_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open(pilot, "tui-first-push")
+        assert "Sam has an image on the laptop" in static_text(pilot, "#briefing-text")
+        assert not screen.query_one("#workspace").display
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#workspace").display
+        assert not screen.query("#briefing")
+        assert "Sam has not logged Docker in" in static_text(pilot, ".narration")
+        # The header shows the simulated clock, the profile the scenario switched to, and the Region.
+        assert "2026-03-02 08:00 UTC" in static_text(pilot, "#sim-status")
+        assert "profile sam" in static_text(pilot, "#sim-status")
+        assert "us-east-1" in static_text(pilot, "#sim-status")
+
+
+async def test_a_right_answer_by_number_key(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open(pilot, "tui-first-push")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.focused, OptionList)  # the choices, so number keys answer
+        await pilot.press("2")
+        await pilot.pause()
+        result = static_text(pilot, ".question-result")
+        assert "✓ Right!" in result
+        assert "needs a login" in result  # the author's explanation
+        assert "UNAUTHORIZED" in result  # and what the probe really did
+        assert app.progress.record("tui-first-push").questions[2].first_try
+        assert screen.session.current is not None and screen.session.current.kind == "ask"
+
+
+async def test_a_wrong_answer_by_click_shows_the_right_one(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, "tui-first-push")
+        await pilot.press("enter")
+        await pilot.pause()
+        choices = app.screen.query_one(QuestionView).query_one(OptionList)
+        await pilot.click(choices, offset=(4, 1))  # the first choice's row: "1. It succeeds."
+        await pilot.pause()
+        result = static_text(pilot, ".question-result")
+        assert "✗ Not quite. The right answer: 2." in result
+        record = app.progress.record("tui-first-push").questions[2]
+        assert record.attempts == [[1]] and not record.correct
+        await pilot.press("1")  # an answered question takes no second answer
+        await pilot.pause()
+        assert app.progress.record("tui-first-push").questions[2].attempts == [[1]]
+
+
+async def test_a_fix_question_is_marked_by_applying_each_choice(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, "tui-readonly")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "AccessDeniedException" in terminal_text(pilot)  # the scenario's own `run` step
+        await pilot.press("1")
+        await pilot.pause()
+        result = static_text(pilot, ".question-result")
+        assert "The right answer: 2." in result
+        assert "Choice 1:" in result and "still fails" in result
+
+
+async def test_a_task_with_a_hint_ends_in_success_and_the_scenario_completes(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "2")
+        await pilot.pause()
+        await pilot.press("f7")  # on to the task
+        await pilot.pause()
+        assert app.focused is screen.query_one("#terminal-input")
+        task = screen.query_one(TaskView)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert "Hint 1: Docker has to log in first" in static_text(pilot, ".task-hints")
+        assert "Hint 2" not in static_text(pilot, ".task-hints")
+        await pilot.press("f7")  # not done yet: F7 refuses to skip it
+        await pilot.pause()
+        assert screen.session.current is not None and screen.session.current.kind == "task"
+
+        await type_line(pilot, LOGIN)
+        assert not task.done
+        await type_line(pilot, f"docker push {HOST}/api:1.0")
+        assert task.done
+        assert "Task complete" in static_text(pilot, ".task-status")
+        record = app.progress.record("tui-first-push").tasks[3]
+        assert record.done and record.hints_used == 1 and not record.solution_shown
+
+        await pilot.press("f7")
+        await pilot.pause()
+        assert "The image is in the registry." in static_text(pilot, ".narration")
+        assert "Scenario complete" in static_text(pilot, ".finished")
+        assert app.progress.record("tui-first-push").finished
+
+
+async def test_the_solution_is_shown_on_request_and_recorded(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "2", "f7", "f6")
+        await pilot.pause()
+        assert f"$ docker push {HOST}/api:1.0" in static_text(pilot, ".task-solution")
+        assert app.progress.record("tui-first-push").tasks[3].solution_shown
+
+
+async def test_a_command_shows_its_output_and_its_decision_explained(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open(pilot, "tui-readonly")
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_line(pilot, "aws ecr describe-repositories --repository-names nope")
+        output = terminal_text(pilot)
+        assert "dana@111122223333 us-east-1 $ aws ecr describe-repositories" in output
+        assert "An error occurred (RepositoryNotFoundException)" in output
+        await pilot.press("f4")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "explain"
+        explanation = static_text(pilot, "#explain-text")
+        assert explanation.startswith("ecr DescribeRepositories")
+        assert "ALLOWED: ecr:DescribeRepositories" in explanation
+        # An earlier call, chosen from the history, is explained instead.
+        calls = screen.query_one("#explain-calls", OptionList)
+        assert calls.highlighted == calls.option_count - 1
+        calls.highlighted = 0
+        await pilot.pause()
+        explanation = static_text(pilot, "#explain-text")
+        assert "DENIED (implicit): ecr:CreateRepository" in explanation
+        assert "AmazonEC2ContainerRegistryReadOnly" in explanation
+
+
+async def test_the_world_panel_follows_the_commands(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "2", "f7")
+        await pilot.pause()
+        world = static_text(pilot, "#world-text")
+        assert "api  MUTABLE" in world and "no images" in world
+        assert "not logged in" in world
+        await type_line(pilot, LOGIN)
+        assert "logged in, token 12h 00m left" in static_text(pilot, "#world-text")
+        await type_line(pilot, "sim advance 13h")
+        assert "token expired 1h 00m ago" in static_text(pilot, "#world-text")
+        assert "2026-03-02 21:00 UTC" in static_text(pilot, "#sim-status")
+
+
+async def test_progress_survives_a_restart(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "2")
+        await pilot.pause()
+    assert ProgressStore.load().record("tui-first-push").questions[2].correct
+
+    again = make_app()
+    async with again.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert isinstance(again.screen, HomeScreen)
+        row = next(
+            str(o.prompt) for o in again.screen.query_one(OptionList).options if o.id == "tui-first-push"
+        )
+        assert row.rstrip().endswith("1/2")
+
+
+async def test_a_damaged_progress_file_is_a_warning_not_a_crash(home, make_app) -> None:
+    (home / "progress.json").write_text("{garbage")
+    app: EcrsimApp = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert any("damaged" in n.message for n in app._notifications)
+    assert (home / "progress.json.damaged").exists()

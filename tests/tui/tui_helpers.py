@@ -1,0 +1,37 @@
+"""Helpers the UI tests share: waiting for the pack, typing into the terminal, reading what is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+PACK = Path(__file__).parent / "pack"
+HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+
+
+async def ready(pilot: Pilot[None]) -> None:
+    """Wait until the pack has loaded into the home list."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_line(pilot: Pilot[None], line: str) -> None:
+    """Type a command into the terminal and press Enter, as a learner would."""
+    pilot.app.screen.query_one("#terminal-input").focus()
+    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in line], "enter")
+    await pilot.pause()
+
+
+def terminal_text(pilot: Pilot[None]) -> str:
+    """What the terminal shows, white space collapsed (the panel wraps long lines at its width)."""
+    from textual.widgets import RichLog
+
+    lines = pilot.app.screen.query_one("#terminal-output", RichLog).lines
+    return " ".join(" ".join(line.text for line in lines).split())
+
+
+def static_text(pilot: Pilot[None], selector: str) -> str:
+    from textual.widgets import Static
+
+    return "\n".join(str(widget.content) for widget in pilot.app.screen.query(selector).results(Static))
