@@ -33,10 +33,13 @@ class StatementTrace:
 @dataclass(frozen=True)
 class Decision:
     verdict: Verdict
-    # Which rule decided, a stable identifier for tests and UIs, e.g. "explicit_deny",
-    # "same_account_direct_grant", "identity_allow", "account_delegation_without_identity_allow",
-    # "cross_account_missing_identity_allow", "cross_account_missing_resource_allow",
-    # "service_principal_grant", "no_allow".
+    # Which rule decided, a stable identifier for tests and UIs (ecrsim/engine/policy/evaluate.py):
+    # allow: "root_user", "same_account_direct_grant", "identity_allow", "cross_account_allow",
+    #   "service_principal_grant";
+    # explicit_deny: "explicit_deny";
+    # implicit_deny: "account_delegation_without_identity_allow", "cross_account_missing_identity_allow",
+    #   "cross_account_missing_resource_allow", "service_principal_not_granted",
+    #   "resource_policy_missing_allow" (trust policies), "no_allow".
     rule: str
     reason: str  # one sentence a learner can read
     message: str | None  # the AccessDenied sentence AWS would print; None when allowed
