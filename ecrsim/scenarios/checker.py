@@ -33,7 +33,10 @@ def check_paths(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
             problems.extend(error.problems)
     problems.extend(duplicate_ids(loaded))
     for item in loaded:
-        problems.extend(check_scenario(item))
+        try:
+            problems.extend(check_scenario(item))
+        except Exception as error:  # a bug below us: one line for this file, and the others still checked
+            problems.append(item.document.problem((), f"internal error: {type(error).__name__}: {error}"))
     return len(files), problems
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -11,6 +13,21 @@ from ecrsim.scenarios.pack import bundled_pack, display_name, find_scenario, loa
 from ecrsim.scenarios.problems import ScenarioProblems
 
 
+def _quiet_when_piped_to_head(command: Callable[..., int]) -> Callable[..., int]:
+    """`ecrsim list | head`: a reader that stops early is not an error worth a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> int:
+        try:
+            return command(*args, **kwargs)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush is quiet too
+            return 1
+
+    return run
+
+
+@_quiet_when_piped_to_head
 def run_check(paths: Sequence[str]) -> int:
     """`ecrsim check [PATH ...]`: 0 when every file is right, 1 for any problem, 2 for a path that is not
     there (a usage error: nothing was checked)."""
@@ -48,6 +65,7 @@ def run_play(file_or_id: str, stdin: TextIO | None = None, stdout: TextIO | None
     return Player(item.scenario, runner, stdin or sys.stdin, stdout or sys.stdout).play()
 
 
+@_quiet_when_piped_to_head
 def run_list() -> int:
     """`ecrsim list`: one row per bundled scenario (progress is not tracked here yet: `-`)."""
     rows = [("ID", "TITLE", "TOPICS", "DOMAIN", "LEVEL", "PROGRESS")]

@@ -77,6 +77,10 @@ class Player:
             self.say()
             self.say("Input ended before the scenario did; stopping here.")
             return 1
+        except KeyboardInterrupt:
+            self.say()
+            self.say("Interrupted; stopping here.")
+            return 130
         self.say()
         self.say(self.summary())
         return 0
