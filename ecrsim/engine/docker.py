@@ -107,8 +107,12 @@ class Reference:
         first, sep, remainder = rest.partition("/")
         if sep and ("." in first or ":" in first or first == "localhost"):
             host, rest = first, remainder
-        if not rest or rest != rest.lower() or (tag is not None and not _TAG.fullmatch(tag)):
-            raise DockerError("INVALID_REFERENCE", f'invalid reference format: "{text}"')
+        if rest != rest.lower():
+            raise DockerError(
+                "INVALID_REFERENCE", "invalid reference format: repository name must be lowercase"
+            )
+        if not rest or (tag is not None and not _TAG.fullmatch(tag)):
+            raise DockerError("INVALID_REFERENCE", "invalid reference format")
         return cls(host, rest, tag if tag or digest else "latest", digest or None)
 
     @property
@@ -122,14 +126,14 @@ class Reference:
 
     def ecr(self) -> tuple[str, str] | None:
         """(registry id, Region) when the host is a private ECR registry."""
-        match = _ECR_HOST.fullmatch(self.host or "")
-        return (match.group(1), match.group(2)) if match else None
+        return _ecr_host(self.host or "")
 
 
 _TAG = re.compile(r"[\w][\w.-]{0,127}")
 
 
 def _ecr_host(host: str) -> tuple[str, str] | None:
+    """(registry id, Region) of a private ECR registry host (`https://` and a trailing `/` allowed)."""
     match = _ECR_HOST.fullmatch(host.removeprefix("https://").rstrip("/"))
     return (match.group(1), match.group(2)) if match else None
 
@@ -179,9 +183,18 @@ def docker_tag(world: World, source: str, target: str) -> list[str]:
 def docker_rmi(world: World, ref_text: str) -> list[str]:
     machine = world.docker
     image_id = _full_id(world, ref_text)
-    if image_id is not None and image_id not in machine.refs.values():
-        del machine.images[image_id]
-        return [f"Deleted: {image_id}"]
+    if image_id is not None:
+        names = [local for local, named in machine.refs.items() if named == image_id]
+        if len(names) > 1:
+            raise DockerError(
+                "CONFLICT",
+                f"Error response from daemon: conflict: unable to delete {_short(image_id)} "
+                "(must be forced) - image is referenced in multiple repositories",
+            )
+        if not names:
+            del machine.images[image_id]
+            return [f"Deleted: {image_id}"]
+        ref_text = names[0]
     ref = Reference.parse(ref_text)
     image_id = machine.refs.get(ref.local)
     if image_id is None:

@@ -294,3 +294,18 @@ def test_two_runs_give_identical_digests_and_copies_are_independent() -> None:
     ecr(copy, "DeleteRepository", repositoryName="web", force=True)
     assert len(ecr(first, "ListImages", repositoryName="web")["imageIds"]) == 2
     assert {row.tag for row in docker.docker_images(first)} == {"v1", "v2"}
+
+
+def test_references_and_rmi_by_id(world: World) -> None:
+    with pytest.raises(DockerError) as caught:
+        docker.docker_build(world, "Web:v1")
+    assert caught.value.text == "invalid reference format: repository name must be lowercase"
+    docker.docker_build(world, "app:1")
+    image_id = docker.docker_images(world)[0].image_id
+    docker.docker_tag(world, "app:1", "app:2")
+    with pytest.raises(DockerError) as caught:
+        docker.docker_rmi(world, image_id[7:19])
+    assert "image is referenced in multiple repositories" in caught.value.text
+    docker.docker_rmi(world, "app:2")
+    assert docker.docker_rmi(world, image_id[7:19]) == ["Untagged: app:1", f"Deleted: {image_id}"]
+    assert docker.docker_images(world) == []

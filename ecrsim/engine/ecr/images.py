@@ -15,6 +15,7 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import page, repository_for
 from ecrsim.engine.ecr.content import image_from_manifest
+from ecrsim.engine.ecr.findings import findings_summary, scan, scan_status
 from ecrsim.engine.ecr.model import Repository, StoredImage
 from ecrsim.engine.ecr.names import invalid_parameter, is_digest, validate_image_tag
 from ecrsim.engine.errors import ServiceError
@@ -63,7 +64,7 @@ def resolve_image(repository: Repository, image_id: Mapping[str, str]) -> Stored
     return repository.images[digest]
 
 
-def image_id_of(repository: Repository, digest: str, tag: str | None) -> dict[str, str]:
+def image_id_of(digest: str, tag: str | None) -> dict[str, str]:
     return {"imageDigest": digest, "imageTag": tag} if tag else {"imageDigest": digest}
 
 
@@ -100,8 +101,6 @@ def _store(call: Call, repository: Repository, stored: StoredImage, tag: str | N
     if digest not in repository.images:
         repository.images[digest] = stored
         if repository.scan_on_push:
-            from ecrsim.engine.ecr.scanning import scan
-
             repository.scans[digest] = scan(stored.image, call.now)
     if tag is not None:
         repository.image_tags[tag] = digest
@@ -125,7 +124,7 @@ def put_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         "image": {
             "registryId": registry.account_id,
             "repositoryName": repository.name,
-            "imageId": image_id_of(repository, image.digest, tag),
+            "imageId": image_id_of(image.digest, tag),
             "imageManifest": image.manifest,
             "imageManifestMediaType": image.media_type,
         }
@@ -154,14 +153,12 @@ def list_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     _registry, repository = repository_for(call, params, "ecr:ListImages")
     image_ids: list[dict[str, str]] = []
     for stored, tags in _filtered(repository, _tag_status(params)):
-        image_ids.extend(image_id_of(repository, stored.digest, tag) for tag in tags or [None])
+        image_ids.extend(image_id_of(stored.digest, tag) for tag in tags or [None])
     chosen, token = page(image_ids, params)
     return {"imageIds": chosen, "nextToken": token} if token else {"imageIds": chosen}
 
 
 def _detail(repository: Repository, stored: StoredImage, tags: list[str]) -> dict[str, Any]:
-    from ecrsim.engine.ecr.scanning import findings_summary, scan_status
-
     detail: dict[str, Any] = {
         "registryId": repository.registry_id,
         "repositoryName": repository.name,
@@ -171,10 +168,10 @@ def _detail(repository: Repository, stored: StoredImage, tags: list[str]) -> dic
         detail["imageTags"] = tags
     detail["imageSizeInBytes"] = stored.image.size
     detail["imagePushedAt"] = stored.pushed_at
-    scan = repository.scans.get(stored.digest)
-    if scan is not None:
-        detail["imageScanStatus"] = scan_status(scan)
-        detail["imageScanFindingsSummary"] = findings_summary(scan)
+    result = repository.scans.get(stored.digest)
+    if result is not None:
+        detail["imageScanStatus"] = scan_status(result)
+        detail["imageScanFindingsSummary"] = findings_summary(result)
     detail["imageManifestMediaType"] = stored.image.media_type
     detail["artifactMediaType"] = stored.image.config.media_type
     if stored.last_pulled_at is not None:
@@ -215,7 +212,7 @@ def batch_get_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             {
                 "registryId": registry.account_id,
                 "repositoryName": repository.name,
-                "imageId": image_id_of(repository, stored.digest, image_id.get("imageTag")),
+                "imageId": image_id_of(stored.digest, image_id.get("imageTag")),
                 "imageManifest": stored.image.manifest,
                 "imageManifestMediaType": stored.image.media_type,
             }
@@ -247,9 +244,7 @@ def batch_delete_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             continue
         if "imageDigest" in image_id:
             digest = image_id["imageDigest"]
-            deleted.extend(
-                image_id_of(repository, digest, tag) for tag in delete_image(repository, digest) or [None]
-            )
+            deleted.extend(image_id_of(digest, tag) for tag in delete_image(repository, digest) or [None])
             continue
         # By tag: the tag goes; the image goes with its last tag (ECR user guide, delete_image).
         tag = image_id["imageTag"]
@@ -257,5 +252,5 @@ def batch_delete_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         if digest not in repository.image_tags.values():
             del repository.images[digest]
             repository.scans.pop(digest, None)
-        deleted.append(image_id_of(repository, digest, tag))
+        deleted.append(image_id_of(digest, tag))
     return {"imageIds": deleted, "failures": failures}

@@ -1,50 +1,14 @@
-"""Basic scanning: scan on push, StartImageScan and DescribeImageScanFindings.
-
-The simulator's scanner finds exactly the vulnerabilities an image's layers declare, and completes at
-once (AWS takes a minute or so; a learner does not need to wait for it).
-"""
+"""Basic scanning operations: StartImageScan and DescribeImageScanFindings (scan on push is PutImage's)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import repository_for
+from ecrsim.engine.ecr.findings import finding, findings_summary, scan, scan_status
 from ecrsim.engine.ecr.images import image_id_of, resolve_image
-from ecrsim.engine.ecr.model import Image, ScanResult, Vulnerability
 from ecrsim.engine.errors import ServiceError
-
-
-def scan(image: Image, now: datetime) -> ScanResult:
-    return ScanResult("COMPLETE", now, image.vulnerabilities)
-
-
-def scan_status(result: ScanResult) -> dict[str, str]:
-    return {"status": result.status, "description": result.description}
-
-
-def findings_summary(result: ScanResult) -> dict[str, Any]:
-    """DescribeImages' imageScanFindingsSummary."""
-    return {
-        "imageScanCompletedAt": result.completed_at,
-        "vulnerabilitySourceUpdatedAt": result.completed_at,
-        "findingSeverityCounts": result.severity_counts(),
-    }
-
-
-def _finding(vulnerability: Vulnerability) -> dict[str, Any]:
-    attributes = [
-        {"key": "package_version", "value": vulnerability.version},
-        {"key": "package_name", "value": vulnerability.package},
-    ]
-    return {
-        "name": vulnerability.name,
-        "description": vulnerability.description,
-        "uri": vulnerability.uri,
-        "severity": vulnerability.severity,
-        "attributes": [attribute for attribute in attributes if attribute["value"]],
-    }
 
 
 @operation("ecr", "StartImageScan")
@@ -55,7 +19,7 @@ def start_image_scan(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {
         "registryId": registry.account_id,
         "repositoryName": repository.name,
-        "imageId": image_id_of(repository, stored.digest, params["imageId"].get("imageTag")),
+        "imageId": image_id_of(stored.digest, params["imageId"].get("imageTag")),
         "imageScanStatus": scan_status(result),
     }
 
@@ -75,10 +39,10 @@ def describe_image_scan_findings(call: Call, params: dict[str, Any]) -> dict[str
     return {
         "registryId": registry.account_id,
         "repositoryName": repository.name,
-        "imageId": image_id_of(repository, stored.digest, params["imageId"].get("imageTag")),
+        "imageId": image_id_of(stored.digest, params["imageId"].get("imageTag")),
         "imageScanStatus": scan_status(result),
         "imageScanFindings": {
             **findings_summary(result),
-            "findings": [_finding(vulnerability) for vulnerability in result.vulnerabilities],
+            "findings": [finding(vulnerability) for vulnerability in result.vulnerabilities],
         },
     }
