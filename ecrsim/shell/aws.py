@@ -34,6 +34,14 @@ CLI_VERSION = "aws-cli/2.22.35 Python/3.12.6 Linux/6.8.0 exe/x86_64.ecrsim"
 DEFAULT_OUTPUT = "json"
 # Commands the CLI adds to a service beyond its API operations (customisations and waiters).
 EXTRA_COMMANDS = {"ecr": ("get-login-password", "wait"), "iam": ("wait",), "sts": ()}
+# Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
+OTHER_COMMANDS = frozenset(
+    (
+        *("configure", "s3", "s3api", "ec2", "ecs", "eks", "lambda", "ecr-public", "cloudformation", "logs"),
+        *("ssm", "secretsmanager", "kms", "organizations", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
+        *("rds", "route53", "elbv2", "codebuild", "codepipeline", "inspector2"),
+    )
+)
 GET_LOGIN_HINT = (
     "ecrsim: `aws ecr get-login` was removed in AWS CLI v2. Use:\n"
     "  aws ecr get-login-password --region REGION | "
@@ -64,6 +72,16 @@ def _run(inv: Invocation) -> Outcome:
     if rest[0] == "help":
         return Outcome(0, top_help())
     if rest[0] not in SERVICES:
+        if rest[0] in OTHER_COMMANDS:
+            hint = (
+                "choose who acts with `sim as NAME` or `export AWS_PROFILE=NAME`, and where with"
+                " `export AWS_REGION=REGION`"
+                if rest[0] == "configure"
+                else "it offers ecr, iam and sts"
+            )
+            raise AwsUsageError(
+                f"ecrsim: aws {rest[0]} is not supported in the simulated terminal: {hint}\n", 2
+            )
         raise invalid_choice("command", rest[0], list(SERVICES))
     model = load_service(rest[0])
     if len(rest) < 2:

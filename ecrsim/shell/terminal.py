@@ -8,6 +8,7 @@ command's, as for a shell script.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -72,6 +73,8 @@ def interactive(shell: Shell) -> int:
         readline.set_completer_delims(" \t|")
         readline.set_completer(completer)
         readline.parse_and_bind("tab: complete")
+    for module in ("ecrsim.shell.aws", "ecrsim.shell.docker", "ecrsim.shell.sim"):
+        importlib.import_module(module)  # before the first prompt, so that the first command answers at once
     print("ecrsim simulated terminal: aws, docker and sim commands. `help` for help, Ctrl-D to leave.")
     status = 0
     while True:
@@ -108,8 +111,6 @@ def main_shell(scenario: str | None, script: str | None, *, as_json: bool) -> in
     if scenario is None:
         return run_shell(sandbox_shell(), script=script, as_json=as_json)
     # Scenarios sit above the shell: ask that layer for the scenario's shell only when one is wanted.
-    import importlib
-
     runner = importlib.import_module("ecrsim.scenarios.runner")
     scenario_shell = getattr(runner, "scenario_shell", None)
     if scenario_shell is None:
