@@ -59,3 +59,15 @@ def test_missing_script_is_one_line_and_status_2(capsys: pytest.CaptureFixture[s
     assert main(["shell", "--script", "/nonexistent/x.sh"]) == 2
     err = capsys.readouterr().err
     assert err == "ecrsim shell: cannot read script /nonexistent/x.sh: No such file or directory\n"
+
+
+def test_scenario_world_is_where_the_script_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = write_script(tmp_path, "sim whoami\n")
+    assert main(["shell", "--scenario", "login-before-push", "--script", script]) == 0
+    assert capsys.readouterr().out.startswith(
+        "$ sim whoami\nbuilder: arn:aws:iam::111122223333:user/builder\n"
+    )
+    assert main(["shell", "--scenario", "no-such-scenario", "--script", script]) == 2
+    assert "no-such-scenario" in capsys.readouterr().err
