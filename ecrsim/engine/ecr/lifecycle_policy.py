@@ -213,7 +213,8 @@ def evaluate(policy: LifecyclePolicy, images: Sequence[Candidate], now: datetime
         # An image matching this rule's tag filter is out of reach of every later rule, expired or not.
         claimed.update(image.digest for image in selected)
         if rule.count_type == "imageCountMoreThan":
-            newest_first = sorted(selected, key=lambda image: image.pushed_at, reverse=True)
+            # Images come in push order, so among equal push times the later push counts as newer.
+            newest_first = sorted(selected, key=lambda image: image.pushed_at)[::-1]
             victims = newest_first[rule.count_number :]
         else:
             cutoff = now - timedelta(days=rule.count_number)

@@ -48,6 +48,12 @@ def test_count_rule_keeps_the_newest() -> None:
     assert [expiry.candidate.digest for expiry in evaluate(policy, images, NOW)] == ["a"]
 
 
+def test_count_rule_breaks_ties_by_push_order() -> None:
+    policy = parse_lifecycle_policy(policy_text(rule(1, "untagged", "imageCountMoreThan", 1)))
+    images = [image("first", 0), image("second", 0)]
+    assert [expiry.candidate.digest for expiry in evaluate(policy, images, NOW)] == ["first"]
+
+
 def test_age_rule_and_untagged() -> None:
     policy = parse_lifecycle_policy(policy_text(rule(1, "untagged", "sinceImagePushed", 7)))
     images = [image("old", 8), image("young", 6), image("tagged-old", 30, "v1")]
