@@ -391,9 +391,20 @@ class Scenario(Strict):
 
 # ---- errors as lines --------------------------------------------------------------------------------------
 
-_FRIENDLY = {
-    "string_pattern_mismatch": "does not match the pattern {pattern}",
+# Pydantic's type errors name Python types ("a valid dictionary or instance of World"); say it in YAML terms.
+_TYPE_WORDS = {
+    "model_type": "expected a mapping of keys",
+    "model_attributes_type": "expected a mapping of keys",
+    "dict_type": "expected a mapping",
+    "list_type": "expected a list",
+    "string_type": "expected text",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
 }
+# Regular expressions mean little to an instructor: say what the pattern asks for.
 _PATTERN_WORDS = {
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "expected lowercase letters, digits and dashes, like `token-expires`",
     r"^o-[a-z0-9]{10,32}$": "expected an organization id like `o-a1b2c3d4e5`",
@@ -488,22 +499,13 @@ def _problem(document: Document, error: Any, known_keys: dict[int, set[str]]) ->
         return document.problem(path, f"{dotted(path)}: {what}", key=True)
     if kind == "missing":
         return document.problem(path[:-1], f"{dotted(path[:-1])}: missing required key `{path[-1]}`")
-    ctx = error.get("ctx", {})
-    template = _FRIENDLY.get(kind)
-    what = _PATTERN_WORDS.get(ctx.get("pattern", "")) or (
-        template.format(**ctx) if template else error["msg"]
-    )
-    what = what[:1].lower() + what[1:]
-    if kind in (
-        "string_type",
-        "int_type",
-        "int_parsing",
-        "bool_type",
-        "list_type",
-        "dict_type",
-        "model_type",
-    ):
-        what += f" (got {_shown(error['input'])})"
+    if kind in _TYPE_WORDS:
+        what = f"{_TYPE_WORDS[kind]} (got {_shown(error['input'])})"
+    else:
+        what = _PATTERN_WORDS.get(error.get("ctx", {}).get("pattern", "")) or error["msg"]
+        what = what[:1].lower() + what[1:]
+        if kind == "literal_error":
+            what += f" (got {_shown(error['input'])}; case matters)"
     return document.problem(path, f"{dotted(path)}: {what}")
 
 
