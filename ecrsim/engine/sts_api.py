@@ -43,7 +43,8 @@ def get_caller_identity(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     attaches a policy to your identity that explicitly denies access to the sts:GetCallerIdentity
     action, you can still perform this operation" (GetCallerIdentity API reference)."""
     caller = call.caller
-    return {"UserId": caller.context["aws:userid"], "Account": caller.account_id, "Arn": caller.arn}
+    user_id = caller.context.get("aws:userid", caller.arn)  # a service principal has no user id
+    return {"UserId": user_id, "Account": caller.account_id, "Arn": caller.arn}
 
 
 def _role(call: Call, role_arn: str) -> Role | None:
