@@ -505,7 +505,9 @@ def _problem(document: Document, error: Any, known_keys: dict[int, set[str]]) ->
         what = _PATTERN_WORDS.get(error.get("ctx", {}).get("pattern", "")) or error["msg"]
         what = what[:1].lower() + what[1:]
         if kind == "literal_error":
-            what += f" (got {_shown(error['input'])}; case matters)"
+            given = error["input"]
+            case = isinstance(given, str) and f"'{given.upper()}'" in error.get("ctx", {}).get("expected", "")
+            what += f" (got {_shown(given)}{'; case matters' if case else ''})"
     return document.problem(path, f"{dotted(path)}: {what}")
 
 
