@@ -179,6 +179,16 @@ def principal_match(principal_type: str, value: str, caller: Caller) -> Principa
     if _ACCOUNT_ID.fullmatch(value) or value.endswith(":root"):
         account = value if _ACCOUNT_ID.fullmatch(value) else resource_account(value)
         return "account" if account == caller.account else None
-    if value == caller.arn or (caller.role_arn is not None and value == caller.role_arn):
+    if value == caller.arn or (caller.role_arn is not None and _same_role(value, caller)):
         return "direct"
     return None
+
+
+def _same_role(value: str, session: Caller) -> bool:
+    """Does `value` name the role of a session? A session ARN drops the role's path, so compare the
+    account and the role name: `arn:aws:iam::A:role/service-role/deploy` covers `assumed-role/deploy/s`."""
+    found = _IAM_ARN.fullmatch(value)
+    if found is None or found.group(2) != "iam" or found.group(3) != session.account:
+        return False
+    kind, _, path = found.group(4).partition("/")
+    return kind == "role" and path.rsplit("/", 1)[-1] == session.name

@@ -128,6 +128,11 @@ def test_grant_to_another_user_does_not_allow() -> None:
     assert decision.hint.startswith(f"add ecr:PutImage on {REPO} to an identity policy of user alice")
 
 
+def test_role_arn_with_a_path_covers_the_sessions_of_that_role() -> None:
+    assert ask(SESSION, repository=[grant({"AWS": f"arn:aws:iam::{A}:role/ci/deploy"})]).allowed
+    assert not ask(SESSION, repository=[grant({"AWS": f"arn:aws:iam::{A}:role/deploy-other"})]).allowed
+
+
 def test_principal_arn_is_case_sensitive() -> None:
     assert not ask(repository=[grant({"AWS": f"arn:aws:iam::{A}:user/Alice"})]).allowed
 
