@@ -165,14 +165,15 @@ def _tag_list(tags: Mapping[str, str]) -> dict[str, Any]:
     return {"Tags": [{"Key": key, "Value": value} for key, value in tags.items()]} if tags else {}
 
 
-def user_shape(user: User) -> dict[str, Any]:
+def user_shape(user: User, *, tags: bool = True) -> dict[str, Any]:
+    """A User; ListUsers leaves out the tags ("this operation does not return tags", ListUsers reference)."""
     return {
         "Path": user.path,
         "UserName": user.name,
         "UserId": user.user_id,
         "Arn": user.arn,
         "CreateDate": user.created,
-        **_tag_list(user.tags),
+        **(_tag_list(user.tags) if tags else {}),
     }
 
 
@@ -187,6 +188,7 @@ def _group_shape(group: Group) -> dict[str, Any]:
 
 
 def _role_shape(role: Role) -> dict[str, Any]:
+    """The Role CreateRole returns: no MaxSessionDuration or RoleLastUsed, which only GetRole reports."""
     shape: dict[str, Any] = {
         "Path": role.path,
         "RoleName": role.name,
@@ -197,7 +199,6 @@ def _role_shape(role: Role) -> dict[str, Any]:
     }
     if role.description:
         shape["Description"] = role.description
-    shape["MaxSessionDuration"] = role.max_session_duration
     return {**shape, **_tag_list(role.tags)}
 
 
@@ -269,7 +270,9 @@ def list_users(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     prefix = _path(params, "PathPrefix") if "PathPrefix" in params else "/"
     _authorize(call, _arn(account, "user", "", prefix), account)
     users = sorted(account.users.values(), key=lambda user: user.name.lower())
-    return _page(params, "Users", [user_shape(user) for user in users if user.path.startswith(prefix)])
+    return _page(
+        params, "Users", [user_shape(user, tags=False) for user in users if user.path.startswith(prefix)]
+    )
 
 
 @operation("iam", "DeleteUser")

@@ -76,8 +76,11 @@ def test_create_user_returns_the_user_and_gives_it_a_profile(world: World) -> No
 
 
 def test_create_user_with_a_path(world: World) -> None:
-    user = iam(world, "CreateUser", UserName="carol", Path="/eng/")["User"]
+    tags = [{"Key": "team", "Value": "red"}]
+    user = iam(world, "CreateUser", UserName="carol", Path="/eng/", Tags=tags)["User"]
     assert user["Arn"] == f"arn:aws:iam::{A}:user/eng/carol"
+    assert iam(world, "GetUser", UserName="carol")["User"] == user
+    del user["Tags"]  # ListUsers does not return tags
     assert iam(world, "ListUsers", PathPrefix="/eng/")["Users"] == [user]
 
 
@@ -243,8 +246,8 @@ def test_create_role_returns_the_trust_policy_decoded(world: World) -> None:
         "CreateDate": DEFAULT_START,
         "AssumeRolePolicyDocument": TRUST_ALICE,
         "Description": "CI pushes",
-        "MaxSessionDuration": 7200,
     }
+    assert world.account(A).roles["deployer"].max_session_duration == 7200
     assert role["RoleId"].startswith("AROA")
     fails(
         world,
