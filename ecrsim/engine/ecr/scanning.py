@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
@@ -10,11 +11,19 @@ from ecrsim.engine.ecr.findings import finding, findings_summary, scan, scan_sta
 from ecrsim.engine.ecr.images import image_id_of, resolve_image
 from ecrsim.engine.errors import ServiceError
 
+# "Each container image may be scanned once per 24 hours" (ECR user guide, basic scanning).
+SCAN_INTERVAL = timedelta(hours=24)
+
 
 @operation("ecr", "StartImageScan")
 def start_image_scan(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:StartImageScan")
     stored = resolve_image(repository, params["imageId"])
+    previous = repository.scans.get(stored.digest)
+    if previous is not None and call.now - previous.completed_at < SCAN_INTERVAL:
+        raise ServiceError(
+            "LimitExceededException", "The scan quota per image has been exceeded. Wait and try again."
+        )
     result = repository.scans[stored.digest] = scan(stored.image, call.now)
     return {
         "registryId": registry.account_id,
