@@ -6,12 +6,13 @@ commands) in a fraction of that. What the shell needs from it is small and stabl
 commands.md lists, AWS's own operation name, the CLI's kebab-case name, the input members with their
 types, required flags, enums and length/pattern constraints, the output shapes (to apply the CLI's
 response customizations), the paginator (the CLI hides pagination tokens), and a one-sentence summary of
-each doc string for `aws SERVICE OPERATION help`. Copying those facts from botocore's own JSON, rather than
-typing them by hand, keeps option names and types exactly AWS's.
+each doc string for `aws SERVICE OPERATION help`; and the commercial partition's Regions (a Region
+outside it has no endpoint, which the CLI reports as a connection failure). Copying those facts from
+botocore's own JSON, rather than typing them by hand, keeps option names and types exactly AWS's.
 
 Run with a Python that has botocore installed (the system Python here; ecrsim's venv does not):
 
-    python3 tools/extract_models.py            # writes ecrsim/shell/models/{ecr,iam,sts}.json
+    python3 tools/extract_models.py    # writes ecrsim/shell/models/{ecr,iam,sts,regions}.json
 """
 
 from __future__ import annotations
@@ -146,11 +147,20 @@ def extract(service: str) -> dict[str, Any]:
     }
 
 
+def regions() -> dict[str, Any]:
+    """The commercial partition's Regions: a Region outside it has no endpoint for the CLI to reach."""
+    partitions = load_json(service_dir("ecr").parent.parent, "endpoints")["partitions"]
+    aws = next(p for p in partitions if p["partition"] == "aws")
+    return {"partition": "aws", "dnsSuffix": aws["dnsSuffix"], "regions": sorted(aws["regions"])}
+
+
 def main() -> int:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for service in OPERATIONS:
-        path = OUT_DIR / f"{service}.json"
-        path.write_text(json.dumps(extract(service), separators=(",", ":"), sort_keys=False) + "\n")
+    outputs = {service: extract(service) for service in OPERATIONS}
+    outputs["regions"] = regions()
+    for name, data in outputs.items():
+        path = OUT_DIR / f"{name}.json"
+        path.write_text(json.dumps(data, separators=(",", ":"), sort_keys=False) + "\n")
         print(f"wrote {path} ({path.stat().st_size} bytes)")
     return 0
 

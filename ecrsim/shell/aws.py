@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -28,8 +29,9 @@ from ecrsim.shell.awsargs import (
 from ecrsim.shell.help import operation_help, service_help, top_help
 from ecrsim.shell.output import cli_values, render
 from ecrsim.shell.program import Invocation, Outcome
-from ecrsim.shell.servicemodel import SERVICES, Operation, ServiceModel, load_service
+from ecrsim.shell.servicemodel import SERVICES, Operation, ServiceModel, known_regions, load_service
 
+_REGION_FORMAT = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?")  # botocore's check
 CLI_VERSION = "aws-cli/2.22.35 Python/3.12.6 Linux/6.8.0 exe/x86_64.ecrsim"
 DEFAULT_OUTPUT = "json"
 # Commands the CLI adds to a service beyond its API operations (customisations and waiters).
@@ -123,14 +125,20 @@ def _profile(inv: Invocation, override: str | None) -> str:
     return profile
 
 
+def _check_endpoint(service: str, region: str) -> None:
+    """What botocore says before any request when the Region has no endpoint (IAM is global)."""
+    if not _REGION_FORMAT.fullmatch(region):
+        raise AwsUsageError(f"\nProvided region_name '{region}' doesn't match a supported format.\n", 255)
+    if service != "iam" and region not in known_regions():
+        host = f"api.ecr.{region}.amazonaws.com" if service == "ecr" else f"{service}.{region}.amazonaws.com"
+        raise AwsUsageError(f'\nCould not connect to the endpoint URL: "https://{host}/"\n', 255)
+
+
 def _call(inv: Invocation, args: Any, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    return inv.shell.world.call(
-        service,
-        operation,
-        params,
-        profile=_profile(inv, args.profile),
-        region=args.region or region_of(inv.env, inv.shell.default_region),
-    )
+    region = args.region or region_of(inv.env, inv.shell.default_region)
+    profile = _profile(inv, args.profile)
+    _check_endpoint(service, region)
+    return inv.shell.world.call(service, operation, params, profile=profile, region=region)
 
 
 def _service_error(operation: str, error: ServiceError) -> Outcome:

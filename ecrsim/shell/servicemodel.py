@@ -45,6 +45,13 @@ class ServiceModel:
 
 
 @functools.cache
+def known_regions() -> frozenset[str]:
+    """The commercial partition's Regions, from botocore's endpoints data."""
+    data = json.loads((_MODELS / "regions.json").read_text(encoding="utf-8"))
+    return frozenset(data["regions"])
+
+
+@functools.cache
 def load_service(name: str) -> ServiceModel:
     data = json.loads((_MODELS / f"{name}.json").read_text(encoding="utf-8"))
     operations = {
