@@ -394,10 +394,12 @@ def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | N
             None,
         )
         if excepted is not None:
-            return (
-                None,
-                f"principal: NotPrincipal lists the caller ({excepted}), so the statement does not apply",
-            )
+            clause = f"principal: NotPrincipal lists the caller ({excepted}), so the statement does not apply"
+            if caller.kind != "root" and all(level != "account" for level, _ in matches):
+                # reference_policies_elements_notprincipal.html: list the account too, or "AWS might
+                # validate the account first" and deny the whole account.
+                clause += f" (AWS advises listing its account arn:aws:iam::{caller.account}:root too)"
+            return None, clause
         return "direct", "principal: the caller is not listed in NotPrincipal, so the statement applies"
     for wanted in ("direct", "account"):
         value = next((value for level, value in matches if level == wanted), None)

@@ -282,6 +282,9 @@ def test_not_principal_with_deny_denies_everyone_not_listed() -> None:
     decision = ask(carol, identity=[allow()], repository=[guard])
     assert decision.verdict == "explicit_deny"
     assert "not listed in NotPrincipal" in decision.statements[1].why
+    without_account = {**guard, "NotPrincipal": {"AWS": ALICE}}
+    advice = ask(identity=[allow()], repository=[without_account]).statements[1].why
+    assert advice.endswith(f"(AWS advises listing its account arn:aws:iam::{A}:root too)")
 
 
 # Actions and resources: case and wildcards
