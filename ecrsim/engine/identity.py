@@ -4,10 +4,11 @@ The IAM API handlers call these after authorizing; scenario worlds and the defau
 directly to lay out a world. Errors are the ones IAM returns (EntityAlreadyExists, NoSuchEntity,
 MalformedPolicyDocument), so both paths report a problem the same way.
 
-Profiles: every IAM user is a CLI profile of its own name (`sim as NAME`), standing in for the access key
-a learner would create and configure; users laid out by a scenario also hold that access key, as real CLI
-users do (so DeleteUser reports the key as a conflict, as IAM would). A deleted user's profile stays, and
-its calls fail as a deleted user's key does.
+Profiles: every IAM user is a CLI profile of its own name (`sim as NAME`; `NAME@ACCOUNT` when another
+account's user already has the name), standing in for the access key a learner would create and
+configure; users laid out by a scenario also hold that access key, as real CLI users do (so DeleteUser
+reports the key as a conflict, as IAM would). A deleted user's profile stays, and its calls fail as a
+deleted user's key does, until a new principal takes the name.
 """
 
 from __future__ import annotations
@@ -153,8 +154,32 @@ def add_user(
     account.users[name] = user
     if access_key:
         user.access_keys.append(new_access_key(world))
-    world.profiles.setdefault(name, user.arn)
+    register_profile(world, user.arn, name, f"{name}@{account_id}")
     return user
+
+
+def register_profile(world: World, arn: str, *names: str, for_session: bool = False) -> str:
+    """Give `arn` the first of `names` that is free, and return it.
+
+    A name is free when no profile has it, when its principal no longer exists, or (`for_session`) when
+    it belongs to an older role session: a new session of the same name takes over its profile, but
+    never a user's. If every name is taken, the last one is reassigned.
+    """
+    from ecrsim.engine.world import UnknownPrincipal
+
+    def free(name: str) -> bool:
+        current = world.profiles.get(name)
+        if current is None or current == arn or (for_session and ":assumed-role/" in current):
+            return True
+        try:
+            world.resolve(current)
+        except UnknownPrincipal:
+            return True
+        return False
+
+    chosen = next((name for name in names if free(name)), names[-1])
+    world.profiles[chosen] = arn
+    return chosen
 
 
 def add_user_to_group(account: Account, user: User, group_name: str) -> None:

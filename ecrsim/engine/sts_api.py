@@ -20,7 +20,7 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.iam import Role, RoleSession
-from ecrsim.engine.identity import new_access_key
+from ecrsim.engine.identity import new_access_key, register_profile
 
 _SESSION_NAME = re.compile(r"[\w+=,.@-]+")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)")
@@ -70,15 +70,6 @@ def _duration(call: Call, params: dict[str, Any], role: Role) -> int:
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
         )
     return int(duration)
-
-
-def _register_profile(call: Call, session: RoleSession) -> None:
-    """The session's profile is named by RoleSessionName; it replaces an older session's profile of that
-    name but never a user's, whose profile would otherwise be lost (then it is ROLE/SESSION)."""
-    profiles = call.world.profiles
-    current = profiles.get(session.session_name)
-    taken = current is not None and ":assumed-role/" not in current
-    profiles[f"{session.role_name}/{session.session_name}" if taken else session.session_name] = session.arn
 
 
 @operation("sts", "AssumeRole")
@@ -135,7 +126,8 @@ def assume_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         expires=call.now + timedelta(seconds=duration),
     )
     world.account(role.account_id).sessions[session.arn] = session
-    _register_profile(call, session)
+    # Named by RoleSessionName; ROLE/SESSION when a user's profile has that name (see register_profile).
+    register_profile(world, session.arn, session_name, f"{role.name}/{session_name}", for_session=True)
     return {
         "Credentials": {
             "AccessKeyId": session.access_key.access_key_id,

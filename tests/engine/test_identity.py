@@ -192,3 +192,19 @@ def test_attaching_twice_attaches_once() -> None:
     user = world.account(A).users["admin"]
     attach_policy(world.account(A), user, "AdministratorAccess")
     assert user.attached == ["arn:aws:iam::aws:policy/AdministratorAccess"]
+
+
+def test_a_user_of_the_same_name_in_another_account_gets_name_at_account() -> None:
+    world = default_world()
+    world.add_account(B)
+    add_user(world, B, "admin", managed=["AdministratorAccess"])
+    assert world.profiles["admin"] == f"arn:aws:iam::{A}:user/admin"
+    assert world.profiles[f"admin@{B}"] == f"arn:aws:iam::{B}:user/admin"
+
+
+def test_a_new_user_takes_over_the_profile_of_a_deleted_principal() -> None:
+    world = default_world()
+    add_user(world, A, "bob", path="/old/")
+    del world.account(A).users["bob"]
+    add_user(world, A, "bob", path="/new/")
+    assert world.profiles["bob"] == f"arn:aws:iam::{A}:user/new/bob"
