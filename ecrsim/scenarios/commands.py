@@ -9,8 +9,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ecrsim.scenarios.model import AskStep, Scenario, TaskStep
 from ecrsim.scenarios.pack import bundled_pack, display_name, find_scenario, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
+from ecrsim.scenarios.progress import ProgressStore
 
 
 def _quiet_when_piped_to_head(command: Callable[..., int]) -> Callable[..., int]:
@@ -62,12 +64,32 @@ def run_play(file_or_id: str, stdin: TextIO | None = None, stdout: TextIO | None
         print(error, file=sys.stderr)
         return 1
     runner = Runner.start(world, item.scenario)
-    return Player(item.scenario, runner, stdin or sys.stdin, stdout or sys.stdout).play()
+    progress = _progress()
+    return Player(item.scenario, runner, stdin or sys.stdin, stdout or sys.stdout, progress).play()
+
+
+def _progress() -> ProgressStore:
+    """The learner's saved progress; its warnings (a damaged file set aside) go to stderr."""
+    store = ProgressStore.load()
+    for warning in store.warnings:
+        print(f"ecrsim: {warning}", file=sys.stderr)
+    return store
+
+
+def _progress_cell(progress: ProgressStore, scenario: Scenario) -> str:
+    if scenario.id not in progress.scenarios:
+        return "-"
+    record = progress.record(scenario.id)
+    total = sum(isinstance(step, (AskStep, TaskStep)) for step in scenario.steps)
+    done = record.done_count()
+    return "finished" if record.finished and done >= total else f"{done}/{total}"
 
 
 @_quiet_when_piped_to_head
 def run_list() -> int:
-    """`ecrsim list`: one row per bundled scenario (progress is not tracked here yet: `-`)."""
+    """`ecrsim list`: one row per bundled scenario. PROGRESS is `-` (not started), DONE/TOTAL (questions
+    answered right and tasks solved, of all), or `finished` once played to the end with everything done."""
+    progress = _progress()
     rows = [("ID", "TITLE", "TOPICS", "DOMAIN", "LEVEL", "PROGRESS")]
     broken = 0
     for path in scenario_files([bundled_pack()]):
@@ -86,7 +108,7 @@ def run_list() -> int:
                 ",".join(scenario.topics),
                 str(scenario.domain),
                 str(scenario.difficulty),
-                "-",
+                _progress_cell(progress, scenario),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]

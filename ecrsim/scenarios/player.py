@@ -15,6 +15,7 @@ from typing import TextIO
 from ecrsim.engine.policy.explain import render_decision
 from ecrsim.scenarios import model
 from ecrsim.scenarios.outcomes import Ran
+from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
 
 SHOWN_HINT_COMMANDS = "Type commands. `hint` shows a hint, `solution` shows a solution, `skip` applies it."
@@ -34,8 +35,16 @@ class _Score:
 
 
 class Player:
-    def __init__(self, scenario: model.Scenario, runner: Runner, stdin: TextIO, stdout: TextIO) -> None:
+    def __init__(
+        self,
+        scenario: model.Scenario,
+        runner: Runner,
+        stdin: TextIO,
+        stdout: TextIO,
+        progress: ProgressStore | None = None,
+    ) -> None:
         self.scenario = scenario
+        self.progress = progress
         self.runner = runner
         self.stdin = stdin
         self.stdout = stdout
@@ -71,8 +80,8 @@ class Player:
         self.say()
         self.say(scenario.summary.strip())
         try:
-            for step in scenario.steps:
-                self.step(step)
+            for index, step in enumerate(scenario.steps):
+                self.step(index, step)
         except _EndOfInput:
             self.say()
             self.say("Input ended before the scenario did; stopping here.")
@@ -83,9 +92,11 @@ class Player:
             return 130
         self.say()
         self.say(self.summary())
+        if self.progress is not None:
+            self.progress.finish(scenario.id)
         return 0
 
-    def step(self, step: object) -> None:
+    def step(self, index: int, step: object) -> None:
         if isinstance(step, model.SayStep):
             self.say()
             self.say(step.say.strip())
@@ -103,11 +114,11 @@ class Player:
             self.say()
             self.say(f"({step.advance} pass. The clock now shows {now}.)")
         elif isinstance(step, model.AskStep):
-            self.question(step)
+            self.question(index, step)
         elif isinstance(step, model.TaskStep):
-            self.task(step)
+            self.task(index, step)
 
-    def question(self, step: model.AskStep) -> None:
+    def question(self, index: int, step: model.AskStep) -> None:
         self.score.questions += 1
         verdicts = judge(self.runner, step)
         right = right_choices(verdicts)
@@ -116,6 +127,8 @@ class Player:
         for number, choice in enumerate(step.choices, 1):
             self.say(f"  {number}. {choice.text.strip()}")
         chosen = self.read_choices(len(step.choices), step.multiple)
+        if self.progress is not None:
+            self.progress.answer(self.scenario.id, index, chosen, correct=sorted(chosen) == right)
         if sorted(chosen) == right:
             self.score.right += 1
             self.say("Right.")
@@ -165,7 +178,7 @@ class Player:
             self.say()
             self.say(render_decision(verdict.decision))
 
-    def task(self, step: model.TaskStep) -> None:
+    def task(self, index: int, step: model.TaskStep) -> None:
         self.score.tasks += 1
         base = self.runner.profile
         self.say()
@@ -179,11 +192,15 @@ class Player:
             if line == "hint":
                 if hints:
                     self.score.hints += 1
+                    if self.progress is not None:
+                        self.progress.task_hint(self.scenario.id, index, len(step.hints) - len(hints) + 1)
                     self.say(f"Hint: {hints.pop(0).strip()}")
                 else:
                     self.say("No more hints; `solution` shows one.")
                 continue
             if line in ("solution", "skip"):
+                if self.progress is not None:
+                    self.progress.task_solution_shown(self.scenario.id, index)
                 self.say("A solution:")
                 for command in step.solution:
                     self.say(f"  {command.run}" + (f"   (as {command.as_})" if command.as_ else ""))
@@ -195,6 +212,8 @@ class Player:
             self.show(self.runner.run(line))
             if all(result.holds for result in run_checks(self.runner, step.check, base)):
                 self.score.solved += 1
+                if self.progress is not None:
+                    self.progress.task_done(self.scenario.id, index)
                 self.say("Task complete: every check holds.")
                 break
         if self.runner.profile != base:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,13 @@ LOGIN = (
 )
 
 
+@pytest.fixture(autouse=True)
+def progress_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Progress goes to a fresh folder, never the user's own."""
+    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
+    return tmp_path
+
+
 def play(target: str, answers: str) -> subprocess.CompletedProcess[str]:
     """The real program in a child process: what a user with a pipe gets, streams and status."""
     return subprocess.run(
@@ -26,6 +34,7 @@ def play(target: str, answers: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
+        env=dict(os.environ),
     )
 
 
@@ -86,3 +95,13 @@ def test_unknown_scenario_and_broken_file(capsys: pytest.CaptureFixture[str]) ->
     assert run_play(str(bad), io.StringIO(), io.StringIO()) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "does not exist in this world" in err
+
+
+def test_progress_is_saved_as_the_learner_goes(capsys: pytest.CaptureFixture[str]) -> None:
+    from ecrsim.scenarios.progress import ProgressStore
+
+    play_here("2\nhint\nskip\n1\n")
+    record = ProgressStore.load().record("token-expires")
+    assert record.finished
+    assert {step: q.attempts for step, q in record.questions.items()} == {4: [[2]], 6: [[1]]}
+    assert record.tasks[5].hints_used == 1 and record.tasks[5].solution_shown and not record.tasks[5].done
