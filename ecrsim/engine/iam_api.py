@@ -38,6 +38,10 @@ _NAMES = {
 }
 _PATH = re.compile(r"/|/[\x21-\x7e]+/")
 _ROLE_SESSION_LIMITS = (3600, 43200)  # MaxSessionDuration, in seconds (CreateRole API reference)
+# IAM quotas on policy size, which "doesn't count white space" (IAM and STS quotas page): all of a user's
+# inline policies together 2,048 characters, a role's 10,240; one managed policy 6,144.
+_INLINE_QUOTA = {"User": 2048, "Role": 10240}
+_MANAGED_QUOTA = 6144
 
 
 # -- parameters -----------------------------------------------------------------------------------------
@@ -361,6 +365,9 @@ def create_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     account, name, path = _account(call), _name(params, "PolicyName"), _path(params)
     document = _document(params, "PolicyDocument")
     _authorize(call, _arn(account, "policy", name, path), account)
+    text = identity.store_identity_policy(name, document).document
+    if _size(text) > _MANAGED_QUOTA:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for PolicySize: {_MANAGED_QUOTA}")
     policy = identity.add_customer_policy(
         call.world, account.id, name, document, description=params.get("Description", ""), path=path
     )
@@ -409,11 +416,23 @@ def list_attached_role_policies(call: Call, params: dict[str, Any]) -> dict[str,
 
 
 # -- inline policies ------------------------------------------------------------------------------------
+def _size(document: str) -> int:
+    """A policy's size as IAM's quotas count it: without white space."""
+    return len(json.dumps(json.loads(document), separators=(",", ":"), ensure_ascii=False))
+
+
 def _put_inline(call: Call, params: dict[str, Any], kind: str) -> dict[str, Any]:
     name, document = _name(params, "PolicyName"), _document(params, "PolicyDocument")
     _, entity = _ENTITY[kind](call, params, None)
-    # Putting a policy of an existing name replaces it, as in IAM.
-    entity.inline[name] = identity.store_identity_policy(name, document)
+    stored = identity.store_identity_policy(name, document)
+    # Putting a policy of an existing name replaces it, as in IAM, so that one does not count twice.
+    total = _size(stored.document) + sum(_size(p.document) for n, p in entity.inline.items() if n != name)
+    if total > _INLINE_QUOTA[kind]:
+        quota = _INLINE_QUOTA[kind]
+        raise ServiceError(
+            "LimitExceeded", f"Maximum policy size of {quota} bytes exceeded for {kind.lower()} {entity.name}"
+        )
+    entity.inline[name] = stored
     return {}
 
 

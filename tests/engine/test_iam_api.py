@@ -557,3 +557,33 @@ def test_iam_is_global_and_acts_on_the_callers_account(world: World) -> None:
     add_user(world, other, "admin2", managed=["AdministratorAccess"])
     iam(world, "CreateUser", "admin2", UserName="carol")
     assert "carol" in world.account(other).users and "carol" not in world.account(A).users
+
+
+def _big_policy(actions: int) -> str:
+    statement = {"Effect": "Allow", "Action": [f"ecr:Action{i:04d}" for i in range(actions)], "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]}, indent=4)
+
+
+def test_policy_size_quotas_count_characters_without_white_space(world: World) -> None:
+    small, large = _big_policy(60), _big_policy(110)  # about 1,100 and 2,000 characters without spaces
+    iam(world, "PutUserPolicy", UserName="alice", PolicyName="one", PolicyDocument=small)
+    iam(world, "PutUserPolicy", UserName="alice", PolicyName="one", PolicyDocument=small)  # replacing
+    fails(
+        world,
+        "PutUserPolicy",
+        "LimitExceeded",
+        "Maximum policy size of 2048 bytes exceeded for user alice",
+        UserName="alice",
+        PolicyName="two",
+        PolicyDocument=small,
+    )
+    assert list(world.account(A).users["alice"].inline) == ["one"]
+    iam(world, "CreatePolicy", PolicyName="Big", PolicyDocument=large)
+    fails(
+        world,
+        "CreatePolicy",
+        "LimitExceeded",
+        "Cannot exceed quota for PolicySize: 6144",
+        PolicyName="Huge",
+        PolicyDocument=_big_policy(400),
+    )
