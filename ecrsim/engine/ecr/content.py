@@ -10,7 +10,6 @@ import hashlib
 import json
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
 
 from ecrsim.engine.ecr.model import (
     CONFIG_V1,
@@ -120,9 +119,17 @@ def image_from_manifest(text: str, media_type: str | None, repository: Repositor
             "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid manifest: "
             f"only {MANIFEST_V2} manifests are supported by the simulator'",
         )
-    references = [document["config"], *document["layers"]]
-    digests = [entry.get("digest") if isinstance(entry, dict) else None for entry in references]
-    missing = [str(digest) for digest in digests if digest not in repository.layers]
+    # The manifest says what each blob is (config or layer); the repository knows its size and contents.
+    blobs: list[Layer] = []
+    missing: list[str] = []
+    for entry in (document["config"], *document["layers"]):
+        reference = entry.get("digest") if isinstance(entry, dict) else None
+        layer = repository.layers.get(reference) if isinstance(reference, str) else None
+        if layer is None:
+            missing.append(str(reference))
+            continue
+        kind = entry.get("mediaType", LAYER_TAR_GZIP)
+        blobs.append(layer if layer.media_type == kind else replace(layer, media_type=kind))
     if missing:
         # Real text: "Layers with digests '[sha256:...]' required for pushing image into repository ..."
         raise ServiceError(
@@ -130,11 +137,4 @@ def image_from_manifest(text: str, media_type: str | None, repository: Repositor
             f"Layers with digests '[{', '.join(missing)}]' required for pushing image into repository "
             f"with name '{repository.name}' in registry with id '{repository.registry_id}' do not exist",
         )
-    # The manifest says what each blob is (config or layer); the repository knows its size and contents.
-    blobs = [_as_declared(repository.layers[str(entry["digest"])], entry) for entry in references]
     return Image(text, digest, blobs[0], tuple(blobs[1:]), MANIFEST_V2)
-
-
-def _as_declared(layer: Layer, entry: dict[str, Any]) -> Layer:
-    media_type = entry.get("mediaType", LAYER_TAR_GZIP)
-    return layer if layer.media_type == media_type else replace(layer, media_type=media_type)
