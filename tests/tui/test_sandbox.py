@@ -1,0 +1,150 @@
+"""The sandbox: the default world, undo and reset, another scenario's world; help and the palette."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Markdown, OptionList
+from tui_helpers import ready, static_text, terminal_text, type_line
+
+from ecrsim.tui.help import HelpScreen
+from ecrsim.tui.home import HomeScreen
+from ecrsim.tui.scenario_screen import ScenarioScreen
+from ecrsim.tui.world_picker import WorldPicker
+
+
+async def _sandbox(pilot) -> ScenarioScreen:
+    await ready(pilot)
+    await pilot.press("f5")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ScenarioScreen)
+    return pilot.app.screen
+
+
+async def test_the_sandbox_is_the_default_world_with_undo_and_reset(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _sandbox(pilot)
+        assert "profile admin" in static_text(pilot, "#sim-status")
+        assert "2026-01-05 09:00 UTC" in static_text(pilot, "#sim-status")
+        await type_line(pilot, "aws ecr create-repository --repository-name web")
+        await type_line(pilot, "aws ecr create-repository --repository-name api")
+        repositories = screen.session.world.accounts["111122223333"].registries["us-east-1"].repositories
+        assert sorted(repositories) == ["api", "web"]
+
+        await pilot.press("f8")
+        await pilot.pause()
+        assert "Undid: aws ecr create-repository --repository-name api" in terminal_text(pilot)
+        registry = screen.session.world.accounts["111122223333"].registries["us-east-1"]
+        assert sorted(registry.repositories) == ["web"]
+        assert "api  MUTABLE" not in static_text(pilot, "#world-text")
+
+        await pilot.press("f9")
+        await pilot.pause()
+        assert "The world is back to its starting state." in terminal_text(pilot)
+        assert "no repositories yet" in static_text(pilot, "#world-text")
+
+
+async def test_the_sandbox_can_start_from_a_scenarios_world(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _sandbox(pilot)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, WorldPicker)
+        picker = app.screen.query_one(OptionList)
+        picker.highlighted = next(i for i, o in enumerate(picker.options) if o.id == "tui-readonly")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ScenarioScreen) and screen.session.is_sandbox
+        # The scenario's steps were replayed: dana is acting, and her denied call is in the history.
+        assert "profile dana" in static_text(pilot, "#sim-status")
+        assert "Sandbox: ReadOnly cannot create repositories" in static_text(pilot, "#sim-title")
+        assert any(e.error_code == "AccessDeniedException" for e in screen.session.world.events)
+        # Reset goes back to that world, not to before the replay.
+        await type_line(pilot, "sim as admin")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert "profile dana" in static_text(pilot, "#sim-status")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # the picker replaced the screen, not stacked on it
+
+
+async def test_tab_completes_from_the_shell(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _sandbox(pilot)
+        command = screen.query_one("#terminal-input")
+        command.focus()
+        await pilot.press(*"aws", "space", *"ecr", "space", *"get-login-p", "tab")
+        await pilot.pause()
+        assert command.value == "aws ecr get-login-password "
+
+
+async def test_history_brings_back_earlier_commands(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _sandbox(pilot)
+        await type_line(pilot, "sim whoami")
+        await type_line(pilot, "sim clock")
+        command = screen.query_one("#terminal-input")
+        await pilot.press("up", "up")
+        assert command.value == "sim whoami"
+        await pilot.press("down")
+        assert command.value == "sim clock"
+        await pilot.press("down")
+        assert command.value == ""
+
+
+async def test_errors_are_shown_in_red(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _sandbox(pilot)
+        await type_line(pilot, "aws ecr describe-repositories --repository-names nope")
+        lines = screen.query_one("#terminal-output").lines
+        error = next(line for line in lines if "RepositoryNotFoundException" in line.text)
+        assert any(
+            segment.style and segment.style.color and segment.style.color.name == "red" for segment in error
+        )
+
+
+async def test_f1_shows_the_keys_and_the_terminals_commands(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _sandbox(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        source = app.screen.query_one(Markdown).source
+        assert "| `f8` | Undo |" in source and "| `f5` | Hint |" in source
+        assert "sim" in source and "docker" in source
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen)
+
+
+async def test_f10_switches_between_dark_and_light(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert app.current_theme.dark
+        await pilot.press("f10")
+        assert not app.current_theme.dark
+        await pilot.press("f10")
+        assert app.current_theme.dark
+
+
+async def test_the_palette_opens_scenarios_and_the_sandbox_by_name(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Scenario: The first push")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen)
+        assert app.screen.session.entry is not None and app.screen.session.entry.id == "tui-first-push"
