@@ -348,6 +348,8 @@ def _session(world: World, ref: Reference, output: list[str], prefix: str, missi
 def docker_push(world: World, ref_text: str) -> list[str]:
     """`docker push`: check layers, upload the missing ones, put the manifest (each call authorized)."""
     ref = Reference.parse(ref_text)
+    if ref.tag is None:
+        raise DockerError("INVALID_REFERENCE", "cannot push a digest reference")
     image = _image_for(world, ref)
     if image is None:
         raise DockerError("NO_SUCH_IMAGE", f"An image does not exist locally with the tag: {ref.repository}")

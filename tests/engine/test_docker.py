@@ -300,6 +300,9 @@ def test_references_and_rmi_by_id(world: World) -> None:
     with pytest.raises(DockerError) as caught:
         docker.docker_build(world, "Web:v1")
     assert caught.value.text == "invalid reference format: repository name must be lowercase"
+    with pytest.raises(DockerError) as caught:
+        docker.docker_push(world, f"{WEB}@sha256:{'0' * 64}")
+    assert caught.value.text == "cannot push a digest reference"
     docker.docker_build(world, "app:1")
     image_id = docker.docker_images(world)[0].image_id
     docker.docker_tag(world, "app:1", "app:2")
