@@ -17,18 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from ecrsim.engine.clock import parse_duration
-from ecrsim.engine.docker import BuiltImage
 from ecrsim.engine.ecr.content import build_layers, make_image
 from ecrsim.engine.ecr.lifecycle_policy import LifecyclePolicyError, parse_lifecycle_policy
 from ecrsim.engine.ecr.model import (
-    EncryptionConfiguration,
     Repository,
     RepositoryPolicy,
     StoredImage,
     StoredLifecyclePolicy,
 )
-from ecrsim.engine.ecr.names import validate_image_tag, validate_repository_name
-from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.ecr.names import validate_image_tag
+from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.iam import Account, Organization
 from ecrsim.engine.identity import (
     add_customer_policy,
@@ -74,6 +72,8 @@ class _WorldBuilder:
         except ServiceError as error:
             malformed = error.code == "MalformedPolicyDocument" and not what
             self.add(path, f"{'invalid policy: ' if malformed else what}{error.message}")
+        except DockerError as error:
+            self.add(path, f"{what}{error.text}")
         except (PolicyError, LifecyclePolicyError, ValueError) as error:
             self.add(path, f"{what}{error}")
 
@@ -101,13 +101,14 @@ class _WorldBuilder:
                 self.repository(path, repository, extra.id, spec.region, spec.time)
         for i, reference in enumerate(spec.local_images):
             with self.at(("world", "local_images", i)):
-                self.local_image(reference, spec.time)
+                world.docker_build(reference)  # as if built before the scenario starts
         world.files.update(spec.files)
         world.context.update(spec.context)
         for path, policy in self.principal_checks:
             for principal in policy.principals():
                 if not self.principal_exists(principal):
                     self.add(path, f"principal {principal} does not exist in this world")
+        world.events.clear()  # laying out the world is not part of the scenario's history
 
     def principals(self, at: DataPath, account_id: str, spec: model.World | model.Account) -> None:
         account = self.world.account(account_id)
@@ -168,20 +169,20 @@ class _WorldBuilder:
             self.add((*at, "account"), f"account {account_id} is not in this world (add it under `accounts`)")
             return
         registry = self.world.account(account_id).registry(spec.region or region)
+        params = {
+            "repositoryName": spec.name,
+            "imageTagMutability": spec.tag_mutability,
+            "imageScanningConfiguration": {"scanOnPush": spec.scan_on_push},
+            "encryptionConfiguration": {"encryptionType": spec.encryption},
+            "tags": [{"Key": key, "Value": value} for key, value in spec.tags.items()],
+        }
         with self.at((*at, "name")):
-            validate_repository_name(spec.name)
-            if spec.name in registry.repositories:
-                raise ValueError(f"repository {spec.name} is defined twice")
-        repository = Repository(
-            registry_id=account_id,
-            region=registry.region,
-            name=spec.name,
-            created_at=now,
-            image_tag_mutability=spec.tag_mutability,
-            scan_on_push=spec.scan_on_push,
-            encryption=EncryptionConfiguration(spec.encryption),
-            tags=dict(spec.tags),
-        )
+            # Created through the API, as the account's root user, so defaults and validation are AWS's.
+            root = self.world.resolve(self.world.account(account_id).root_arn)
+            self.world.call_as(root, "ecr", "CreateRepository", params, region=registry.region)
+        repository = registry.repositories.get(spec.name)
+        if repository is None:
+            return
         if spec.policy is not None:
             with self.at((*at, "policy"), "invalid repository policy: "):
                 text = json.dumps(spec.policy, indent=4)
@@ -195,7 +196,6 @@ class _WorldBuilder:
         pushes = [(self.pushed_at(image.pushed, now), i, image) for i, image in enumerate(spec.images)]
         for pushed_at, i, image in sorted(pushes, key=lambda push: (push[0], push[1])):
             self.image(repository, (*at, "images", i), image, i, pushed_at, now)
-        registry.repositories[spec.name] = repository
 
     def image(
         self,
@@ -223,18 +223,6 @@ class _WorldBuilder:
     @staticmethod
     def pushed_at(pushed: datetime | str, now: datetime) -> datetime:
         return pushed if isinstance(pushed, datetime) else now + parse_duration(pushed)
-
-    def local_image(self, reference: str, now: datetime) -> None:
-        """An image in the local docker store, as if built before the scenario starts."""
-        name, _, tag = reference.rpartition(":")
-        if not name or "/" in tag:
-            name, tag = reference, "latest"
-        docker = self.world.docker
-        docker.build_counter += 1
-        config, layers = build_layers(name, docker.build_counter, now)
-        built = BuiltImage(config, layers, now)
-        docker.images[built.image_id] = built
-        docker.refs[f"{name}:{tag}"] = built.image_id
 
     def principal_exists(self, principal: str) -> bool:
         """Whether a policy principal names something real: `*`, a service, an account, or an entity here."""

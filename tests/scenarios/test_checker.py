@@ -52,6 +52,19 @@ def test_the_world_is_laid_out_as_the_file_says() -> None:
     assert repository.image_tags == {"v1": stored.digest}
     assert world.clock.now - stored.pushed_at == timedelta(days=2)
     assert "111122223333.dkr.ecr.us-east-1.amazonaws.com/web:v2" in world.docker.refs
+    assert world.events == []  # laying out the world is not part of its history
+
+
+def test_repositories_get_the_defaults_aws_gives(tmp_path: Path) -> None:
+    text = (GOOD / "token-expires.yaml").read_text()
+    (tmp_path / "kms.yaml").write_text(text.replace("tag_mutability: MUTABLE", "encryption: KMS"))
+    item = load(tmp_path / "kms.yaml")
+    repository = build_world(item.scenario, item.document).account("111122223333").registry("us-east-1")
+    encryption = repository.repositories["web"].encryption
+    assert (encryption.encryption_type, encryption.kms_key) == (
+        "KMS",
+        "arn:aws:kms:us-east-1:111122223333:alias/aws/ecr",
+    )
 
 
 def test_scenario_shell_replays_the_run_steps() -> None:
