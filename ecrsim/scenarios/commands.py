@@ -40,6 +40,9 @@ def run_check(paths: Sequence[str]) -> int:
         print(f"ecrsim check: error: no such file or folder: {missing[0]}", file=sys.stderr)
         return 2
     count, problems = check_paths([Path(path) for path in paths] or [bundled_pack()])
+    if count == 0:
+        print(f"ecrsim check: error: no scenario files (*.yaml) in {', '.join(paths)}", file=sys.stderr)
+        return 2
     for problem in problems:
         print(problem)
     files = f"{count} scenario file{'s' if count != 1 else ''}"

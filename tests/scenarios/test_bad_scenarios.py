@@ -78,3 +78,11 @@ def test_a_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     status, lines, err = check(capsys, BAD / "no-such-file.yaml")
     assert status == 2 and not lines
     assert err.strip() == f"ecrsim check: error: no such file or folder: {BAD / 'no-such-file.yaml'}"
+
+
+def test_a_folder_without_scenarios_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, lines, err = check(capsys, tmp_path)
+    assert status == 2 and not lines
+    assert err.strip() == f"ecrsim check: error: no scenario files (*.yaml) in {tmp_path}"
