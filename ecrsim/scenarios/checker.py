@@ -8,7 +8,6 @@ and solved by its `solution`. Every problem is one located line; a file's proble
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,7 +60,7 @@ class _StepChecker:
         for i, step in enumerate(self.item.scenario.steps):
             at: DataPath = ("steps", i)
             if isinstance(step, model.AsStep):
-                ran = self.runner.run(f"sim as {shlex.quote(step.as_)}")
+                ran = self.runner.switch(step.as_)
                 if ran.status:
                     self.add((*at, "as"), ran.stderr.strip().removeprefix("sim: "))
             elif isinstance(step, model.RunStep):
@@ -69,7 +68,7 @@ class _StepChecker:
                 if step.expect is not None and not matches(step.expect, ran):
                     self.add((*at, "expect"), f"expected {expected_words(step.expect)}, but {describe(ran)}")
             elif isinstance(step, model.AdvanceStep):
-                self.runner.run(f"sim advance {step.advance}")
+                self.runner.advance(step.advance)
             elif isinstance(step, model.AskStep):
                 self.ask(at, step)
             elif isinstance(step, model.TaskStep):

@@ -8,7 +8,6 @@ after each one the simulation explains itself with the engine's own decision tra
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -101,7 +100,7 @@ class Player:
             self.say()
             self.say(step.say.strip())
         elif isinstance(step, model.AsStep):
-            self.runner.run(f"sim as {shlex.quote(step.as_)}")
+            self.runner.switch(step.as_)
             self.say()
             self.say(f"(Now acting as {step.as_}.)")
         elif isinstance(step, model.RunStep):
@@ -109,7 +108,7 @@ class Player:
             self.say(self.runner.shell.prompt() + step.run)
             self.show(self.runner.run(step.run))
         elif isinstance(step, model.AdvanceStep):
-            self.runner.run(f"sim advance {step.advance}")
+            self.runner.advance(step.advance)
             now = self.runner.world.clock.now.strftime("%Y-%m-%dT%H:%M:%SZ")
             self.say()
             self.say(f"({step.advance} pass. The clock now shows {now}.)")
@@ -217,7 +216,7 @@ class Player:
                 self.say("Task complete: every check holds.")
                 break
         if self.runner.profile != base:
-            self.runner.run(f"sim as {shlex.quote(base)}")
+            self.runner.switch(base)
 
     def summary(self) -> str:
         score = self.score

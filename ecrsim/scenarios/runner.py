@@ -15,7 +15,9 @@ from ecrsim.engine.policy.types import Decision
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model
 from ecrsim.scenarios.outcomes import Ran, describe, error_code, matches
+from ecrsim.scenarios.pack import find_scenario, load
 from ecrsim.scenarios.problems import ScenarioProblems
+from ecrsim.scenarios.world_builder import build_world
 from ecrsim.shell import Shell
 
 
@@ -43,10 +45,17 @@ class Runner:
         code = error_code(result.status, result.stderr) if result.status else None
         return Ran(line, result.status, result.stdout, result.stderr, code)
 
+    def switch(self, profile: str) -> Ran:
+        """`as: NAME`: act as another profile from now on."""
+        return self.run(f"sim as {shlex.quote(profile)}")
+
+    def advance(self, duration: str) -> Ran:
+        return self.run(f"sim advance {shlex.quote(duration)}")
+
     def run_as(self, profile: str | None, line: str) -> Ran:
         """Run `line` as `profile` (a fork's own profile when None); a missing profile is a failed command."""
         if profile is not None and profile != self.profile:
-            switched = self.run(f"sim as {shlex.quote(profile)}")
+            switched = self.switch(profile)
             if switched.status:
                 return Ran(line, switched.status, "", switched.stderr, None)
         return self.run(line)
@@ -64,7 +73,7 @@ class Runner:
                 failed = ran
                 break
         if self.profile != base:
-            self.run(f"sim as {shlex.quote(base)}")
+            self.switch(base)
         return done, failed
 
     def fork(self) -> Runner:
@@ -118,7 +127,7 @@ class ChoiceVerdict:
             return f"its change fails: {describe(self.failed_apply)}"
         if self.failed_check is not None:
             return f"`{self.failed_check.command}` still fails: {describe(self.failed_check)}"
-        return f"{describe(self.ran[0])}" if self.ran else ""
+        return describe(self.ran[0]) if self.ran else ""
 
 
 def judge(runner: Runner, step: model.AskStep) -> list[ChoiceVerdict]:
@@ -160,9 +169,6 @@ def right_choices(verdicts: Sequence[ChoiceVerdict]) -> list[int]:
 def scenario_shell(file_or_id: str) -> Shell | str:
     """`ecrsim shell --scenario`: the scenario's world with its `as`, `run` and `advance` steps replayed;
     or the lines saying why it cannot start (no such scenario, or its problems)."""
-    from ecrsim.scenarios.pack import find_scenario, load
-    from ecrsim.scenarios.world_builder import build_world
-
     path = find_scenario(file_or_id)
     if path is None:
         return f"ecrsim: no scenario file or bundled scenario id '{file_or_id}'"
@@ -173,9 +179,9 @@ def scenario_shell(file_or_id: str) -> Shell | str:
         return str(error)
     for step in item.scenario.steps:
         if isinstance(step, model.AsStep):
-            runner.run(f"sim as {shlex.quote(step.as_)}")
+            runner.switch(step.as_)
         elif isinstance(step, model.RunStep):
             runner.run(step.run)
         elif isinstance(step, model.AdvanceStep):
-            runner.run(f"sim advance {step.advance}")
+            runner.advance(step.advance)
     return runner.shell
