@@ -3,18 +3,18 @@
 The rules are the CLI's own (awscli's formatter, text and table modules), re-expressed here: JSON with a
 four-space indent and keys in the order the service returned them; text as tab-separated rows whose
 scalar columns are sorted by key and whose nested lists start rows named by the key in upper case; the
-boxed table titled with the operation name, sized for an 80-column terminal; YAML as the CLI's ruamel
-settings produce it (block style, sorted keys, strings quoted when they would read as another type).
+boxed table titled with the operation name, sized for an 80-column terminal; YAML in yamlout.py.
 Timestamps are ISO 8601 with an offset, as `cli_timestamp_format = iso8601` prints them.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from datetime import datetime
 from typing import Any
+
+from ecrsim.shell.yamlout import format_yaml
 
 TERMINAL_WIDTH = 80
 
@@ -298,81 +298,3 @@ def _line_break(widths: list[int]) -> str:
     return "".join(
         ("+" + "-" * (w - 2) + "+") if i == 0 else ("-" * (w - 1) + "+") for i, w in enumerate(widths)
     )
-
-
-# -- yaml --------------------------------------------------------------------------------------------------
-# Plain scalars that YAML 1.2 would read back as something other than a string must be quoted.
-_RESOLVES = re.compile(
-    r"""^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE
-    |[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+
-    |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
-    |[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?
-       (?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?)$""",
-    re.VERBOSE,
-)
-_INDICATORS = tuple("-?:,[]{}#&*!|>'\"%@`")
-
-
-def _yaml_scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    text = str(value)
-    if any(char in text for char in "\n\r\t") or any(not char.isprintable() for char in text):
-        return json.dumps(text, ensure_ascii=False)
-    plain = (
-        text
-        and text == text.strip()
-        and not text.startswith(_INDICATORS)
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith(":")
-        and not _RESOLVES.match(text)
-    )
-    return text if plain else "'" + text.replace("'", "''") + "'"
-
-
-def format_yaml(data: Any) -> str:
-    if data == {}:
-        return ""
-    lines: list[str] = []
-    _yaml(data, lines, 0)
-    return "".join(line + "\n" for line in lines)
-
-
-def _yaml(value: Any, lines: list[str], indent: int) -> None:
-    pad = " " * indent
-    if isinstance(value, dict) and value:
-        for key in sorted(value):
-            item = value[key]
-            if isinstance(item, dict) and item:
-                lines.append(f"{pad}{_yaml_scalar(key)}:")
-                _yaml(item, lines, indent + 2)
-            elif isinstance(item, list) and item:
-                lines.append(f"{pad}{_yaml_scalar(key)}:")
-                _yaml(item, lines, indent)
-            else:
-                lines.append(f"{pad}{_yaml_scalar(key)}: {_yaml_flow_empty(item)}")
-    elif isinstance(value, list) and value:
-        for item in value:
-            if isinstance(item, (dict, list)) and item:
-                nested: list[str] = []
-                _yaml(item, nested, indent + 2)
-                lines.append(f"{pad}- {nested[0][indent + 2 :]}")
-                lines.extend(nested[1:])
-            else:
-                lines.append(f"{pad}- {_yaml_flow_empty(item)}")
-    else:
-        lines.append(pad + _yaml_flow_empty(value))
-
-
-def _yaml_flow_empty(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _yaml_scalar(value)

@@ -104,5 +104,5 @@ def test_yaml_quotes_what_would_not_read_back_as_the_same_string() -> None:
         "i": 3,
     }
     assert format_yaml(data) == (
-        "a: 'true'\nb: ''\nc: it's\nd: 'x: y'\ne: '*'\nf: \"line\\nbreak\"\ng: []\nh: {}\ni: 3\n"
+        "a: 'true'\nb: ''\nc: it's\nd: 'x: y'\ne: '*'\nf: 'line\n\n  break'\ng: []\nh: {}\ni: 3\n"
     )
