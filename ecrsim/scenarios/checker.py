@@ -19,6 +19,8 @@ from ecrsim.scenarios.problems import Problem, ScenarioProblems
 from ecrsim.scenarios.runner import Runner, judge, right_choices, run_checks
 from ecrsim.scenarios.world_builder import build_world
 
+INTERNAL_ERROR = "ecrsim: internal error:"  # what the shell prints instead of a traceback
+
 
 def check_paths(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
     """How many scenario files were checked, and every problem found in them."""
@@ -67,6 +69,8 @@ class _StepChecker:
                 ran = self.runner.run(step.run)
                 if step.expect is not None and not matches(step.expect, ran):
                     self.add((*at, "expect"), f"expected {expected_words(step.expect)}, but {describe(ran)}")
+                elif INTERNAL_ERROR in ran.stderr:  # a simulator bug must not pass for a lesson
+                    self.add((*at, "run"), describe(ran))
             elif isinstance(step, model.AdvanceStep):
                 self.runner.advance(step.advance)
             elif isinstance(step, model.AskStep):
@@ -94,7 +98,13 @@ class _StepChecker:
         if step.answer is not None and right:
             stated = sorted(step.answer) if isinstance(step.answer, list) else [step.answer]
             if stated != right:
-                what = f": the probe ran and {happened}" if step.probe else ""
+                wrong = [n for n in stated if n not in right]
+                if step.probe:
+                    what = f": the probe ran and {happened}"
+                elif wrong:
+                    what = f": choice {wrong[0]}: {verdicts[wrong[0] - 1].why_wrong()}"
+                else:
+                    what = ""
                 self.add(
                     (*at, "answer"),
                     f"the answer key says {_numbers(stated)}, the simulation says {_numbers(right)}{what}",
