@@ -97,7 +97,11 @@ def make_image(config: Layer, layers: tuple[Layer, ...]) -> Image:
 
 
 def image_from_manifest(text: str, media_type: str | None, repository: Repository) -> Image:
-    """Parse a manifest given to PutImage; every blob it references must already be in the repository."""
+    """Parse a manifest given to PutImage; every blob it references must already be in the repository.
+
+    A blob takes the media type the manifest gives it (an upload does not say whether it is a layer or a
+    config), and the repository remembers it.
+    """
     digest = sha256_digest(text.encode())
     known = repository.images.get(digest)
     if known is not None:  # re-tagging an image the repository holds: nothing new to check
@@ -129,7 +133,9 @@ def image_from_manifest(text: str, media_type: str | None, repository: Repositor
             missing.append(str(reference))
             continue
         kind = entry.get("mediaType", LAYER_TAR_GZIP)
-        blobs.append(layer if layer.media_type == kind else replace(layer, media_type=kind))
+        if layer.media_type != kind:  # e.g. an uploaded blob first named as an image config
+            layer = repository.layers[reference] = replace(layer, media_type=kind)
+        blobs.append(layer)
     if missing:
         # Real text: "Layers with digests '[sha256:...]' required for pushing image into repository ..."
         raise ServiceError(
