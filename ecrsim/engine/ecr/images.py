@@ -23,7 +23,7 @@ from ecrsim.engine.errors import ServiceError
 MAX_TAGS_PER_IMAGE = 1000
 
 
-def image_not_found(repository: Repository, image_id: Mapping[str, str]) -> ServiceError:
+def _image_not_found(repository: Repository, image_id: Mapping[str, str]) -> ServiceError:
     digest = image_id.get("imageDigest", "null")
     tag = image_id.get("imageTag", "null")
     return ServiceError(
@@ -33,7 +33,7 @@ def image_not_found(repository: Repository, image_id: Mapping[str, str]) -> Serv
     )
 
 
-def _failure(image_id: Mapping[str, str], repository: Repository) -> tuple[str, str] | None:
+def _failure(repository: Repository, image_id: Mapping[str, str]) -> tuple[str, str] | None:
     """Why an image id names no image (BatchGetImage/BatchDeleteImage failure code and reason), or None."""
     digest, tag = image_id.get("imageDigest"), image_id.get("imageTag")
     if digest is None and tag is None:
@@ -58,8 +58,8 @@ def _failure(image_id: Mapping[str, str], repository: Repository) -> tuple[str, 
 
 def resolve_image(repository: Repository, image_id: Mapping[str, str]) -> StoredImage:
     """The image an imageId names, or ImageNotFoundException."""
-    if _failure(image_id, repository) is not None:
-        raise image_not_found(repository, image_id)
+    if _failure(repository, image_id) is not None:
+        raise _image_not_found(repository, image_id)
     digest = image_id.get("imageDigest") or repository.image_tags[image_id["imageTag"]]
     return repository.images[digest]
 
@@ -200,7 +200,7 @@ def batch_get_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:BatchGetImage")
     images, failures = [], []
     for image_id in params["imageIds"]:
-        failure = _failure(image_id, repository)
+        failure = _failure(repository, image_id)
         if failure is not None:
             failures.append(
                 {"imageId": dict(image_id), "failureCode": failure[0], "failureReason": failure[1]}
@@ -236,7 +236,7 @@ def batch_delete_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     deleted: list[dict[str, str]] = []
     failures = []
     for image_id in params["imageIds"]:
-        failure = _failure(image_id, repository)
+        failure = _failure(repository, image_id)
         if failure is not None:
             failures.append(
                 {"imageId": dict(image_id), "failureCode": failure[0], "failureReason": failure[1]}
