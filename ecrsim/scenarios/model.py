@@ -139,7 +139,7 @@ Name = Annotated[str, Field(min_length=1)]
 class Strict(BaseModel):
     """Unknown keys are errors; the keys this model knows are noted for the "did you mean" hint."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_validator(mode="before")
     @classmethod
