@@ -177,9 +177,15 @@ def _call_operation(
     except ServiceError as error:
         return _service_error(operation.name, error)
     data = cli_values(_decode_policies(model, operation.output, _paginate(operation, dict(response), parsed)))
+    output = args.output or DEFAULT_OUTPUT
+    # Text output prints pages as they come and the resume token last, outside any --query.
+    resume = data.pop("NextToken", None) if output == "text" and operation.paginator else None
     if query is not None:
         data = query.search(data)
-    return Outcome(0, render(data, args.output or DEFAULT_OUTPUT, operation.name))
+    text = render(data, output, operation.name)
+    if resume is not None:
+        text += render({"NextToken": {"NextToken": resume}}, "text", operation.name)
+    return Outcome(0, text)
 
 
 def _as_list(value: Any) -> list[str]:
@@ -187,25 +193,47 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _paginate(operation: Operation, response: dict[str, Any], parsed: Any) -> dict[str, Any]:
-    """Remove what the CLI's auto-pagination consumes; apply `--starting-token`/`--max-items`."""
+    """The response as the CLI's auto-pagination rebuilds it (botocore's build_full_result): the result
+    keys first, then only the paginator's non-aggregate keys (null when absent); tokens and anything else
+    are gone. `--starting-token`/`--max-items` slice the result lists and add a NextToken."""
     paginator = operation.paginator
     if not paginator:
         return response
-    for key in [*_as_list(paginator.get("output_token")), *_as_list(paginator.get("more_results"))]:
-        response.pop(key, None)
-    result_keys = _as_list(paginator.get("result_key"))
+    result: dict[str, Any] = {}
     start, limit = parsed.starting_token, parsed.max_items
-    if start or limit is not None:
-        truncated = False
-        for key in result_keys:
-            items = response.get(key)
-            if isinstance(items, list):
-                end = len(items) if limit is None else start + limit
-                truncated = truncated or end < len(items)
-                response[key] = items[start:end]
-        if truncated and limit is not None:
-            response["NextToken"] = encode_next_token(start + limit)
-    return response
+    truncated = False
+    for expression in _as_list(paginator.get("result_key")):
+        value = jmespath.search(expression, response)
+        if value is None:
+            continue
+        if isinstance(value, list) and (start or limit is not None):
+            end = len(value) if limit is None else start + limit
+            truncated = truncated or end < len(value)
+            value = value[start:end]
+        _set_path(result, expression, value)
+    for expression in paginator.get("non_aggregate_keys", []):
+        part: dict[str, Any] = {}
+        _set_path(part, expression, jmespath.search(expression, response))
+        _merge(result, part)
+    if truncated and limit is not None:
+        result["NextToken"] = encode_next_token(start + limit)
+    return result
+
+
+def _set_path(target: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for key in parents:
+        target = target.setdefault(key, {})
+    target[last] = value
+
+
+def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
+    """botocore's merge_dicts: nested dicts merge, anything else is replaced."""
+    for key, value in other.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def _decode_policies(model: ServiceModel, shape_name: str | None, value: Any) -> Any:

@@ -132,3 +132,30 @@ def test_completion_does_not_touch_the_event_log(shell: Shell) -> None:
     before = len(shell.world.events)
     shell.completions("aws ecr list-images --repository-name ")
     assert len(shell.world.events) == before
+
+
+def test_paginated_responses_are_rebuilt_as_the_cli_rebuilds_them(
+    shell: Shell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    response = {
+        "registryId": "111122223333",
+        "repositoryName": "web",
+        "nextToken": "abc",
+        "status": "COMPLETE",
+        "previewResults": [{"imageTags": ["v1"]}, {"imageTags": ["v2"]}],
+    }
+    monkeypatch.setattr(shell.world, "call", lambda *args, **kwargs: dict(response))
+    result = shell.run_line("aws ecr get-lifecycle-policy-preview --repository-name web --output json")
+    assert result.stdout.split("\n")[1] == '    "previewResults": ['
+    assert '"nextToken"' not in result.stdout
+    assert result.stdout.endswith('    "status": "COMPLETE",\n    "summary": null\n}\n')
+    first = shell.run_line(
+        "aws ecr get-lifecycle-policy-preview --repository-name web --max-items 1 --output text"
+    )
+    assert first.stdout.splitlines()[-1].startswith("NEXTTOKEN\t")
+    token = first.stdout.splitlines()[-1].split("\t")[1]
+    rest = shell.run_line(
+        f"aws ecr get-lifecycle-policy-preview --repository-name web --starting-token {token} "
+        "--query previewResults --output text"
+    )
+    assert rest.stdout == "IMAGETAGS\tv2\n"
