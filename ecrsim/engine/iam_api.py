@@ -24,6 +24,7 @@ from ecrsim.engine.clock import DEFAULT_START
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.iam import Account, Group, ManagedPolicy, Role, User
 from ecrsim.engine.policy.types import ContextValue
+from ecrsim.engine.world import INVALID_TOKEN_MESSAGE
 
 Context = Mapping[str, ContextValue]
 
@@ -117,7 +118,7 @@ def _tag_context(tags: Mapping[str, str]) -> dict[str, ContextValue]:
 def _account(call: Call) -> Account:
     """IAM acts on the caller's own account."""
     if call.caller.account_id is None:
-        raise ServiceError("InvalidClientTokenId", "The security token included in the request is invalid.")
+        raise ServiceError("InvalidClientTokenId", INVALID_TOKEN_MESSAGE)
     return call.world.account(call.caller.account_id)
 
 
