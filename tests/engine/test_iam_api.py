@@ -587,3 +587,39 @@ def test_policy_size_quotas_count_characters_without_white_space(world: World) -
         PolicyName="Huge",
         PolicyDocument=_big_policy(400),
     )
+
+
+def test_a_self_service_policy_with_a_policy_variable(world: World) -> None:
+    """The IAM user guide's "manage your own inline policies" pattern: ${aws:username} in Resource."""
+    own = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["iam:GetUser", "iam:PutUserPolicy", "iam:ListUserPolicies"],
+                "Resource": "arn:aws:iam::*:user/${aws:username}",
+            }
+        ],
+    }
+    add_user(world, A, "self", inline={"own": own})
+    assert iam(world, "GetUser", "self")["User"]["UserName"] == "self"
+    assert iam(world, "ListUserPolicies", "self", UserName="self")["PolicyNames"] == ["own"]
+    iam(
+        world,
+        "PutUserPolicy",
+        "self",
+        UserName="self",
+        PolicyName="more",
+        PolicyDocument=json.dumps(ECR_READ),
+    )
+    with pytest.raises(ServiceError) as error:
+        iam(
+            world,
+            "PutUserPolicy",
+            "self",
+            UserName="alice",
+            PolicyName="p",
+            PolicyDocument=json.dumps(ECR_READ),
+        )
+    assert error.value.code == "AccessDenied"
+    assert error.value.decision.resource_arn == f"arn:aws:iam::{A}:user/alice"
