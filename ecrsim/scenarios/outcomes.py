@@ -68,6 +68,13 @@ def describe(ran: Ran) -> str:
     return f"it failed{code} (status {ran.status}){said}"
 
 
+def in_brief(ran: Ran) -> str:
+    """`succeeded` / `failed with AccessDeniedException`: one outcome in a list of several."""
+    if ran.status == 0:
+        return "succeeded"
+    return f"failed with {ran.error_code}" if ran.error_code else f"failed (status {ran.status})"
+
+
 def expected_words(expected: Outcome) -> str:
     if expected == "ok":
         return "success"

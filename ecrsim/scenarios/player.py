@@ -13,7 +13,7 @@ from typing import TextIO
 
 from ecrsim.engine.policy.explain import render_decision
 from ecrsim.scenarios import model
-from ecrsim.scenarios.outcomes import Ran
+from ecrsim.scenarios.outcomes import Ran, in_brief
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
 
@@ -165,7 +165,9 @@ class Player:
             verdict = verdicts[chosen[0] - 1]
             self.say()
             if verdict.right:
-                self.say(f"With choice {chosen[0]} applied, every check holds.")
+                self.say(f"With choice {chosen[0]} applied, every check holds:")
+                for result in verdict.checks:
+                    self.say(f"  $ {result.ran.command}\n    {in_brief(result.ran)}, as the check expects")
             else:
                 failed = verdict.failed_apply or verdict.failed_check
                 what = "the change itself fails" if verdict.failed_apply else "a check still fails"

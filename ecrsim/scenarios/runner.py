@@ -117,16 +117,21 @@ class ChoiceVerdict:
     """Whether one choice of a question is right, and what the simulation did to decide it."""
 
     right: bool
-    ran: tuple[Ran, ...]  # the probe (predict), or the apply commands then the checks (fix)
-    decision: Decision | None  # the last authorization decision made, for the explanation
+    ran: tuple[Ran, ...]  # the probe (predict), or the apply commands (fix)
+    decision: Decision | None  # the decision that tells most: the probe's, or the failing command's
     failed_apply: Ran | None = None  # fix questions: the apply command that failed
-    failed_check: Ran | None = None  # fix questions: the first check that did not hold
+    checks: tuple[CheckResult, ...] = ()  # fix questions: the checks, run after the apply
+
+    @property
+    def failed_check(self) -> Ran | None:
+        return next((result.ran for result in self.checks if not result.holds), None)
 
     def why_wrong(self) -> str:
         if self.failed_apply is not None:
             return f"its change fails: {describe(self.failed_apply)}"
-        if self.failed_check is not None:
-            return f"`{self.failed_check.command}` still fails: {describe(self.failed_check)}"
+        failed = self.failed_check
+        if failed is not None:
+            return f"`{failed.command}` still fails: {describe(failed)}"
         return describe(self.ran[0]) if self.ran else ""
 
 
@@ -150,14 +155,13 @@ def _judge_fix(runner: Runner, choice: model.Choice, checks: Sequence[model.Chec
     applied, failed = fork.act(choice.apply or [])
     if failed is not None:
         return ChoiceVerdict(False, tuple(applied), fork.decision_since(mark), failed_apply=failed)
-    results = run_checks(fork, checks)
-    failing = [result for result in results if not result.holds]
-    telling = failing[0] if failing else (results[-1] if results else None)
+    results = tuple(run_checks(fork, checks))
+    failing = next((result for result in results if not result.holds), None)
     return ChoiceVerdict(
-        not failing,
-        (*applied, *(result.ran for result in results)),
-        telling.decision if telling else fork.decision_since(mark),
-        failed_check=failing[0].ran if failing else None,
+        failing is None,
+        tuple(applied),
+        failing.decision if failing else None,
+        checks=results,
     )
 
 

@@ -82,6 +82,11 @@ def test_skip_applies_the_solution_and_goes_on() -> None:
     status, out = play_here("2\nskip\n1\n")
     assert status == 0
     assert "(Solution applied.)" in out
+    assert (
+        "With choice 1 applied, every check holds:\n"
+        '  $ aws ecr list-images --repository-name web --query "length(imageIds)"\n'
+        "    succeeded, as the check expects\n"
+    ) in out
     assert out.rstrip().endswith("2 of 2 questions right; 0 of 1 tasks solved.")
 
 
