@@ -136,7 +136,7 @@ def add_user(
     path: str = "/",
     access_key: bool = True,
 ) -> User:
-    """Create an IAM user and its CLI profile (unless a profile of that name exists); with `access_key`
+    """Create an IAM user and its CLI profile (named as `register_profile` decides); with `access_key`
     it also holds the key that profile would use. CreateUser, like IAM, makes no key."""
     account = world.account(account_id)
     _require_new("User", name, account.users)
