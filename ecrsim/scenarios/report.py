@@ -1,0 +1,359 @@
+"""`ecrsim play FILE_OR_ID --answers FILE --report json|junit`: grade a learner's answers without a prompt.
+
+For instructors and their CI. The answers file (YAML, or JSON which is YAML too) says which choice the
+learner picked for each question and which commands they typed for each task, both numbered from 1 in the
+order the scenario asks them, as `ecrsim play` numbers them:
+
+    learner: Ana Silva          # optional; shown in the report
+    questions:
+      1: 2
+      2: [1, 3]                 # a question with several right choices
+    tasks:
+      1:
+        - aws ecr get-login-password --region us-east-1 | docker login ...
+        - docker push 111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1.4.1
+
+The scenario is replayed exactly as the player would play it: each question is marked by the simulation
+(runner.judge, the computation `ecrsim check` verified) and each task by running the learner's commands
+in the world and then the task's checks. A task left unsolved gets its solution applied, so one miss does
+not fail every later step. Exit status: 0 everything right, 1 anything wrong or unanswered, 2 the answers
+file or the scenario cannot be used.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ecrsim.scenarios import model
+from ecrsim.scenarios.cards import walk
+from ecrsim.scenarios.loader import DataPath, Document, dotted, load_text
+from ecrsim.scenarios.outcomes import Ran, describe, expected_words
+from ecrsim.scenarios.pack import Loaded, display_name, find_scenario, load
+from ecrsim.scenarios.problems import Problem, ScenarioProblems
+from ecrsim.scenarios.runner import judge, right_choices, run_checks
+
+ReportFormat = Literal["json", "junit"]
+REPORT_VERSION = 1
+
+
+class AnswersProblems(Exception):
+    """The answers file cannot be graded; one located line per problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in sorted(problems)))
+
+
+@dataclass(frozen=True)
+class Answers:
+    learner: str | None
+    questions: dict[int, list[int]]  # question number -> chosen choice numbers, sorted
+    tasks: dict[int, list[str]]  # task number -> command lines, in the order typed
+
+
+def read_answers(path: Path, scenario: model.Scenario) -> Answers:
+    """The answers in `path`, checked against the scenario's questions and tasks; or AnswersProblems."""
+    name = display_name(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise AnswersProblems([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
+    except UnicodeDecodeError:
+        raise AnswersProblems([Problem(name, 1, 1, "not a UTF-8 text file")]) from None
+    if not text.strip():
+        raise AnswersProblems([Problem(name, 1, 1, "empty file: expected `questions:` and `tasks:`")])
+    try:
+        document = load_text(text, name)
+    except ScenarioProblems as error:  # the loader's words are about scenarios; these are answers
+        problems = [
+            Problem(p.file, p.line, p.column, p.message.replace("a scenario is", "an answers file is"))
+            for p in error.problems
+        ]
+        raise AnswersProblems(problems) from None
+    return _Reader(document, scenario).read()
+
+
+class _Reader:
+    def __init__(self, document: Document, scenario: model.Scenario) -> None:
+        self.document = document
+        self.steps = scenario.steps
+        self.asks = [step for step in scenario.steps if isinstance(step, model.AskStep)]
+        self.task_count = sum(isinstance(step, model.TaskStep) for step in scenario.steps)
+        self.problems: list[Problem] = list(document.problems)
+
+    def add(self, path: DataPath, message: str, *, key: bool = False) -> None:
+        self.problems.append(self.document.problem(path, f"{dotted(path)}: {message}", key=key))
+
+    def read(self) -> Answers:
+        data = self.document.data
+        for key in data:
+            if key not in ("learner", "questions", "tasks"):
+                self.add((key,), "unknown key; expected `learner`, `questions` or `tasks`", key=True)
+        learner = data.get("learner")
+        if learner is not None and not isinstance(learner, str):
+            self.add(("learner",), "expected the learner's name as text")
+            learner = None
+        questions = self._numbered("questions", len(self.asks), self._choices)
+        tasks = self._numbered("tasks", self.task_count, self._commands)
+        if self.problems:
+            raise AnswersProblems(self.problems)
+        return Answers(learner, questions, tasks)
+
+    def _numbered(self, section: str, count: int, read: Any) -> dict[int, Any]:
+        raw = self.document.data.get(section, {})
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.add((section,), f"expected a mapping of {section[:-1]} numbers")
+            return {}
+        result: dict[int, Any] = {}
+        what = "question" if section == "questions" else "task"
+        for key, value in raw.items():
+            path: DataPath = (section, key)
+            if not key.isdigit() or not 1 <= int(key) <= count:
+                has = f"{what}s 1 to {count}" if count else f"no {what}s"
+                self.add(path, f"there is no {what} {key}: this scenario has {has}", key=True)
+                continue
+            value = read(path, int(key), value)
+            if value is not None:
+                result[int(key)] = value
+        return result
+
+    def _choices(self, path: DataPath, number: int, value: Any) -> list[int] | None:
+        step = self.asks[number - 1]
+        values = value if isinstance(value, list) else [value]
+        count = len(step.choices)
+        if not values or not all(type(v) is int for v in values):
+            self.add(
+                path, f"expected a choice number from 1 to {count}" + (", or a list" if step.multiple else "")
+            )
+            return None
+        wrong = [v for v in values if not 1 <= v <= count]
+        if wrong:
+            self.add(path, f"{wrong[0]} is not a choice (question {number} has choices 1 to {count})")
+            return None
+        if len(set(values)) > 1 and not step.multiple:
+            self.add(path, f"question {number} takes one choice, not {len(set(values))}")
+            return None
+        return sorted(set(values))
+
+    def _commands(self, path: DataPath, _number: int, value: Any) -> list[str] | None:
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            self.add(path, "expected the command lines typed, as a list of text")
+            return None
+        return [line for line in values if line.strip()]
+
+
+# -- grading --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    number: int
+    step: int
+    text: str
+    chosen: list[int]  # empty when not answered
+    right: list[int]
+    explanation: str
+    happened: str  # what the simulation did: the probe's outcome, or why the chosen fix works or fails
+
+    @property
+    def correct(self) -> bool:
+        return self.chosen == self.right
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    command: str
+    status: int
+    stdout: str
+    stderr: str
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    number: int
+    step: int
+    text: str
+    commands: list[CommandResult]
+    failed_checks: list[str]  # one sentence per check that does not hold after the learner's commands
+
+    @property
+    def correct(self) -> bool:
+        return not self.failed_checks
+
+
+@dataclass
+class Report:
+    scenario: model.Scenario
+    file: str
+    learner: str | None
+    questions: list[QuestionResult] = field(default_factory=list)
+    tasks: list[TaskResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(q.correct for q in self.questions) and all(t.correct for t in self.tasks)
+
+
+def grade(item: Loaded, answers: Answers) -> Report:
+    report = Report(item.scenario, item.document.file, answers.learner)
+    for position in walk(item):
+        step, runner = position.step, position.runner
+        if isinstance(step, model.AskStep):
+            number = len(report.questions) + 1
+            verdicts = judge(runner, step)
+            chosen = answers.questions.get(number, [])
+            if step.probe is not None:
+                happened = f"`{step.probe}`: {describe(verdicts[0].ran[0])}"
+            elif chosen:
+                verdict = verdicts[chosen[0] - 1]
+                happened = f"choice {chosen[0]}: " + (
+                    "every check holds" if verdict.right else verdict.why_wrong()
+                )
+            else:
+                happened = ""
+            report.questions.append(
+                QuestionResult(
+                    number,
+                    position.index,
+                    " ".join(step.ask.split()),
+                    chosen,
+                    right_choices(verdicts),
+                    " ".join((step.explain or "").split()),
+                    happened,
+                )
+            )
+        else:
+            number = len(report.tasks) + 1
+            base = runner.profile
+            typed: list[Ran] = [runner.run(line) for line in answers.tasks.get(number, [])]
+            failed = [
+                f"`{result.check.run}`: expected {expected_words(result.check.expect)}, "
+                f"but {describe(result.ran)}"
+                for result in run_checks(runner, step.check, base)
+                if not result.holds
+            ]
+            report.tasks.append(
+                TaskResult(
+                    number,
+                    position.index,
+                    " ".join(step.task.split()),
+                    [CommandResult(r.command, r.status, r.stdout, r.stderr) for r in typed],
+                    failed,
+                )
+            )
+    return report
+
+
+# -- the two report formats -----------------------------------------------------------------------------
+
+
+def to_json(report: Report) -> dict[str, Any]:
+    right = sum(q.correct for q in report.questions)
+    solved = sum(t.correct for t in report.tasks)
+    return {
+        "version": REPORT_VERSION,
+        "scenario": report.scenario.id,
+        "title": " ".join(report.scenario.title.split()),
+        "file": report.file,
+        "learner": report.learner,
+        "passed": report.passed,
+        "score": {
+            "questions": {"right": right, "total": len(report.questions)},
+            "tasks": {"solved": solved, "total": len(report.tasks)},
+        },
+        "questions": [
+            {
+                "number": q.number,
+                "step": q.step,
+                "question": q.text,
+                "answer": q.chosen,
+                "right_answer": q.right,
+                "correct": q.correct,
+                "explanation": q.explanation,
+                "simulation": q.happened,
+            }
+            for q in report.questions
+        ],
+        "tasks": [
+            {
+                "number": t.number,
+                "step": t.step,
+                "task": t.text,
+                "solved": t.correct,
+                "commands": [vars(c) for c in t.commands],
+                "failed_checks": t.failed_checks,
+            }
+            for t in report.tasks
+        ],
+    }
+
+
+def to_junit(report: Report) -> str:
+    """JUnit XML as CI servers read it: one testsuite per scenario, one testcase per question and task."""
+    scenario = report.scenario
+    failures = sum(not q.correct for q in report.questions) + sum(not t.correct for t in report.tasks)
+    total = len(report.questions) + len(report.tasks)
+    counts = {"tests": str(total), "failures": str(failures), "errors": "0", "skipped": "0"}
+    suites = ET.Element("testsuites", {"name": "ecrsim", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": scenario.id, **counts})
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("title", scenario.title), ("file", report.file), ("learner", report.learner)):
+        if value:
+            ET.SubElement(properties, "property", {"name": name, "value": " ".join(value.split())})
+    classname = f"ecrsim.{scenario.id}"
+    for q in report.questions:
+        case = ET.SubElement(
+            suite, "testcase", {"classname": classname, "name": f"question {q.number}: {q.text}"}
+        )
+        if not q.correct:
+            said = f"answered {_numbers(q.chosen)}" if q.chosen else "not answered"
+            failure = ET.SubElement(
+                case,
+                "failure",
+                {"type": "WrongAnswer", "message": f"{said}; the answer is {_numbers(q.right)}"},
+            )
+            failure.text = "\n".join(part for part in (q.explanation, q.happened) if part)
+    for t in report.tasks:
+        case = ET.SubElement(
+            suite, "testcase", {"classname": classname, "name": f"task {t.number}: {t.text}"}
+        )
+        if not t.correct:
+            message = "not solved" if t.commands else "no commands given"
+            failure = ET.SubElement(case, "failure", {"type": "TaskNotSolved", "message": message})
+            failure.text = "\n".join(t.failed_checks)
+        if t.commands:
+            out = ET.SubElement(case, "system-out")
+            out.text = "\n".join(f"$ {c.command}\n{c.stdout}{c.stderr}".rstrip("\n") for c in t.commands)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers))
+
+
+def run_report(file_or_id: str, answers_file: str, report_format: ReportFormat) -> int:
+    """The `ecrsim play --answers` command: the report on stdout, problems on stderr; see the module doc."""
+    path = find_scenario(file_or_id)
+    if path is None:
+        print(f"ecrsim play: error: no scenario file or bundled scenario id '{file_or_id}'", file=sys.stderr)
+        return 2
+    try:
+        item = load(path)
+        answers = read_answers(Path(answers_file), item.scenario)
+        report = grade(item, answers)
+    except (ScenarioProblems, AnswersProblems) as error:
+        print(error, file=sys.stderr)
+        return 2
+    if report_format == "junit":
+        sys.stdout.write(to_junit(report))
+    else:
+        sys.stdout.write(json.dumps(to_json(report), indent=2) + "\n")
+    return 0 if report.passed else 1
