@@ -14,6 +14,7 @@ expire on the simulated clock, after which every call fails with ExpiredToken (w
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -47,11 +48,14 @@ def get_caller_identity(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"UserId": user_id, "Account": caller.account_id, "Arn": caller.arn}
 
 
-def _role(call: Call, role_arn: str) -> Role | None:
+def _role(call: Call, role_arn: str) -> tuple[str | None, Role | None]:
+    """The account a role ARN names, and the role if it exists there (with that exact path)."""
     found = _ROLE_ARN.fullmatch(role_arn)
-    account = call.world.accounts.get(found.group(1)) if found else None
-    role = account.roles.get(found.group(2)) if account and found else None
-    return role if role is not None and role.arn == role_arn else None
+    if found is None:
+        return None, None
+    account = call.world.accounts.get(found.group(1))
+    role = account.roles.get(found.group(2)) if account else None
+    return found.group(1), role if role is not None and role.arn == role_arn else None
 
 
 def _duration(call: Call, params: dict[str, Any], role: Role) -> int:
@@ -93,17 +97,25 @@ def assume_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         context["sts:ExternalId"] = params["ExternalId"]
     if params.get("SourceIdentity"):
         context["sts:SourceIdentity"] = params["SourceIdentity"]
-    role = _role(call, role_arn)
-    match = _ROLE_ARN.fullmatch(role_arn)
+    role_account, role = _role(call, role_arn)
     decision = call.decide(
         "sts:AssumeRole",
         role_arn,
         resource_policy=role.trust.policy if role and role.trust else None,
         resource_policy_name="trust",
-        resource_account=role.account_id if role else (match.group(1) if match else None),
+        resource_account=role_account,
         context=context,
         resource_policy_required=True,
     )
+    if role is None:
+        # The learner's explanation names the real cause, which STS's answer hides.
+        decision = replace(
+            decision,
+            rule="no_such_role",
+            reason=f"Implicitly denied: there is no role {role_arn}, so no trust policy can allow"
+            " sts:AssumeRole; STS answers exactly as it does when a trust policy says no.",
+        )
+        call.decisions[-1] = decision
     if role is None or not decision.allowed:
         # STS words this without the "because ..." clause other services add; a role that does not exist
         # is denied the same way, so a caller cannot probe for role names.

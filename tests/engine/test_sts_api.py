@@ -158,8 +158,11 @@ def test_cross_account_needs_both_sides(world: World, trusted: str, identity: bo
 
 
 def test_a_role_that_does_not_exist_is_denied_like_one_that_does_not_trust_you(world: World) -> None:
-    refused(world, "admin", f"arn:aws:iam::{A}:role/ghost")
-    refused(world, "admin", f"arn:aws:iam::{B}:role/elsewhere")
+    for missing in (f"arn:aws:iam::{A}:role/ghost", f"arn:aws:iam::{B}:role/elsewhere"):
+        denial = refused(world, "admin", missing)
+        assert denial.decision.rule == "no_such_role"
+        assert f"there is no role {missing}" in denial.decision.reason
+        assert world.last_decision() is denial.decision
 
 
 def test_trust_conditions_see_the_external_id(world: World) -> None:
