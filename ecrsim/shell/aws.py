@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,6 +20,8 @@ from jmespath.exceptions import JMESPathError
 from ecrsim.engine.errors import ServiceError
 from ecrsim.shell.awsargs import (
     AwsUsageError,
+    GlobalArgs,
+    OperationArgs,
     encode_next_token,
     invalid_choice,
     parse_globals,
@@ -58,7 +61,7 @@ def run_aws(inv: Invocation) -> Outcome:
         return Outcome(error.status, "", error.text)
 
 
-def region_of(env: Any, default: str) -> str:
+def region_of(env: Mapping[str, str], default: str) -> str:
     return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or default
 
 
@@ -134,7 +137,9 @@ def _check_endpoint(service: str, region: str) -> None:
         raise AwsUsageError(f'\nCould not connect to the endpoint URL: "https://{host}/"\n', 255)
 
 
-def _call(inv: Invocation, args: Any, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+def _call(
+    inv: Invocation, args: GlobalArgs, service: str, operation: str, params: dict[str, Any]
+) -> dict[str, Any]:
     region = args.region or region_of(inv.env, inv.shell.default_region)
     profile = _profile(inv, args.profile)
     _check_endpoint(service, region)
@@ -149,12 +154,11 @@ def _service_error(operation: str, error: ServiceError) -> Outcome:
     )
 
 
-def _get_login_password(inv: Invocation, args: Any, rest: list[str]) -> Outcome:
+def _get_login_password(inv: Invocation, args: GlobalArgs, rest: list[str]) -> Outcome:
     if rest == ["help"]:
         return Outcome(0, operation_help(load_service("ecr"), None))
     if rest:
         raise unknown_options(rest)
-    _profile(inv, args.profile)
     try:
         response = _call(inv, args, "ecr", "GetAuthorizationToken", {})
     except ServiceError as error:
@@ -165,13 +169,12 @@ def _get_login_password(inv: Invocation, args: Any, rest: list[str]) -> Outcome:
 
 
 def _call_operation(
-    inv: Invocation, args: Any, model: ServiceModel, operation: Operation, argv: list[str]
+    inv: Invocation, args: GlobalArgs, model: ServiceModel, operation: Operation, argv: list[str]
 ) -> Outcome:
     parsed = parse_operation_args(model, operation, argv, inv.shell.read_file)
     if parsed.help:
         return Outcome(0, operation_help(model, operation))
     query = _compile_query(args.query)
-    _profile(inv, args.profile)
     try:
         response = _call(inv, args, model.name, operation.name, parsed.params)
     except ServiceError as error:
@@ -192,7 +195,7 @@ def _as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, list) else [value] if value else []
 
 
-def _paginate(operation: Operation, response: dict[str, Any], parsed: Any) -> dict[str, Any]:
+def _paginate(operation: Operation, response: dict[str, Any], parsed: OperationArgs) -> dict[str, Any]:
     """The response as the CLI's auto-pagination rebuilds it (botocore's build_full_result): the result
     keys first, then only the paginator's non-aggregate keys (null when absent); tokens and anything else
     are gone. `--starting-token`/`--max-items` slice the result lists and add a NextToken."""

@@ -22,6 +22,9 @@ class _Command:
     summary: str
     flags: dict[str, str]  # every spelling -> canonical name; a trailing "=" means it takes a value
     arity: tuple[int, int | None]  # minimum and maximum positional arguments
+    # `docker build` is buildx's command today: its errors name it so and start with "ERROR: ".
+    cobra_name: str = ""
+    error_prefix: str = ""
 
 
 DOCKER_VERSION = "27.4.1, build b9d17ea (simulated by ecrsim)"
@@ -92,6 +95,8 @@ COMMANDS: dict[str, _Command] = {
             "--pull": "pull",
         },
         (1, 1),
+        cobra_name="buildx build",
+        error_prefix="ERROR: ",
     ),
 }
 # `docker image SUB` spellings of the same commands.
@@ -126,7 +131,8 @@ class _Parsed:
 def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
     parsed = _Parsed()
     index = 0
-    see = f"See 'docker {name} --help'."
+    full_name = command.cobra_name or name
+    see = f"See 'docker {full_name} --help'."
     while index < len(argv):
         token = argv[index]
         index += 1
@@ -139,7 +145,7 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
         if token.startswith("--"):
             spelling, has_inline, inline = token.partition("=")
             if spelling not in command.flags:
-                raise _DockerUsage(f"unknown flag: {spelling}\n{see}\n", 125)
+                raise _DockerUsage(f"{command.error_prefix}unknown flag: {spelling}\n{see}\n", 125)
             canonical = command.flags[spelling]
             if canonical.endswith("="):
                 if has_inline:
@@ -147,7 +153,9 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
                 elif index < len(argv):
                     value, index = argv[index], index + 1
                 else:
-                    raise _DockerUsage(f"flag needs an argument: {spelling}\n{see}\n", 125)
+                    raise _DockerUsage(
+                        f"{command.error_prefix}flag needs an argument: {spelling}\n{see}\n", 125
+                    )
                 parsed.flags.setdefault(canonical[:-1], []).append(value)
             else:
                 parsed.flags.setdefault(canonical, []).append("true")
@@ -156,7 +164,10 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
         while position < len(token):
             spelling = "-" + token[position]
             if spelling not in command.flags:
-                raise _DockerUsage(f"unknown shorthand flag: '{token[position]}' in {token}\n{see}\n", 125)
+                raise _DockerUsage(
+                    f"{command.error_prefix}unknown shorthand flag: '{token[position]}' in {token}\n{see}\n",
+                    125,
+                )
             canonical = command.flags[spelling]
             position += 1
             if canonical.endswith("="):
@@ -179,7 +190,8 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
         else:
             need = f"at most {high} argument{'s' if high != 1 else ''}"
         usage = f"Usage:  docker {command.usage}\n\n{command.summary}\n"
-        raise _DockerUsage(f'"docker {name}" requires {need}.\n{see}\n\n{usage}', 1)
+        message = f'{command.error_prefix}"docker {full_name}" requires {need}.\n{see}\n\n{usage}'
+        raise _DockerUsage(message, 1)
     return parsed
 
 

@@ -13,11 +13,6 @@ from ecrsim.shell.servicemodel import SERVICES, Operation, ServiceModel, load_se
 _INDENT = "       "
 
 
-def _type_name(model: ServiceModel, shape_name: str) -> str:
-    kind = model.shape(shape_name)["type"]
-    return {"structure": "structure", "list": "list", "map": "map", "boolean": "boolean"}.get(kind, kind)
-
-
 def top_help() -> str:
     lines = ["AWS()", "", "NAME", f"{_INDENT}aws -", "", "DESCRIPTION"]
     lines.append(f"{_INDENT}The simulated AWS Command Line Interface (v2). Services available here:")
@@ -49,7 +44,7 @@ def _option_lines(model: ServiceModel, operation: Operation) -> tuple[list[str],
     for name, member in model.input_members(operation).items():
         if name in hidden:
             continue
-        kind = _type_name(model, member["shape"])
+        kind = model.shape(member["shape"])["type"]
         flag = f"--{member['cli']}"
         form = f"{flag} | --no-{member['cli']}" if kind == "boolean" else f"{flag} <value>"
         synopsis.append(f"{_INDENT}  {form}" if name in required else f"{_INDENT}  [{form}]")

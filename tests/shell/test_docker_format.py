@@ -55,7 +55,11 @@ def test_tabwriter_pads_every_column_but_the_last_to_at_least_ten() -> None:
     [
         ("docker push --foo x", 125, "unknown flag: --foo\nSee 'docker push --help'.\n"),
         ("docker images -z", 125, "unknown shorthand flag: 'z' in -z\nSee 'docker images --help'.\n"),
-        ("docker build -t", 125, "flag needs an argument: 't' in -t\nSee 'docker build --help'.\n"),
+        (
+            "docker build -t",
+            125,
+            "ERROR: flag needs an argument: 't' in -t\nSee 'docker buildx build --help'.\n",
+        ),
         ("docker frob", 1, "docker: 'frob' is not a docker command.\nSee 'docker --help'\n"),
         (
             "docker tag onlyone",
