@@ -133,6 +133,10 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
     index = 0
     full_name = command.cobra_name or name
     see = f"See 'docker {full_name} --help'."
+
+    def flag_error(text: str) -> _DockerUsage:  # pflag's errors, exit 125
+        return _DockerUsage(f"{command.error_prefix}{text}\n{see}\n", 125)
+
     while index < len(argv):
         token = argv[index]
         index += 1
@@ -145,7 +149,7 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
         if token.startswith("--"):
             spelling, has_inline, inline = token.partition("=")
             if spelling not in command.flags:
-                raise _DockerUsage(f"{command.error_prefix}unknown flag: {spelling}\n{see}\n", 125)
+                raise flag_error(f"unknown flag: {spelling}")
             canonical = command.flags[spelling]
             if canonical.endswith("="):
                 if has_inline:
@@ -153,9 +157,7 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
                 elif index < len(argv):
                     value, index = argv[index], index + 1
                 else:
-                    raise _DockerUsage(
-                        f"{command.error_prefix}flag needs an argument: {spelling}\n{see}\n", 125
-                    )
+                    raise flag_error(f"flag needs an argument: {spelling}")
                 parsed.flags.setdefault(canonical[:-1], []).append(value)
             else:
                 parsed.flags.setdefault(canonical, []).append("true")
@@ -164,10 +166,7 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
         while position < len(token):
             spelling = "-" + token[position]
             if spelling not in command.flags:
-                raise _DockerUsage(
-                    f"{command.error_prefix}unknown shorthand flag: '{token[position]}' in {token}\n{see}\n",
-                    125,
-                )
+                raise flag_error(f"unknown shorthand flag: '{token[position]}' in {token}")
             canonical = command.flags[spelling]
             position += 1
             if canonical.endswith("="):
@@ -176,7 +175,7 @@ def _parse(name: str, command: _Command, argv: list[str]) -> _Parsed:
                 elif index < len(argv):
                     value, index = argv[index], index + 1
                 else:
-                    raise _DockerUsage(f"flag needs an argument: '{spelling[1]}' in {spelling}\n{see}\n", 125)
+                    raise flag_error(f"flag needs an argument: '{spelling[1]}' in {spelling}")
                 parsed.flags.setdefault(canonical[:-1], []).append(value)
                 break
             parsed.flags.setdefault(canonical, []).append("true")
