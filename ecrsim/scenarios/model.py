@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ecrsim.engine.clock import parse_duration
+from ecrsim.engine.clock import parse_duration, parse_timestamp
 from ecrsim.scenarios.loader import DataPath, Document, dotted
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 
@@ -63,7 +63,7 @@ def _account_id(value: Any) -> str:
 def _timestamp(value: Any) -> datetime:
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = parse_timestamp(value)
         except ValueError:
             raise PydanticCustomError(
                 "timestamp", "expected a timestamp such as 2026-01-05T09:00:00Z"
