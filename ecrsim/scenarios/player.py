@@ -17,11 +17,18 @@ from ecrsim.scenarios.outcomes import Ran, in_brief
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
 
-SHOWN_HINT_COMMANDS = "Type commands. `hint` shows a hint, `solution` shows a solution, `skip` applies it."
+TASK_HELP = (
+    "Type commands. `hint` shows a hint, `solution` shows a solution, `skip` applies it, `quit` stops."
+)
+QUIT_WORDS = ("quit", "exit")
 
 
-class _EndOfInput(Exception):
-    """The learner's input ended (Ctrl-D, or the end of a piped file) before the scenario did."""
+class _Stop(Exception):
+    """The learner stops before the scenario ends: input ended (Ctrl-D, the end of a piped file) or `quit`."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 @dataclass
@@ -58,9 +65,11 @@ class Player:
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:
-            raise _EndOfInput
+            raise _Stop("Input ended before the scenario did; stopping here.")
         if not self.stdin.isatty():  # piped answers: show them, so the transcript reads as a session
             self.stdout.write(line if line.endswith("\n") else line + "\n")
+        if line.strip() in QUIT_WORDS:
+            raise _Stop("Stopped before the end of the scenario.")
         return line.strip()
 
     def show(self, ran: Ran) -> None:
@@ -81,9 +90,9 @@ class Player:
         try:
             for index, step in enumerate(scenario.steps):
                 self.step(index, step)
-        except _EndOfInput:
+        except _Stop as stop:
             self.say()
-            self.say("Input ended before the scenario did; stopping here.")
+            self.say(stop.why)
             return 1
         except KeyboardInterrupt:
             self.say()
@@ -184,7 +193,7 @@ class Player:
         base = self.runner.profile
         self.say()
         self.say(f"Task: {step.task.strip()}")
-        self.say(SHOWN_HINT_COMMANDS)
+        self.say(TASK_HELP)
         hints = list(step.hints)
         while True:
             line = self.ask_line(self.runner.shell.prompt())

@@ -78,6 +78,14 @@ def test_input_that_ends_early_stops_with_a_clear_line() -> None:
     assert out.rstrip().endswith("Input ended before the scenario did; stopping here.")
 
 
+def test_quit_stops_with_a_clear_line() -> None:
+    status, out = play_here("2\nquit\n")
+    assert status == 1
+    assert out.rstrip().endswith(
+        "alice@111122223333 us-east-1 $ quit\n\nStopped before the end of the scenario."
+    )
+
+
 def test_skip_applies_the_solution_and_goes_on() -> None:
     status, out = play_here("2\nskip\n1\n")
     assert status == 0
