@@ -7,7 +7,7 @@ pays for Textual, and the UI pays only for what it shows.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ecrsim import __version__
 
@@ -39,12 +39,53 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: bundled pack)")
     play = commands.add_parser("play", help="play one scenario in a plain terminal")
     play.add_argument("scenario", metavar="FILE_OR_ID", help="a scenario file or a bundled scenario's id")
+    play.add_argument(
+        "--answers", metavar="FILE", help="grade this answers file without a prompt (see README)"
+    )
+    play.add_argument("--report", choices=("json", "junit"), help="with --answers: the report's format")
     commands.add_parser("list", help="the bundled scenarios")
+
+    commands.add_parser("review", help="spaced review of the questions and tasks that are due")
+    exam = commands.add_parser("exam", help="a timed practice exam in the SAA-C03 domain weights")
+    exam.add_argument(
+        "--questions", type=_positive(int), default=20, metavar="N", help="how many (default 20)"
+    )
+    exam.add_argument(
+        "--minutes", type=_positive(float), metavar="M", help="time allowed (default 2 per question)"
+    )
+    exam.add_argument(
+        "--domain", type=int, choices=(1, 2, 3, 4), metavar="D", help="only SAA-C03 domain D (1-4)"
+    )
+    exam.add_argument("--seed", type=int, metavar="S", help="the same seed sets the same exam")
+    commands.add_parser("stats", help="progress by domain and topic, accuracy, streak, weakest topics")
+    serve = commands.add_parser("serve", help="the UI in a web browser (needs ecrsim[serve])")
+    serve.add_argument("--host", default="localhost", help="the address to listen on (default localhost)")
+    serve.add_argument("--port", type=_port, default=8000, help="the port to listen on (default 8000)")
     return parser
 
 
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0 or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+        return value
+
+    return parse
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command == "policy":
         from ecrsim.engine.simulate import run_simulate
 
@@ -58,9 +99,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.command == "check":
             return scenario_commands.run_check(args.paths)
+        if args.command == "play" and args.answers is not None:
+            from ecrsim.scenarios.report import run_report
+
+            return run_report(args.scenario, args.answers, args.report or "json")
         if args.command == "play":
+            if args.report is not None:
+                parser.error("argument --report: needs --answers FILE")
             return scenario_commands.run_play(args.scenario)
         return scenario_commands.run_list()
+    if args.command in ("review", "exam", "stats"):
+        from ecrsim.scenarios import study_commands
+
+        if args.command == "review":
+            return study_commands.run_review()
+        if args.command == "exam":
+            return study_commands.run_exam(args.questions, args.minutes, args.domain, args.seed)
+        return study_commands.run_stats()
+    if args.command == "serve":
+        from ecrsim.serve import run_serve
+
+        return run_serve(args.host, args.port)
     from ecrsim.tui import run_app
 
     return run_app()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecrsim.scenarios import model
+from ecrsim.scenarios.outcomes import describe
 from ecrsim.scenarios.pack import Loaded, bundled_pack, display_name, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.review import Kind, card_key
@@ -156,6 +157,15 @@ class Judged:
     @property
     def right(self) -> list[int]:
         return right_choices(self.verdicts)
+
+    def happened(self, chosen: list[int]) -> str:
+        """What the simulation did, in one line: the probe's outcome, or what the (first) chosen fix did."""
+        if self.step.probe is not None:
+            return f"`{self.step.probe}`: {describe(self.verdicts[0].ran[0])}"
+        if not chosen:
+            return ""
+        verdict = self.verdicts[chosen[0] - 1]
+        return f"choice {chosen[0]}: " + ("every check holds" if verdict.right else verdict.why_wrong())
 
 
 def judge_questions(item: Loaded) -> dict[int, Judged]:

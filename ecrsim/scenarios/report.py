@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ecrsim.scenarios import model
-from ecrsim.scenarios.cards import walk
+from ecrsim.scenarios.cards import Judged, walk
 from ecrsim.scenarios.loader import DataPath, Document, dotted, load_text
 from ecrsim.scenarios.outcomes import Ran, describe, expected_words
 from ecrsim.scenarios.pack import Loaded, display_name, find_scenario, load
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
-from ecrsim.scenarios.runner import judge, right_choices, run_checks
+from ecrsim.scenarios.runner import judge, run_checks
 
 ReportFormat = Literal["json", "junit"]
 REPORT_VERSION = 1
@@ -207,26 +207,17 @@ def grade(item: Loaded, answers: Answers) -> Report:
         step, runner = position.step, position.runner
         if isinstance(step, model.AskStep):
             number = len(report.questions) + 1
-            verdicts = judge(runner, step)
+            judged = Judged(position.index, step, tuple(judge(runner, step)))
             chosen = answers.questions.get(number, [])
-            if step.probe is not None:
-                happened = f"`{step.probe}`: {describe(verdicts[0].ran[0])}"
-            elif chosen:
-                verdict = verdicts[chosen[0] - 1]
-                happened = f"choice {chosen[0]}: " + (
-                    "every check holds" if verdict.right else verdict.why_wrong()
-                )
-            else:
-                happened = ""
             report.questions.append(
                 QuestionResult(
                     number,
                     position.index,
                     " ".join(step.ask.split()),
                     chosen,
-                    right_choices(verdicts),
+                    judged.right,
                     " ".join((step.explain or "").split()),
-                    happened,
+                    judged.happened(chosen),
                 )
             )
         else:

@@ -1,0 +1,160 @@
+"""Exam mode: N questions drawn across the pack in the SAA-C03 domain weights, answered without feedback,
+then scored by domain and topic with every explanation.
+
+The draw is `random.Random(seed)` over the pack in file order, so the same seed and pack give the same exam
+(a classroom can sit one exam together). Questions only: the real exam has no hands-on tasks. Every right
+answer comes from the simulation (cards.judge_questions), never from the files' `answer` keys.
+Front ends (the plain terminal in study_commands, the UI's exam screen) own the clock and the input; this
+module holds the rules.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from ecrsim.scenarios.cards import DOMAIN_WEIGHTS, Judged, Pack, PackCard, context, judge_questions
+
+DEFAULT_QUESTIONS = 20
+MINUTES_PER_QUESTION = 2  # SAA-C03 allows 130 minutes for 65 questions
+
+K = TypeVar("K", int, str)
+
+
+def allocate(
+    count: int, available: Mapping[int, int], weights: Mapping[int, int] = DOMAIN_WEIGHTS
+) -> dict[int, int]:
+    """How many questions each domain gets: `count` split in proportion to the weights (largest remainder),
+    capped by what each domain has; what a short domain cannot take goes to the others, again by weight."""
+    quota = {domain: 0 for domain in available}
+    left = min(count, sum(available.values()))
+    while left:
+        spare = {d: available[d] - quota[d] for d in available if quota[d] < available[d]}
+        weight = {d: weights.get(d, 0) for d in spare}
+        if not any(weight.values()):  # only domains without a weight have questions left
+            weight = dict.fromkeys(spare, 1)
+        shares = {d: left * weight[d] / sum(weight.values()) for d in spare}
+        short = [d for d in spare if int(shares[d]) >= spare[d]]
+        if short:  # these give all they have; the rest is shared again among the others
+            for d in short:
+                quota[d] += spare[d]
+                left -= spare[d]
+            continue
+        for d in spare:
+            quota[d] += int(shares[d])
+            left -= int(shares[d])
+        # largest remainder (ties: the lower domain); fewer left than domains, and each has room for one more
+        for d in sorted(spare, key=lambda d: (int(shares[d]) - shares[d], d))[:left]:
+            quota[d] += 1
+        left = 0
+    return quota
+
+
+def compose(pack: Pack, count: int, seed: int, domain: int | None = None) -> list[PackCard]:
+    """The exam's questions in the order asked."""
+    pool = [card for card in pack.cards if card.kind == "question" and domain in (None, card.domain)]
+    by_domain: dict[int, list[PackCard]] = {}
+    for card in pool:
+        by_domain.setdefault(card.domain, []).append(card)
+    quota = allocate(count, {d: len(cards) for d, cards in sorted(by_domain.items())})
+    rng = random.Random(seed)
+    chosen = [card for d, cards in sorted(by_domain.items()) for card in rng.sample(cards, quota[d])]
+    rng.shuffle(chosen)
+    return chosen
+
+
+@dataclass(frozen=True)
+class ExamQuestion:
+    card: PackCard
+    judged: Judged
+    context: tuple[str, ...]  # what the scenario told the learner before this question
+
+
+def prepare(pack: Pack, cards: list[PackCard]) -> list[ExamQuestion]:
+    """Judge the chosen questions, replaying each scenario once."""
+    keys: dict[str, dict[int, Judged]] = {}
+    questions = []
+    for card in cards:
+        item = pack.scenarios[card.scenario_id]
+        if card.scenario_id not in keys:
+            keys[card.scenario_id] = judge_questions(item)
+        questions.append(
+            ExamQuestion(card, keys[card.scenario_id][card.step], tuple(context(item.scenario, card.step)))
+        )
+    return questions
+
+
+@dataclass
+class Exam:
+    """An exam being sat: answers and flags by question index (0-based), changeable until it is scored."""
+
+    questions: list[ExamQuestion]
+    seed: int
+    minutes: float
+    answers: dict[int, list[int]] = field(default_factory=dict)
+    flagged: set[int] = field(default_factory=set)
+
+    def answer(self, index: int, choices: list[int]) -> None:
+        self.answers[index] = sorted(set(choices))
+
+    def toggle_flag(self, index: int) -> None:
+        self.flagged ^= {index}
+
+    def unanswered(self) -> list[int]:
+        return [i for i in range(len(self.questions)) if i not in self.answers]
+
+    def result(self) -> ExamResult:
+        return ExamResult(
+            [ExamItem(q, self.answers.get(i, []), i in self.flagged) for i, q in enumerate(self.questions)]
+        )
+
+
+@dataclass(frozen=True)
+class ExamItem:
+    question: ExamQuestion
+    chosen: list[int]
+    flagged: bool
+
+    @property
+    def right(self) -> list[int]:
+        return self.question.judged.right
+
+    @property
+    def correct(self) -> bool:
+        return self.chosen == self.right
+
+
+@dataclass(frozen=True)
+class Tally:
+    right: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        return self.right / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    items: list[ExamItem]
+
+    @property
+    def score(self) -> Tally:
+        return Tally(sum(item.correct for item in self.items), len(self.items))
+
+    def by_domain(self) -> dict[int, Tally]:
+        return _tally((item.question.card.domain, item.correct) for item in self.items)
+
+    def by_topic(self) -> dict[str, Tally]:
+        """Each question counts for every topic of its scenario."""
+        return _tally((topic, item.correct) for item in self.items for topic in item.question.card.topics)
+
+
+def _tally(pairs: Iterable[tuple[K, bool]]) -> dict[K, Tally]:
+    counts: dict[K, tuple[int, int]] = {}
+    for key, correct in pairs:
+        right, total = counts.get(key, (0, 0))
+        counts[key] = (right + correct, total + 1)
+    return {key: Tally(*counts[key]) for key in sorted(counts)}

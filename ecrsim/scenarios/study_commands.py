@@ -1,0 +1,351 @@
+"""The study subcommands in a plain terminal: `ecrsim review`, `ecrsim exam` and `ecrsim stats`.
+
+Plain lines, answers readable from a pipe, as `ecrsim play`. A review card is played by the player itself
+(the same question text, marking and explanation as in play); the player's own record of the attempt, kept
+in memory here, becomes the FSRS rating. Real time comes in through `now` and `clock` so tests can fix it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from ecrsim.scenarios.cards import DOMAINS, Pack, PackCard, context, load_pack, runner_at
+from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, ExamResult, compose, prepare
+from ecrsim.scenarios.player import Player
+from ecrsim.scenarios.problems import ScenarioProblems
+from ecrsim.scenarios.progress import ProgressStore
+from ecrsim.scenarios.review import Attempt, describe_interval
+from ecrsim.scenarios.stats import bar, compute, percent, render
+from ecrsim.scenarios.study_store import StudyStore, progress_attempts
+
+Now = Callable[[], datetime]
+Clock = Callable[[], float]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class _InputEnded(Exception):
+    """The learner's input ended (Ctrl-D, or the end of a piped file)."""
+
+
+class _Input:
+    """stdin for the player, raising at the end of input so a review or exam can stop cleanly."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def readline(self) -> str:
+        line = self.stream.readline()
+        if not line:
+            raise _InputEnded
+        return line
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
+class _Study:
+    """What every study command starts from: the pack, progress and review state, warnings on stderr."""
+
+    def __init__(self, now: datetime, pack_dir: Path | None) -> None:
+        self.pack: Pack = load_pack(pack_dir)
+        self.progress = ProgressStore.load()
+        self.store = StudyStore.load()
+        self.store.import_progress(self.progress, self.pack.kinds(), now)
+        for warning in (*self.pack.problems, *self.progress.warnings, *self.store.warnings):
+            print(f"ecrsim: {warning}", file=sys.stderr)
+        self.store.warnings.clear()
+
+    def report_warnings(self) -> None:
+        for warning in self.store.warnings:
+            print(f"ecrsim: {warning}", file=sys.stderr)
+        self.store.warnings.clear()
+
+
+# -- review ---------------------------------------------------------------------------------------------
+
+
+class _MemoryProgress(ProgressStore):
+    """Catches the player's record of one review attempt without touching the learner's progress file."""
+
+    def __init__(self) -> None:
+        super().__init__(Path(os.devnull))
+
+    def save(self) -> None:
+        """Nothing to save: the attempt is read back and rated by the review."""
+
+
+def run_review(
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    now: Now = _utc_now,
+    clock: Clock = time.monotonic,
+    pack_dir: Path | None = None,
+) -> int:
+    """`ecrsim review`: every card due, across scenarios, most overdue first; each rated from the attempt."""
+    out = stdout or sys.stdout
+    study = _Study(now(), pack_dir)
+    store, pack = study.store, study.pack
+    start = now()
+    due = sorted(
+        (card for card in pack.cards if card.key in store.cards and store.cards[card.key].is_due(start)),
+        key=lambda card: store.cards[card.key].due,
+    )
+    if not due:
+        _say_nothing_due(out, pack, store, start)
+        return 0
+    print(f"{len(due)} card{'s' if len(due) != 1 else ''} due for review.", file=out)
+    reviewed = 0
+    try:
+        for number, card in enumerate(due, 1):
+            _review_card(
+                card, f"Card {number} of {len(due)}", study, _Input(stdin or sys.stdin), out, now, clock
+            )
+            reviewed += 1
+    except _InputEnded:
+        print("\nInput ended; the cards not reviewed stay due.", file=out)
+    except KeyboardInterrupt:
+        print("\nInterrupted; the cards not reviewed stay due.", file=out)
+        return 130
+    finally:
+        study.report_warnings()
+    print(f"\nReviewed {reviewed} of {len(due)}.", file=out)
+    return 0
+
+
+def _review_card(
+    card: PackCard, heading: str, study: _Study, stdin: _Input, out: TextIO, now: Now, clock: Clock
+) -> None:
+    item = study.pack.scenarios[card.scenario_id]
+    try:
+        runner = runner_at(item, card.step)
+    except ScenarioProblems as error:
+        print(
+            f"ecrsim: {card.scenario_id} cannot start ({error.problems[0]}); skipping its card",
+            file=sys.stderr,
+        )
+        return
+    print(f"\n--- {heading}: {card.kind} {card.number} of {card.title} ({card.scenario_id}) ---", file=out)
+    for line in context(item.scenario, card.step):
+        print(line, file=out)
+    record = _MemoryProgress()
+    player = Player(item.scenario, runner, stdin, out, record)  # type: ignore[arg-type]
+    started = clock()
+    player.step(card.step, item.scenario.steps[card.step])
+    attempt = progress_attempts(record).get(card.key)
+    if attempt is None:  # cannot happen: the player records every answer and every finished task
+        return
+    attempt = dataclasses.replace(attempt, seconds=clock() - started)
+    state = study.store.record(card.key, attempt, now())
+    print(f"Rated {attempt.rating.name}; next review {describe_interval(state.due, now())}.", file=out)
+    if state.is_leech:
+        print(
+            f"This card is a leech: failed again and again. Replay the scenario that teaches it: "
+            f"ecrsim play {card.scenario_id}",
+            file=out,
+        )
+
+
+def _say_nothing_due(out: TextIO, pack: Pack, store: StudyStore, now: datetime) -> None:
+    print("Nothing is due for review.", file=out)
+    later = [store.cards[c.key].due for c in pack.cards if c.key in store.cards]
+    if later:
+        print(f"The next card is due {describe_interval(min(later), now)}.", file=out)
+    unmet = sum(card.key not in store.cards for card in pack.cards)
+    if unmet:
+        print(
+            f"{unmet} of the pack's {len(pack.cards)} questions and tasks are not met yet: "
+            "play scenarios (`ecrsim list`, `ecrsim play ID`) to add them.",
+            file=out,
+        )
+
+
+# -- exam -----------------------------------------------------------------------------------------------
+
+
+def run_exam(
+    questions: int,
+    minutes: float | None,
+    domain: int | None,
+    seed: int | None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    now: Now = _utc_now,
+    clock: Clock = time.monotonic,
+    pack_dir: Path | None = None,
+) -> int:
+    """`ecrsim exam`: see exam.py for the rules. No feedback until the end; `f` flags a question."""
+    out = stdout or sys.stdout
+    study = _Study(now(), pack_dir)
+    seed = seed if seed is not None else int(now().timestamp()) % 1_000_000
+    cards = compose(study.pack, questions, seed, domain)
+    if not cards:
+        where = f" in domain {domain}" if domain else ""
+        print(f"ecrsim exam: error: the pack has no questions{where}", file=sys.stderr)
+        return 1
+    exam = Exam(prepare(study.pack, cards), seed, minutes or MINUTES_PER_QUESTION * len(cards))
+    mix = ", ".join(
+        f"domain {d}: {sum(c.domain == d for c in cards)}" for d in sorted({c.domain for c in cards})
+    )
+    print(f"Exam: {len(cards)} questions, {exam.minutes:g} minutes ({mix}).", file=out)
+    if len(cards) < questions:
+        print(f"(The pack has only {len(cards)} such questions.)", file=out)
+    print(f"Seed {seed}: `ecrsim exam --seed {seed}` with the same options sets this exam again.", file=out)
+    print("No feedback until the end. Add `f` to an answer to flag it for review, e.g. `2f`.", file=out)
+    sitting = _Sitting(exam, _Input(stdin or sys.stdin), out, clock)
+    try:
+        sitting.sit()
+    except _InputEnded:
+        print("\nInput ended; scoring the answers given.", file=out)
+    except KeyboardInterrupt:
+        print("\nInterrupted; the exam is not scored.", file=out)
+        return 130
+    result = exam.result()
+    for line in render_result(result):
+        print(line, file=out)
+    for item in result.items:
+        if item.chosen:
+            study.store.record(item.question.card.key, Attempt("question", item.correct), now())
+    study.report_warnings()
+    return 0
+
+
+class _TimeUp(Exception):
+    pass
+
+
+class _Sitting:
+    """The plain-terminal exam: each question once, then flagged or unanswered ones, until time is up."""
+
+    def __init__(self, exam: Exam, stdin: _Input, out: TextIO, clock: Clock) -> None:
+        self.exam = exam
+        self.stdin = stdin
+        self.out = out
+        self.clock = clock
+        self.deadline = clock() + exam.minutes * 60
+
+    def sit(self) -> None:
+        try:
+            for index in range(len(self.exam.questions)):
+                self.ask(index)
+            while self.exam.flagged or self.exam.unanswered():
+                flagged = ", ".join(str(i + 1) for i in sorted(self.exam.flagged)) or "none"
+                unanswered = ", ".join(str(i + 1) for i in self.exam.unanswered()) or "none"
+                self.say(f"\nFlagged: {flagged}. Unanswered: {unanswered}.")
+                line = self.read("Question number to revisit, or Enter to finish: ")
+                if not line:
+                    return
+                if line.isdigit() and 1 <= int(line) <= len(self.exam.questions):
+                    self.ask(int(line) - 1)
+                else:
+                    self.say(f"Please give a question number from 1 to {len(self.exam.questions)}.")
+        except _TimeUp:
+            self.say("\nTime is up. An answer given after the end is not counted.")
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out)
+
+    def read(self, prompt: str) -> str:
+        left = self.deadline - self.clock()
+        if left <= 0:
+            raise _TimeUp
+        self.out.write(f"[{int(left // 60)}:{int(left % 60):02d} left] {prompt}")
+        self.out.flush()
+        line = self.stdin.readline()
+        if not self.stdin.isatty():
+            self.out.write(line if line.endswith("\n") else line + "\n")
+        if self.clock() > self.deadline:
+            raise _TimeUp
+        return line.strip()
+
+    def ask(self, index: int) -> None:
+        question = self.exam.questions[index]
+        step = question.judged.step
+        self.say(f"\nQuestion {index + 1} of {len(self.exam.questions)} ({question.card.title})")
+        for line in question.context:
+            self.say(f"  {line}")
+        self.say(" ".join(step.ask.split()))
+        for number, choice in enumerate(step.choices, 1):
+            self.say(f"  {number}. {' '.join(choice.text.split())}")
+        current = self.exam.answers.get(index)
+        if current or index in self.exam.flagged:
+            now = ", ".join(map(str, current)) if current else "none"
+            self.say(f"(Your answer: {now}{'; flagged' if index in self.exam.flagged else ''}.)")
+        count = len(step.choices)
+        what = f"one or more of 1-{count}" if step.multiple else f"1-{count}"
+        while True:
+            line = self.read(f"Answer ({what}; Enter to skip): ").lower()
+            parsed = parse_exam_answer(line, count, step.multiple)
+            if parsed is None:
+                self.say(f"Please answer with {what}, optionally followed by f to flag it, e.g. `2f`.")
+                continue
+            choices, flag = parsed
+            if choices:
+                self.exam.answer(index, choices)
+            if flag:
+                self.exam.toggle_flag(index)
+            return
+
+
+def parse_exam_answer(text: str, count: int, multiple: bool) -> tuple[list[int], bool] | None:
+    """`2`, `2f`, `1,3 f`, `f` (flag only) or `` (skip) -> (choices, flag); None for anything else."""
+    if not re.fullmatch(r"[\d\s,]*f?\s*", text):
+        return None
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    if not all(1 <= n <= count for n in numbers) or (len(set(numbers)) > 1 and not multiple):
+        return None
+    return sorted(set(numbers)), text.rstrip().endswith("f")
+
+
+def render_result(result: ExamResult) -> list[str]:
+    score = result.score
+    lines = ["", f"Score: {score.right} of {score.total} ({percent(score.fraction)})", "", "By domain:"]
+    for domain, tally in result.by_domain().items():
+        name = f"{domain} {DOMAINS[domain]}"
+        lines.append(f"  {name:<40} {bar(tally.fraction)} {tally.right}/{tally.total}")
+    lines += ["", "By topic:"]
+    topics = result.by_topic()
+    width = max(map(len, topics), default=0)
+    for topic, tally in topics.items():
+        lines.append(f"  {topic:<{width}}  {bar(tally.fraction)} {tally.right}/{tally.total}")
+    lines += ["", "Question by question:"]
+    for number, item in enumerate(result.items, 1):
+        judged = item.question.judged
+        verdict = "right" if item.correct else ("not answered" if not item.chosen else "wrong")
+        flag = " (flagged)" if item.flagged else ""
+        lines.append(
+            f"{number}. [{verdict}]{flag} {item.question.card.title}: {' '.join(judged.step.ask.split())}"
+        )
+        yours = ", ".join(map(str, item.chosen)) or "none"
+        lines.append(f"   Your answer: {yours}. The answer: {', '.join(map(str, item.right))}.")
+        if judged.step.explain:
+            lines.append(f"   {' '.join(judged.step.explain.split())}")
+        happened = judged.happened(item.chosen or item.right)
+        if happened:
+            lines.append(f"   Simulation: {happened}")
+    return lines
+
+
+# -- stats ----------------------------------------------------------------------------------------------
+
+
+def run_stats(stdout: TextIO | None = None, *, now: Now = _utc_now, pack_dir: Path | None = None) -> int:
+    """`ecrsim stats`: where the learner stands (see stats.py)."""
+    out = stdout or sys.stdout
+    moment = now()
+    study = _Study(moment, pack_dir)
+    for line in render(compute(study.pack, study.progress, study.store, moment)):
+        print(line, file=out)
+    return 0
