@@ -17,7 +17,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+        one_line = " ".join(self.message.splitlines())  # whatever a lower layer said, one problem is one line
+        return f"{self.file}:{self.line}:{self.column}: error: {one_line}"
 
 
 class ScenarioProblems(Exception):
