@@ -117,10 +117,13 @@ class _Lexer:
                 self.pos += 1
 
     def expansion(self) -> str:
-        """`$NAME` and `${NAME}` from the shell's environment; `$(...)` is refused."""
+        """`$NAME`, `${NAME}` and `$?` (the last status) from the shell's variables; `$(...)` is refused."""
         nxt = self.peek(1)
         if nxt == "(":
             raise _unsupported("command substitution $(...)")
+        if nxt == "?":
+            self.pos += 2
+            return self.env.get("?", "0")
         if nxt == "{":
             end = self.line.find("}", self.pos)
             name = self.line[self.pos + 2 : end] if end > 0 else ""

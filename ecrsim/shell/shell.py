@@ -56,12 +56,14 @@ class Shell:
         self.local_files = local_files
         if profile is None:
             profile = "admin" if "admin" in world.profiles else next(iter(sorted(world.profiles)), "default")
-        self.env: dict[str, str] = {"AWS_PROFILE": profile}
+        self.env: dict[str, str] = {"AWS_PROFILE": profile}  # exported: what programs see
+        self.variables: dict[str, str] = {}  # `NAME=value` without export: only `$NAME` sees them
+        self.last_status = 0  # `$?`
         self._start_world = world.copy()
         # The environment `sim reset` returns to: taken at the first command, so that a scenario runner
         # may set AWS_PROFILE / AWS_DEFAULT_REGION after construction.
         self._start_env: dict[str, str] | None = None
-        self._undo: list[tuple[World, dict[str, str], str]] = []
+        self._undo: list[tuple[World, dict[str, str], dict[str, str], str]] = []
         # How many world copies `sim undo` keeps. Each costs a copy of the world per changing command, so a
         # script that never undoes sets it to 0.
         self.undo_depth = UNDO_DEPTH
@@ -97,13 +99,14 @@ class Shell:
         """Restore the world before the last command that could change it; that command, or None."""
         if not self._undo:
             return None
-        world, env, command = self._undo.pop()
-        self.world, self.env = world, env
+        world, env, variables, command = self._undo.pop()
+        self.world, self.env, self.variables = world, env, variables
         return command
 
     def reset(self) -> None:
         self.world = self._start_world.copy()
         self.env = dict(self._start_env if self._start_env is not None else self.env)
+        self.variables = {}
         self._undo.clear()
 
     def fork(self) -> Shell:
@@ -111,6 +114,7 @@ class Shell:
         twin = copy.copy(self)
         twin.world = self.world.copy()
         twin.env = dict(self.env)
+        twin.variables = dict(self.variables)
         twin._undo = []
         return twin
 
@@ -119,20 +123,22 @@ class Shell:
         if self._start_env is None:
             self._start_env = dict(self.env)
         try:
-            return self._run_line(line)
+            result = self._run_line(line)
         except Exception as error:  # the last line of defence: never a traceback in front of a learner
-            return CommandResult(line, 1, "", f"ecrsim: internal error: {type(error).__name__}: {error}\n")
+            result = CommandResult(line, 1, "", f"ecrsim: internal error: {type(error).__name__}: {error}\n")
+        self.last_status = result.status
+        return result
 
     def _run_line(self, line: str) -> CommandResult:
         try:
-            stages = split_pipeline(line, self.env)
+            stages = split_pipeline(line, {**self.variables, **self.env, "?": str(self.last_status)})
         except LexError as error:
             return CommandResult(line, error.status, "", error.message + "\n")
         if not stages:
-            return CommandResult(line, 0, "", "")
+            return CommandResult(line, self.last_status, "", "")  # as in bash, a comment keeps `$?`
         snapshot = None
         if self.undo_depth and any(_may_change_world(argv) for argv in stages):
-            snapshot = (self.world.copy(), dict(self.env), line.strip())
+            snapshot = (self.world.copy(), dict(self.env), dict(self.variables), line.strip())
         stdin, stderr = "", []
         outcome = Outcome(0)
         for argv in stages:  # as in bash: every stage runs; the pipeline's status is the last stage's
@@ -151,8 +157,9 @@ class Shell:
         while argv and (match := _ASSIGNMENT.fullmatch(argv[0])):
             assignments[match.group(1)] = match.group(2)
             argv = argv[1:]
-        if not argv:
-            self.env.update(assignments)
+        if not argv:  # plain assignments: an exported variable stays exported, others stay local
+            for name, value in assignments.items():
+                (self.env if name in self.env else self.variables)[name] = value
             return Outcome(0)
         program = PROGRAMS.get(argv[0])
         if program is None:
@@ -194,14 +201,18 @@ def _export(inv: Invocation) -> Outcome:
         name, equals, value = word.partition("=")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             return Outcome(1, "", f"bash: export: `{word}': not a valid identifier\n")
+        local = inv.shell.variables.pop(name, None)
         if equals:
             inv.shell.env[name] = value
+        elif local is not None:
+            inv.shell.env[name] = local
     return Outcome(0)
 
 
 def _unset(inv: Invocation) -> Outcome:
     for name in inv.argv:
         inv.shell.env.pop(name, None)
+        inv.shell.variables.pop(name, None)
     return Outcome(0)
 
 

@@ -159,3 +159,24 @@ def test_paginated_responses_are_rebuilt_as_the_cli_rebuilds_them(
         "--query previewResults --output text"
     )
     assert rest.stdout == "IMAGETAGS\tv2\n"
+
+
+def test_variables_are_exported_only_by_export_as_in_bash(shell: Shell) -> None:
+    shell.run_line("aws iam create-user --user-name bob")
+    shell.run_line("AWS_REGION=eu-west-1")  # not exported: aws does not see it
+    assert shell.region == "us-east-1"
+    assert shell.run_line("echo $AWS_REGION").stdout == "eu-west-1\n"
+    shell.run_line("export AWS_REGION")
+    assert shell.region == "eu-west-1"
+    shell.run_line("AWS_PROFILE=bob")  # already exported: the new value is too
+    assert shell.profile == "bob"
+    shell.run_line("unset AWS_REGION")
+    assert shell.region == "us-east-1"
+
+
+def test_dollar_question_mark_is_the_last_status(shell: Shell) -> None:
+    shell.run_line("aws ecr describe-repositories --repository-names ghost")
+    assert shell.run_line("echo $?").stdout == "254\n"
+    assert shell.run_line("echo $?").stdout == "0\n"
+    shell.run_line("nosuchcommand")
+    assert shell.run_line('echo "status: $?"').stdout == "status: 127\n"
