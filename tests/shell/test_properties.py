@@ -29,10 +29,22 @@ lines = st.one_of(
 )
 
 
+HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+SEEDED = Shell(default_world())
+for _line in (
+    "aws ecr create-repository --repository-name web",
+    "aws iam create-user --user-name bob",
+    f"aws ecr get-login-password | docker login --username AWS --password-stdin {HOST}",
+    f"docker build -t {HOST}/web:v1 .",
+    f"docker push {HOST}/web:v1",
+):
+    assert SEEDED.run_line(_line).status == 0
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(lines, min_size=1, max_size=4))
 def test_any_command_lines_get_a_status_and_text(session: list[str]) -> None:
-    shell = Shell(default_world())
+    shell = SEEDED.fork()  # a world with a repository, an image, a second user and a docker login
     for line in session:
         result = shell.run_line(line)
         assert isinstance(result.status, int) and 0 <= result.status <= 255
