@@ -76,3 +76,56 @@ def test_scenario_shell_replays_the_run_steps() -> None:
         scenario_shell("no-such-scenario")
         == "ecrsim: no scenario file or bundled scenario id 'no-such-scenario'"
     )
+
+
+MULTIPLE = """\
+id: two-ways
+title: Two ways
+summary: Either managed policy lets Bob list images.
+domain: 1
+difficulty: 1
+world:
+  users:
+    - name: admin
+      managed_policies: [AdministratorAccess]
+    - name: bob
+  repositories: [{name: web}]
+steps:
+  - ask: Which changes let Bob list the images in web?
+    multiple: true
+    check:
+      - {as: bob, run: aws ecr list-images --repository-name web}
+    choices:
+      - text: ReadOnly
+        apply:
+          - >-
+            aws iam attach-user-policy --user-name bob
+            --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly
+      - text: PowerUser
+        apply:
+          - >-
+            aws iam attach-user-policy --user-name bob
+            --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser
+      - text: Nothing
+        apply: []
+    answer: ANSWER
+"""
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("[2, 1]", []),
+        ("[1]", ["steps[0].answer: the answer key says 1, the simulation says 1, 2"]),
+        (
+            "[1, 3]",
+            ["steps[0].answer: the answer key says 1, 3, the simulation says 1, 2: choice 3: `aws ecr"],
+        ),
+    ],
+)
+def test_several_right_choices_when_multiple(tmp_path: Path, answer: str, expected: list[str]) -> None:
+    (tmp_path / "two.yaml").write_text(MULTIPLE.replace("ANSWER", answer))
+    _, problems = check_paths([tmp_path])
+    assert len(problems) == len(expected)
+    for problem, start in zip(problems, expected, strict=True):
+        assert problem.message.startswith(start), problem.message
