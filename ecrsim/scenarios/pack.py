@@ -22,14 +22,15 @@ def bundled_pack() -> Path:
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Every scenario file named, folders searched recursively, in a stable order."""
-    found: list[Path] = []
+    """Every scenario file named, folders searched recursively, in a stable order, each file once."""
+    found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+            for file in sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+                found.setdefault(file.resolve(), file)
         else:
-            found.append(path)
-    return found
+            found.setdefault(path.resolve(), path)
+    return list(found.values())
 
 
 def display_name(path: Path) -> str:
