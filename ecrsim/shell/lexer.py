@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OPERATORS = ("&&", "||", ">>", "<<", ";", "&", ">", "<", "(", ")")
+_OPERATOR = re.compile(r"&&|\|\||>>|<<|[;&<>()]")  # bash control and redirection operators
 _PLAIN = re.compile(r"[^ \t\n|;&<>()'\"\\$`]+")  # a run of characters with no special meaning
 
 
@@ -55,8 +55,8 @@ class _Lexer:
                     raise LexError("bash: syntax error near unexpected token `|'")
                 stages.append([])
                 self.pos += 1
-            elif operator := next((op for op in _OPERATORS if self.line.startswith(op, self.pos)), None):
-                raise _unsupported(f"'{operator}'")
+            elif operator := _OPERATOR.match(self.line, self.pos):
+                raise _unsupported(f"'{operator.group()}'")
             else:
                 stages[-1].append(self.word())
         if len(stages) > 1 and not stages[-1]:
