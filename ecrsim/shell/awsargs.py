@@ -326,7 +326,7 @@ def decode_starting_token(token: str) -> int:
     try:
         return int(json.loads(base64.b64decode(token, validate=True))["boto_truncate_amount"])
     except (ValueError, KeyError, TypeError):
-        raise AwsUsageError(f"\nBad starting token: {token}\n") from None
+        raise AwsUsageError(f"\nBad starting token: {token}\n", 255) from None
 
 
 # -- botocore's client-side validation -------------------------------------------------------------------

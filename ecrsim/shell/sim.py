@@ -52,6 +52,8 @@ def _advance(inv: Invocation) -> Outcome:
         now = inv.shell.world.advance(inv.argv[1])
     except ValueError:
         return _error(f"invalid duration '{inv.argv[1]}': use e.g. 90m, 13h, 2d, 1d12h", 2)
+    except OverflowError:
+        return _error(f"cannot advance by '{inv.argv[1]}': the clock stops at the year 9999", 2)
     return Outcome(0, f"Clock advanced by {inv.argv[1]}: now {now.strftime('%Y-%m-%dT%H:%M:%SZ')}\n")
 
 
