@@ -19,7 +19,8 @@ WORDS = [
     "web", "a", "imageTag=v1", "Key=a,Value=b", "scanOnPush=true", "{", "[", "]", "}", "'{\"a\": 1}'",
     "file://x.json", "json", "text", "table", "yaml", "xml", "repositories[0]", "repositories[", "|", "#",
     "&&", ";", ">", "$(x)", "$AWS_REGION", "\\", "'", '"', "as", "advance", "13h", "explain", "undo",
-    "reset", "state", "context", "aws:SourceIp=1.2.3.4", "AWS_PROFILE=admin", "AWS_REGION=eu-west-1",
+    "reset", "state", "context", "aws:SourceIp=1.2.3.4",
+    "99999999999d", "1d12h", "-1", "99999999999999999999", "AWS_PROFILE=admin", "AWS_REGION=eu-west-1",
     "111122223333.dkr.ecr.us-east-1.amazonaws.com/web:v1", "web@sha256:00", "=", ",", "--", "-",
 ]  # fmt: skip
 
