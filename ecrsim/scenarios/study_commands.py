@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ecrsim.scenarios.cards import DOMAINS, Pack, PackCard, context, load_pack, runner_at
+from ecrsim.scenarios.commands import _quiet_when_piped_to_head
 from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, ExamResult, compose, prepare
 from ecrsim.scenarios.player import Player
 from ecrsim.scenarios.problems import ScenarioProblems
@@ -85,6 +86,7 @@ class _MemoryProgress(ProgressStore):
         """Nothing to save: the attempt is read back and rated by the review."""
 
 
+@_quiet_when_piped_to_head
 def run_review(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -141,6 +143,10 @@ def _review_card(
         print(line, file=out)
     record = _MemoryProgress()
     player = Player(item.scenario, runner, stdin, out, record)  # type: ignore[arg-type]
+    if card.kind == "question":  # the player numbers what it asks; say the card's number in its scenario
+        player.score.questions = card.number - 1
+    else:
+        player.score.tasks = card.number - 1
     started = clock()
     player.step(card.step, item.scenario.steps[card.step])
     attempt = progress_attempts(record).get(card.key)
@@ -174,6 +180,7 @@ def _say_nothing_due(out: TextIO, pack: Pack, store: StudyStore, now: datetime) 
 # -- exam -----------------------------------------------------------------------------------------------
 
 
+@_quiet_when_piped_to_head
 def run_exam(
     questions: int,
     minutes: float | None,
@@ -341,6 +348,7 @@ def render_result(result: ExamResult) -> list[str]:
 # -- stats ----------------------------------------------------------------------------------------------
 
 
+@_quiet_when_piped_to_head
 def run_stats(stdout: TextIO | None = None, *, now: Now = _utc_now, pack_dir: Path | None = None) -> int:
     """`ecrsim stats`: where the learner stands (see stats.py)."""
     out = stdout or sys.stdout
