@@ -109,9 +109,12 @@ class Player:
             self.say()
             self.say(step.say.strip())
         elif isinstance(step, model.AsStep):
-            self.runner.switch(step.as_)
+            switched = self.runner.switch(step.as_)
             self.say()
-            self.say(f"(Now acting as {step.as_}.)")
+            if switched.status:
+                self.show(switched)
+            else:
+                self.say(f"(Now acting as {step.as_}.)")
         elif isinstance(step, model.RunStep):
             self.say()
             self.say(self.runner.shell.prompt() + step.run)
