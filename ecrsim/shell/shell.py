@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ecrsim.engine.world import DEFAULT_REGION
 from ecrsim.shell.lexer import LexError, split_pipeline
 from ecrsim.shell.program import Invocation, Outcome
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from ecrsim.engine.world import World
 
 UNDO_DEPTH = 10
-DEFAULT_REGION = "us-east-1"
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 # `aws` operations named like these only read; anything else may change the world (undo keeps a copy).
 _AWS_READS = ("get-", "list-", "describe-", "batch-get-", "help")
@@ -102,6 +102,13 @@ class Shell:
         world, env, variables, command = self._undo.pop()
         self.world, self.env, self.variables = world, env, variables
         return command
+
+    def mark_start(self) -> None:
+        """Make the current world and environment what `sim reset` returns to (e.g. after a scenario's
+        setup steps have run)."""
+        self._start_world = self.world.copy()
+        self._start_env = dict(self.env)
+        self._undo.clear()
 
     def reset(self) -> None:
         self.world = self._start_world.copy()

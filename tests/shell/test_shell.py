@@ -180,3 +180,12 @@ def test_dollar_question_mark_is_the_last_status(shell: Shell) -> None:
     assert shell.run_line("echo $?").stdout == "0\n"
     shell.run_line("nosuchcommand")
     assert shell.run_line('echo "status: $?"').stdout == "status: 127\n"
+
+
+def test_mark_start_moves_what_reset_returns_to(shell: Shell) -> None:
+    shell.run_line("aws ecr create-repository --repository-name web")
+    shell.mark_start()
+    shell.run_line("aws ecr create-repository --repository-name api")
+    shell.run_line("sim reset")
+    names = "aws ecr describe-repositories --query repositories[].repositoryName --output text"
+    assert shell.run_line(names).stdout == "web\n"
