@@ -262,7 +262,7 @@ def parse_operation_args(
         token = argv[index]
         name, has_inline, inline = token.partition("=")
         index += 1
-        if token == "help" and not raw and not unknown:
+        if token == "help":  # the CLI takes a bare `help` anywhere among the options
             want_help = True
         elif name in booleans or (
             name in options and model.shape(options[name][1]["shape"])["type"] == "boolean"
