@@ -255,8 +255,8 @@ def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
 
 
 def _logout(inv: Invocation, parsed: _Parsed) -> Outcome:
-    if not parsed.args:
-        return Outcome(1, "", "ecrsim: Docker Hub is not simulated: name the registry to log out of\n")
+    if not parsed.args:  # Docker Hub, which the simulated machine is never logged in to
+        return Outcome(0, "Not logged in to https://index.docker.io/v1/\n")
     printed = inv.shell.world.docker_logout(parsed.args[0])
     return Outcome(0, lines(printed or [f"Removing login credentials for {parsed.args[0]}"]))
 
