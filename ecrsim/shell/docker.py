@@ -257,8 +257,7 @@ def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
 def _logout(inv: Invocation, parsed: _Parsed) -> Outcome:
     if not parsed.args:  # Docker Hub, which the simulated machine is never logged in to
         return Outcome(0, "Not logged in to https://index.docker.io/v1/\n")
-    printed = inv.shell.world.docker_logout(parsed.args[0])
-    return Outcome(0, lines(printed or [f"Removing login credentials for {parsed.args[0]}"]))
+    return Outcome(0, lines(inv.shell.world.docker_logout(parsed.args[0])))
 
 
 def human_size(size: float) -> str:
@@ -370,7 +369,7 @@ def _rmi(inv: Invocation, parsed: _Parsed) -> Outcome:
     errors: list[str] = []
     for reference in parsed.args:
         try:
-            out.extend(inv.shell.world.docker_rmi(reference) or [])
+            out.extend(inv.shell.world.docker_rmi(reference))
         except DockerError as error:
             errors.append(error.text)
     return Outcome(1 if errors else 0, lines(out), lines(errors))
