@@ -352,8 +352,7 @@ def _images(inv: Invocation, parsed: _Parsed) -> Outcome:
 
 
 def _tag(inv: Invocation, parsed: _Parsed) -> Outcome:
-    inv.shell.world.docker_tag(parsed.args[0], parsed.args[1])
-    return Outcome(0)
+    return Outcome(0, lines(inv.shell.world.docker_tag(parsed.args[0], parsed.args[1])))
 
 
 def _push(inv: Invocation, parsed: _Parsed) -> Outcome:
