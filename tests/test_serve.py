@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+import types
 from typing import Any, ClassVar
 
 import pytest
@@ -24,12 +25,18 @@ class FakeServer:
         pass
 
 
+def install(monkeypatch: pytest.MonkeyPatch, server: type[FakeServer]) -> None:
+    """Stand in for textual-serve, installed or not."""
+    package = types.ModuleType("textual_serve")
+    package.server = types.SimpleNamespace(Server=server)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "textual_serve", package)
+    monkeypatch.setitem(sys.modules, "textual_serve.server", package.server)  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def fake_server(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    import textual_serve.server
-
     FakeServer.made = []
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    install(monkeypatch, FakeServer)
     return FakeServer.made
 
 
@@ -52,13 +59,11 @@ def test_another_host_is_allowed_with_a_warning(fake_server: list[dict[str, Any]
 
 
 def test_a_port_that_cannot_be_used_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    import textual_serve.server
-
     class Busy(FakeServer):
         def serve(self) -> None:
             raise OSError(98, "Address already in use")
 
-    monkeypatch.setattr(textual_serve.server, "Server", Busy)
+    install(monkeypatch, Busy)
     assert main(["serve", "--port", "8124"]) == 1
     assert (
         capsys.readouterr().err
