@@ -263,6 +263,10 @@ def docker_logout(world: World, host: str) -> list[str]:
     return [f"Removing login credentials for {server}"]
 
 
+# What docker prints when the registry refuses an expired authorization token (errors.md).
+TOKEN_EXPIRED = "denied: Your authorization token has expired. Reauthenticate and try again."
+
+
 # -- talking to ECR as the stored credential's principal --------------------------------------------------
 @dataclass
 class _Session:
@@ -303,6 +307,10 @@ class _Session:
                     f"'docker login': {text}"
                 )
             return self.error("DENIED", text, error.decision)
+        if error.code == "ExpiredTokenException":
+            # The token outlived the role session it was issued to: ECR refuses the session's expired
+            # credentials, and docker says what it says of any expired token.
+            return self.error("DENIED", TOKEN_EXPIRED)
         if error.code == "RepositoryNotFoundException":
             text = f"name unknown: {error.message}"
             return self.error("NAME_UNKNOWN", f"repository {uri} not found: {text}" if self.prefix else text)
@@ -328,11 +336,7 @@ def _session(world: World, ref: Reference, output: list[str], prefix: str, missi
     if claims is None:
         raise DockerError("UNAUTHORIZED", prefix + missing_auth, output=tuple(output))
     if claims.expired(world.clock.now):
-        raise DockerError(
-            "DENIED",
-            prefix + "denied: Your authorization token has expired. Reauthenticate and try again.",
-            output=tuple(output),
-        )
+        raise DockerError("DENIED", prefix + TOKEN_EXPIRED, output=tuple(output))
     try:
         caller = world.resolve(claims.principal_arn)
     except ValueError:  # the principal was deleted after login

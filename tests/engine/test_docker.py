@@ -9,6 +9,7 @@ from ecr.helpers import HOST_A, HOST_B, REGION, A, B, ecr, make_world, password
 
 from ecrsim.engine import docker
 from ecrsim.engine.errors import DockerError
+from ecrsim.engine.identity import add_role
 from ecrsim.engine.world import World
 
 WEB = f"{HOST_A}/web"
@@ -111,6 +112,34 @@ def test_token_valid_at_11h59_expired_at_12h01(world: World) -> None:
     with pytest.raises(DockerError) as caught:
         docker.docker_login(world, HOST_A, "AWS", secret)
     assert "400 Bad Request" in caught.value.text
+
+
+def test_a_token_that_outlives_its_role_session_is_an_expired_token_to_docker(world: World) -> None:
+    """A 15-minute session's 12-hour token: ECR refuses the session's expired credentials, and docker
+    prints its own expired-token text, not the API's error code."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"}],
+    }
+    add_role(world, A, "ci", trust, managed=["AmazonEC2ContainerRegistryPowerUser"])
+    role_arn = f"arn:aws:iam::{A}:role/ci"
+    world.call(
+        "sts",
+        "AssumeRole",
+        {"RoleArn": role_arn, "RoleSessionName": "job", "DurationSeconds": 900},
+        profile="admin",
+        region=REGION,
+    )
+    login(world, "job")
+    build_and_push(world, f"{WEB}:v1")
+    world.advance("16m")
+    with pytest.raises(DockerError) as caught:
+        docker.docker_push(world, f"{WEB}:v1")
+    assert (caught.value.code, caught.value.text) == ("DENIED", docker.TOKEN_EXPIRED)
+    with pytest.raises(DockerError) as caught:
+        docker.docker_pull(world, f"{WEB}:v1")
+    assert caught.value.text == f"Error response from daemon: {docker.TOKEN_EXPIRED}"
+    assert world.events[-1].error_code == "ExpiredTokenException"
 
 
 def test_login_checks_region_and_username(world: World) -> None:

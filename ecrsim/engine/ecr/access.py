@@ -18,9 +18,24 @@ from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.policy.types import ContextValue
 
 
+def registry_id_of(call: Call, params: Mapping[str, Any]) -> str:
+    """`registryId`, else the caller's own account's registry.
+
+    A service principal (lambda.amazonaws.com pulling through a repository policy) belongs to no account,
+    so it has no default registry and must name one; without this it would act on an ARN with no
+    account in it (`arn:aws:ecr:us-east-1::repository/app`).
+    """
+    registry_id = params.get("registryId") or call.caller.account_id
+    if not registry_id:
+        raise invalid_parameter(
+            "registryId", f"{call.caller.arn} is a service principal with no registry of its own: name one"
+        )
+    return registry_id
+
+
 def registry_of(call: Call, params: Mapping[str, Any]) -> Registry:
     """The registry `registryId` names (default: the caller's own) in the call's Region."""
-    registry_id = params.get("registryId") or call.caller.account_id or ""
+    registry_id = registry_id_of(call, params)
     account = call.world.accounts.get(registry_id)
     if account is None:  # an account outside the world: a registry with nothing in it
         return Registry(registry_id, call.region)

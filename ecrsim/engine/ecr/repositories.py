@@ -9,6 +9,7 @@ from ecrsim.engine.ecr.access import (
     authorize_on,
     not_found,
     page,
+    registry_id_of,
     registry_of,
     repository_arn,
     repository_for,
@@ -179,7 +180,7 @@ def put_image_scanning_configuration(call: Call, params: dict[str, Any]) -> dict
 @operation("ecr", "DescribeRegistry")
 def describe_registry(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     call.authorize("ecr:DescribeRegistry", "*")
-    return {"registryId": call.caller.account_id, "replicationConfiguration": {"rules": []}}
+    return {"registryId": registry_id_of(call, {}), "replicationConfiguration": {"rules": []}}
 
 
 def _tagged_repository(call: Call, params: dict[str, Any], action: str, context: Any = None) -> Repository:

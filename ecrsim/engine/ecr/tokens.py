@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
+from ecrsim.engine.ecr.access import registry_id_of
 from ecrsim.engine.ecr.model import registry_host
 
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -71,7 +72,7 @@ def get_authorization_token(call: Call, params: dict[str, Any]) -> dict[str, Any
     call.authorize("ecr:GetAuthorizationToken", "*")
     password, expires_at = issue_password(call.caller.arn, call.region, call.now)
     token = base64.b64encode(f"AWS:{password}".encode()).decode()
-    registry_ids = params.get("registryIds") or [call.caller.account_id]
+    registry_ids = params.get("registryIds") or [registry_id_of(call, {})]
     return {
         "authorizationData": [
             {

@@ -26,6 +26,7 @@ from ecrsim.engine.policy.matching import (
     principal_match,
     resource_account,
     resource_matches,
+    session_of_role,
     show_values,
 )
 from ecrsim.engine.policy.types import ContextValue, Decision, Request, StatementTrace, Verdict
@@ -56,6 +57,8 @@ class _Hit:
 def decide(request: Request, *, resource_policy_required: bool = False) -> Decision:
     caller = parse_caller(request.principal_arn)
     context = _context(request, caller)
+    if caller.kind == "role_session":
+        caller = session_of_role(caller, context.get("aws:principalarn"))
     owner = request.resource_account or resource_account(request.resource_arn) or caller.account
     traces: list[StatementTrace] = []
     denies: list[_Hit] = []

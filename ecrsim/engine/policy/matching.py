@@ -14,7 +14,7 @@ Sources (iam-evaluation.md §6):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -160,6 +160,22 @@ def parse_caller(principal: str) -> Caller:
     if service == "sts" and kind == "federated-user" and path:
         return Caller(principal, "federated", account, path)
     return Caller(principal, "unknown", account)
+
+
+@lru_cache(maxsize=1024)
+def session_of_role(session: Caller, role_arn: object) -> Caller:
+    """A role session with its role's full ARN, path included, as the request context's aws:PrincipalArn
+    carries it: the session ARN drops the path (`assumed-role/deploy/s` for `role/ci/deploy`), so without
+    this the trace and hints would name a role that does not exist. Anything else in the key is ignored."""
+    if not isinstance(role_arn, str) or role_arn == session.role_arn:
+        return session
+    found = _IAM_ARN.fullmatch(role_arn)
+    if found is None or found.group(2) != "iam" or found.group(3) != session.account:
+        return session
+    kind, _, path = found.group(4).partition("/")
+    if kind != "role" or path.rsplit("/", 1)[-1] != session.name:
+        return session
+    return replace(session, role_arn=role_arn)
 
 
 def is_valid_caller(principal: str) -> bool:

@@ -108,3 +108,28 @@ def test_a_repository_policy_grants_a_same_account_user_alone(web: World) -> Non
     assert ecr(web, "ListImages", "nobody", repositoryName="web") == {"imageIds": []}
     decision = web.last_decision()
     assert decision is not None and decision.allowed
+
+
+def test_a_service_principal_names_the_registry_it_pulls_from(web: World) -> None:
+    """A service principal has no account: it reaches a repository through `registryId` and the
+    repository policy, and without `registryId` it is told to name one (no ARN with an empty account)."""
+    ecr(
+        web,
+        "SetRepositoryPolicy",
+        repositoryName="web",
+        policyText=policy({"Service": "lambda.amazonaws.com"}),
+    )
+    service = web.resolve("lambda.amazonaws.com")
+
+    def list_images(**params: object) -> dict:
+        return web.call_as(
+            service, "ecr", "ListImages", {"repositoryName": "web", **params}, region="us-east-1"
+        )
+
+    assert list_images(registryId=A) == {"imageIds": []}
+    assert web.events[-1].resource == f"arn:aws:ecr:us-east-1:{A}:repository/web"
+    with pytest.raises(ServiceError) as error:
+        list_images()
+    assert error.value.code == "InvalidParameterException"
+    assert "registryId" in error.value.message and "lambda.amazonaws.com" in error.value.message
+    assert web.events[-1].decisions == ()

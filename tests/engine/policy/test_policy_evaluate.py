@@ -133,6 +133,22 @@ def test_role_arn_with_a_path_covers_the_sessions_of_that_role() -> None:
     assert not ask(SESSION, repository=[grant({"AWS": f"arn:aws:iam::{A}:role/deploy-other"})]).allowed
 
 
+def test_a_session_is_known_by_its_roles_full_arn_from_the_request_context() -> None:
+    """The session ARN drops the role's path; aws:PrincipalArn in the request carries it, so the trace
+    and the hint name the role as a policy must (a hint naming role/deploy would name no role)."""
+    with_path = f"arn:aws:iam::{A}:role/ci/deploy"
+    context = {"aws:PrincipalArn": with_path}
+    granted = ask(SESSION, repository=[grant({"AWS": with_path})], context=context)
+    assert granted.rule == "same_account_direct_grant"
+    assert granted.statements[0].why.startswith(f"principal {with_path} names the caller's role")
+    denied = ask(SESSION, repository=[grant({"AWS": ALICE})], context=context)
+    assert denied.hint.endswith(f"or allow {with_path} in the repository policy")
+    # A context naming some other role (or none) leaves the session as its ARN says.
+    assert ask(
+        SESSION, repository=[grant({"AWS": ALICE})], context={"aws:PrincipalArn": f"arn:aws:iam::{A}:role/x"}
+    ).hint.endswith(f"or allow {DEPLOY} in the repository policy")
+
+
 def test_principal_arn_is_case_sensitive() -> None:
     assert not ask(repository=[grant({"AWS": f"arn:aws:iam::{A}:user/Alice"})]).allowed
 
