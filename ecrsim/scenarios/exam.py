@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from ecrsim.scenarios.cards import DOMAIN_WEIGHTS, Judged, Pack, PackCard, context, judge_questions
+from ecrsim.scenarios.cards import DOMAIN_WEIGHTS, DOMAINS, Judged, Pack, PackCard, context, judge_questions
+from ecrsim.scenarios.stats import bar, percent
 
 DEFAULT_QUESTIONS = 20
 MINUTES_PER_QUESTION = 2  # SAA-C03 allows 130 minutes for 65 questions
@@ -158,3 +159,33 @@ def _tally(pairs: Iterable[tuple[K, bool]]) -> dict[K, Tally]:
         right, total = counts.get(key, (0, 0))
         counts[key] = (right + correct, total + 1)
     return {key: Tally(*counts[key]) for key in sorted(counts)}
+
+
+def result_lines(result: ExamResult) -> list[str]:
+    """The score by domain and topic, then every question with its explanation, as plain lines."""
+    score = result.score
+    lines = ["", f"Score: {score.right} of {score.total} ({percent(score.fraction)})", "", "By domain:"]
+    for domain, tally in result.by_domain().items():
+        name = f"{domain} {DOMAINS[domain]}"
+        lines.append(f"  {name:<40} {bar(tally.fraction)} {tally.right}/{tally.total}")
+    lines += ["", "By topic:"]
+    topics = result.by_topic()
+    width = max(map(len, topics), default=0)
+    for topic, tally in topics.items():
+        lines.append(f"  {topic:<{width}}  {bar(tally.fraction)} {tally.right}/{tally.total}")
+    lines += ["", "Question by question:"]
+    for number, item in enumerate(result.items, 1):
+        judged = item.question.judged
+        verdict = "right" if item.correct else ("not answered" if not item.chosen else "wrong")
+        flag = " (flagged)" if item.flagged else ""
+        lines.append(
+            f"{number}. [{verdict}]{flag} {item.question.card.title}: {' '.join(judged.step.ask.split())}"
+        )
+        yours = ", ".join(map(str, item.chosen)) or "none"
+        lines.append(f"   Your answer: {yours}. The answer: {', '.join(map(str, item.right))}.")
+        if judged.step.explain:
+            lines.append(f"   {' '.join(judged.step.explain.split())}")
+        happened = judged.happened(item.chosen or item.right)
+        if happened:
+            lines.append(f"   Simulation: {happened}")
+    return lines

@@ -17,14 +17,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from ecrsim.scenarios.cards import DOMAINS, Pack, PackCard, context, load_pack, runner_at
+from ecrsim.scenarios.cards import Pack, PackCard, context, load_pack, runner_at
 from ecrsim.scenarios.commands import _quiet_when_piped_to_head
-from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, ExamResult, compose, prepare
+from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, compose, prepare, result_lines
 from ecrsim.scenarios.player import Player
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.review import Attempt, describe_interval
-from ecrsim.scenarios.stats import bar, compute, percent, render
+from ecrsim.scenarios.stats import compute, render
 from ecrsim.scenarios.study_store import StudyStore, progress_attempts
 
 Now = Callable[[], datetime]
@@ -220,7 +220,7 @@ def run_exam(
         print("\nInterrupted; the exam is not scored.", file=out)
         return 130
     result = exam.result()
-    for line in render_result(result):
+    for line in result_lines(result):
         print(line, file=out)
     for item in result.items:
         if item.chosen:
@@ -314,35 +314,6 @@ def parse_exam_answer(text: str, count: int, multiple: bool) -> tuple[list[int],
     if not all(1 <= n <= count for n in numbers) or (len(set(numbers)) > 1 and not multiple):
         return None
     return sorted(set(numbers)), text.rstrip().endswith("f")
-
-
-def render_result(result: ExamResult) -> list[str]:
-    score = result.score
-    lines = ["", f"Score: {score.right} of {score.total} ({percent(score.fraction)})", "", "By domain:"]
-    for domain, tally in result.by_domain().items():
-        name = f"{domain} {DOMAINS[domain]}"
-        lines.append(f"  {name:<40} {bar(tally.fraction)} {tally.right}/{tally.total}")
-    lines += ["", "By topic:"]
-    topics = result.by_topic()
-    width = max(map(len, topics), default=0)
-    for topic, tally in topics.items():
-        lines.append(f"  {topic:<{width}}  {bar(tally.fraction)} {tally.right}/{tally.total}")
-    lines += ["", "Question by question:"]
-    for number, item in enumerate(result.items, 1):
-        judged = item.question.judged
-        verdict = "right" if item.correct else ("not answered" if not item.chosen else "wrong")
-        flag = " (flagged)" if item.flagged else ""
-        lines.append(
-            f"{number}. [{verdict}]{flag} {item.question.card.title}: {' '.join(judged.step.ask.split())}"
-        )
-        yours = ", ".join(map(str, item.chosen)) or "none"
-        lines.append(f"   Your answer: {yours}. The answer: {', '.join(map(str, item.right))}.")
-        if judged.step.explain:
-            lines.append(f"   {' '.join(judged.step.explain.split())}")
-        happened = judged.happened(item.chosen or item.right)
-        if happened:
-            lines.append(f"   Simulation: {happened}")
-    return lines
 
 
 # -- stats ----------------------------------------------------------------------------------------------
