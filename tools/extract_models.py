@@ -5,7 +5,7 @@ takes about half a second to import, and the shell must start (and run a `--scri
 commands) in a fraction of that. What the shell needs from it is small and stable: for each operation the
 commands.md lists, AWS's own operation name, the CLI's kebab-case name, the input members with their
 types, required flags, enums and length/pattern constraints, the output shapes (to apply the CLI's
-response customizations), the paginator (the CLI hides pagination tokens), and a one-sentence summary of
+response customizations), the paginator (the CLI hides pagination tokens), the waiters, and a one-sentence summary of
 each doc string for `aws SERVICE OPERATION help`; and the commercial partition's Regions (a Region
 outside it has no endpoint, which the CLI reports as a connection failure). Copying those facts from
 botocore's own JSON, rather than typing them by hand, keeps option names and types exactly AWS's.
@@ -132,6 +132,11 @@ def extract(service: str) -> dict[str, Any]:
         if name in paginators:
             entry["paginator"] = paginators[name]
         operations[name] = entry
+    waiters = {
+        xform_name(name, "-"): {"name": name, **config}
+        for name, config in load_json(directory, "waiters-2").get("waiters", {}).items()
+        if config["operation"] in operations
+    } if (directory / "waiters-2.json").exists() else {}
     kept = {
         name: compact_shape(shapes[name], with_cli_names=name in inputs) for name in sorted(inputs | outputs)
     }
@@ -142,6 +147,8 @@ def extract(service: str) -> dict[str, Any]:
         "apiVersion": meta["apiVersion"],
         "operations": operations,
         # The CLI names of every other operation: `aws ecr OTHER` is then "not simulated", not a typo.
+        # `aws SERVICE wait NAME`: the waiters whose operation the simulator offers.
+        "waiters": waiters,
         "otherOperations": sorted(xform_name(op, "-") for op in model["operations"] if op not in operations),
         "shapes": kept,
     }

@@ -33,12 +33,13 @@ from ecrsim.shell.help import operation_help, service_help, top_help
 from ecrsim.shell.output import cli_values, render
 from ecrsim.shell.program import Invocation, Outcome
 from ecrsim.shell.servicemodel import SERVICES, Operation, ServiceModel, known_regions, load_service
+from ecrsim.shell.waiters import WaiterFailed, wait
 
 _REGION_FORMAT = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?")  # botocore's check
 CLI_VERSION = "aws-cli/2.22.35 Python/3.12.6 Linux/6.8.0 exe/x86_64.ecrsim"
 DEFAULT_OUTPUT = "json"
 # Commands the CLI adds to a service beyond its API operations (customisations and waiters).
-EXTRA_COMMANDS = {"ecr": ("get-login-password", "wait"), "iam": ("wait",), "sts": ()}
+EXTRA_COMMANDS = {"ecr": ("get-login-password", "wait"), "iam": ("wait",), "sts": ()}  # listed as choices
 # Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
 OTHER_COMMANDS = frozenset(
     (
@@ -96,6 +97,8 @@ def _run(inv: Invocation) -> Outcome:
         return Outcome(0, service_help(model))
     if name == "get-login-password" and model.name == "ecr":
         return _get_login_password(inv, args, rest[2:])
+    if name == "wait" and model.waiters:
+        return _wait(inv, args, model, rest[2:])
     operation = model.operations.get(name)
     if operation is None:
         if name in model.other_operations or name in EXTRA_COMMANDS[model.name]:
@@ -189,6 +192,27 @@ def _call_operation(
     if resume is not None:
         text += render({"NextToken": {"NextToken": resume}}, "text", operation.name)
     return Outcome(0, text)
+
+
+def _wait(inv: Invocation, args: GlobalArgs, model: ServiceModel, argv: list[str]) -> Outcome:
+    if not argv:
+        raise usage_error("the following arguments are required: subcommand")
+    waiter = model.waiters.get(argv[0])
+    if waiter is None:
+        raise invalid_choice("subcommand", argv[0], list(model.waiters))
+    operation = next(op for op in model.operations.values() if op.name == waiter.operation)
+    parsed = parse_operation_args(model, operation, argv[1:], inv.shell.read_file)
+    if parsed.help:
+        return Outcome(0, operation_help(model, operation))
+    try:
+        wait(
+            waiter,
+            lambda: _call(inv, args, model.name, operation.name, parsed.params),
+            lambda seconds: inv.shell.world.advance(f"{seconds}s"),
+        )
+    except WaiterFailed as failure:
+        return Outcome(255, "", f"\n{failure}\n")
+    return Outcome(0)
 
 
 def _as_list(value: Any) -> list[str]:

@@ -27,11 +27,21 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class Waiter:
+    name: str  # e.g. "ImageScanComplete"
+    operation: str  # the API operation it polls
+    delay: int  # seconds between attempts
+    max_attempts: int
+    acceptors: tuple[dict[str, Any], ...]  # botocore's acceptor configs: state, matcher, argument, expected
+
+
+@dataclass(frozen=True)
 class ServiceModel:
     name: str
     full_name: str
     operations: dict[str, Operation]  # keyed by CLI name
     other_operations: tuple[str, ...]  # CLI names of real operations the simulator does not offer
+    waiters: dict[str, Waiter]  # keyed by CLI name, e.g. "image-scan-complete"
     shapes: dict[str, dict[str, Any]]
 
     def shape(self, name: str) -> dict[str, Any]:
@@ -70,5 +80,9 @@ def load_service(name: str) -> ServiceModel:
         full_name=data["serviceFullName"],
         operations=operations,
         other_operations=tuple(data.get("otherOperations", ())),
+        waiters={
+            cli: Waiter(w["name"], w["operation"], w["delay"], w["maxAttempts"], tuple(w["acceptors"]))
+            for cli, w in data.get("waiters", {}).items()
+        },
         shapes=data["shapes"],
     )
