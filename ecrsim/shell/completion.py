@@ -86,8 +86,17 @@ def _aws(shell: Shell, rest: list[str], previous: str) -> list[str]:
         return []
     model = load_service(positional[0])
     if len(positional) == 1:
-        return [*model.operations, *(["get-login-password"] if model.name == "ecr" else [])]
-    operation = model.operations.get(positional[1])
+        extras = (["get-login-password"] if model.name == "ecr" else []) + (["wait"] if model.waiters else [])
+        return [*model.operations, *extras]
+    if positional[1] == "wait":
+        if len(positional) == 2:
+            return list(model.waiters)
+        waiter = model.waiters.get(positional[2])
+        operation = next(
+            (op for op in model.operations.values() if waiter and op.name == waiter.operation), None
+        )
+    else:
+        operation = model.operations.get(positional[1])
     options = list(GLOBAL_OPTIONS)
     if operation is not None:
         for member in model.input_members(operation).values():

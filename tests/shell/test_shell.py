@@ -118,6 +118,8 @@ def test_help_and_aws_help_print_from_the_models(shell: Shell) -> None:
         ("aws ecr list-images --profile a", ["admin"]),
         ("aws ecr list-images --repository-name w", ["web"]),
         ("sim a", ["advance", "as"]),
+        ("aws ecr wait ", ["image-scan-complete", "lifecycle-policy-preview-complete"]),
+        ("aws iam wait user-exists --user-n", ["--user-name"]),
         ("aws ecr get-login-password | docker l", ["login", "logout"]),
         ("docker push 1", [f"{HOST}/web:v1"]),
     ],
