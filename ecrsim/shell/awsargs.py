@@ -269,7 +269,11 @@ def parse_operation_args(
         ):
             positive = booleans.get(name, name)
             flags[positive] = name == positive
-        elif name in options or (operation.paginator and name in PAGINATION_OPTIONS):
+        elif (
+            name in options
+            or name == "--cli-input-json"
+            or (operation.paginator and name in PAGINATION_OPTIONS)
+        ):
             kind = model.shape(options[name][1]["shape"])["type"] if name in options else "string"
             values = [inline] if has_inline else []
             while not has_inline and index < len(argv) and not argv[index].startswith("--"):
@@ -293,7 +297,7 @@ def parse_operation_args(
         for opt, (member_name, _) in options.items()
         if member_name in model.required(operation) and opt not in raw and opt not in flags
     ]
-    if missing:
+    if missing and "--cli-input-json" not in extra:  # the JSON may hold them; validation will tell
         raise usage_error(f"the following arguments are required: {', '.join(missing)}")
     if unknown:
         raise unknown_options(unknown)
@@ -304,6 +308,8 @@ def parse_operation_args(
             params[member_name] = converter.convert(opt, member["shape"], raw[opt])
         elif opt in flags:
             params[member_name] = flags[opt]
+    if "--cli-input-json" in extra:
+        _add_input_json(params, _load_paramfile(extra["--cli-input-json"], "--cli-input-json", read_file))
     result = OperationArgs(params=params)
     if "--max-items" in extra:
         result.max_items = int(converter.scalar("--max-items", {"type": "integer"}, extra["--max-items"]))
@@ -314,6 +320,19 @@ def parse_operation_args(
         if errors:
             raise AwsUsageError("\nParameter validation failed:\n" + "\n".join(errors) + "\n")
     return result
+
+
+def _add_input_json(params: dict[str, Any], text: str) -> None:
+    """`--cli-input-json`: members the command line did not give come from the JSON document."""
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        # The CLI names this argument without its dashes here.
+        raise parameter_error("cli-input-json", f"Invalid JSON: {error}\nJSON received: {text}") from None
+    if not isinstance(document, dict):  # the CLI fails on `.keys()` of whatever else it was given
+        raise AwsUsageError(f"\n'{type(document).__name__}' object has no attribute 'keys'\n", 255)
+    for key, value in document.items():
+        params.setdefault(key, value)
 
 
 # -- pagination tokens -----------------------------------------------------------------------------------

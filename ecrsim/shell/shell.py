@@ -93,7 +93,10 @@ class Shell:
                 return self.world.files[candidate]
         if self.local_files is None:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
-        return (self.local_files / name).read_text(encoding="utf-8")
+        try:
+            return (self.local_files / name).read_text(encoding="utf-8")
+        except OSError as error:  # name the file as the learner wrote it, as the CLI does
+            raise type(error)(error.errno, error.strerror, name) from None
 
     def undo(self) -> str | None:
         """Restore the world before the last command that could change it; that command, or None."""

@@ -94,6 +94,8 @@ def test_file_urls_read_virtual_files_first_then_the_sandbox_directory(tmp_path:
     sandbox = Shell(world, local_files=tmp_path)
     assert sandbox.read_file("policy.json") == "virtual"
     assert sandbox.read_file("./local.json") == '{"rules": "local"}'
+    with pytest.raises(FileNotFoundError, match=r"No such file or directory: 'missing\.json'$"):
+        sandbox.read_file("missing.json")
     scenario = Shell(default_world())
     with pytest.raises(FileNotFoundError, match=r"No such file or directory: 'local\.json'"):
         scenario.read_file("local.json")
