@@ -99,6 +99,7 @@ def _aws(shell: Shell, rest: list[str], previous: str) -> list[str]:
         operation = model.operations.get(positional[1])
     options = list(GLOBAL_OPTIONS)
     if operation is not None:
+        options.append("--cli-input-json")
         for member in model.input_members(operation).values():
             options.append("--" + member["cli"])
             if model.shape(member["shape"])["type"] == "boolean":

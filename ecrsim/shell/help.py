@@ -56,6 +56,7 @@ def _option_lines(model: ServiceModel, operation: Operation) -> tuple[list[str],
         if "enum" in shape:
             options.append(f"{_INDENT}   Possible values: {', '.join(shape['enum'])}")
         options.append("")
+    synopsis.append(f"{_INDENT}  [--cli-input-json <value>]")
     if operation.paginator:
         for flag in ("--starting-token", "--page-size", "--max-items"):
             synopsis.append(f"{_INDENT}  [{flag} <value>]")
