@@ -121,7 +121,7 @@ def _compile_query(query: str | None) -> Any:
     try:
         return jmespath.compile(query)
     except JMESPathError as error:
-        raise usage_error(f"argument --query: Bad value for --query: {query}: {error}") from None
+        raise AwsUsageError(f"\nBad value for --query {query}: {error}\n", 255) from None
 
 
 def _profile(inv: Invocation, override: str | None) -> str:

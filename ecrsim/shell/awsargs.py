@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -311,8 +312,11 @@ def parse_operation_args(
     if "--cli-input-json" in extra:
         _add_input_json(params, _load_paramfile(extra["--cli-input-json"], "--cli-input-json", read_file))
     result = OperationArgs(params=params)
+    for option in ("--max-items", "--page-size"):  # argparse `type=int` options
+        if option in extra and not re.fullmatch(r"\s*[-+]?\d+\s*", extra[option]):
+            raise usage_error(f"argument {option}: invalid int value: '{extra[option]}'")
     if "--max-items" in extra:
-        result.max_items = int(converter.scalar("--max-items", {"type": "integer"}, extra["--max-items"]))
+        result.max_items = int(extra["--max-items"])
     if "--starting-token" in extra:
         result.starting_token = decode_starting_token(extra["--starting-token"])
     if operation.input:
@@ -395,10 +399,13 @@ def validate(model: ServiceModel, shape_name: str, value: Any, path: str) -> lis
             for name in shape.get("required", [])
             if name not in value
         )
-        for key, item in value.items():
-            if key not in members:
-                errors.append(f'Unknown parameter in {path}: "{key}", must be one of: {", ".join(members)}')
-            else:
+        errors.extend(
+            f'Unknown parameter in {path}: "{key}", must be one of: {", ".join(members)}'
+            for key in value
+            if key not in members
+        )
+        for key, item in value.items():  # botocore reports unknown members before checking known ones
+            if key in members:
                 child = key if path == "input" else f"{path}.{key}"
                 errors.extend(validate(model, members[key]["shape"], item, child))
     elif kind == "list":

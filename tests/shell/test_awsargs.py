@@ -113,9 +113,9 @@ def test_client_side_validation_is_botocores() -> None:
     assert caught.value.text == (
         "\nParameter validation failed:\n"
         "Invalid length for parameter repositoryName, value: 1, valid min length: 2\n"
+        'Unknown parameter in imageScanningConfiguration: "x", must be one of: scanOnPush\n'
         "Invalid type for parameter imageScanningConfiguration.scanOnPush, value: maybe, "
         "type: <class 'str'>, valid types: <class 'bool'>\n"
-        'Unknown parameter in imageScanningConfiguration: "x", must be one of: scanOnPush\n'
     )
 
 
