@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.errors import ServiceError
-from ecrsim.engine.policy.evaluate import decide
+from ecrsim.engine.policy.evaluate import decide, lower_keys
 from ecrsim.engine.policy.types import ContextValue, Decision, Request
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def operation(service: str, name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Event:
     """One API call, as CloudTrail would record it, plus the decisions that explain it.
 
@@ -56,6 +56,33 @@ class Event:
     error_code: str | None = None
     error_message: str | None = None
     note: str = ""  # what the simulator did on its own, e.g. lifecycle expiry
+
+    def __init__(
+        self,
+        time: datetime,
+        service: str,
+        operation: str,
+        principal_arn: str,
+        region: str,
+        decisions: tuple[Decision, ...] = (),
+        resource: str = "",
+        error_code: str | None = None,
+        error_message: str | None = None,
+        note: str = "",
+    ) -> None:
+        # One per API call: filling __dict__ at once costs half what the generated frozen __init__ does.
+        self.__dict__.update(
+            time=time,
+            service=service,
+            operation=operation,
+            principal_arn=principal_arn,
+            region=region,
+            decisions=decisions,
+            resource=resource,
+            error_code=error_code,
+            error_message=error_message,
+            note=note,
+        )
 
     @property
     def decision(self) -> Decision | None:
@@ -107,17 +134,23 @@ class Call:
         policy's consent even when an identity policy allows, as a role's trust policy does, and
         `resource_policy_name` is what the trace calls that policy.
         """
+        caller = self.caller
+        full, lowered = self.world.base_context(caller)
+        extra = {**self.context, **context} if context else self.context
+        if extra:
+            full = {**full, **extra}
+            lowered = {**lowered, **lower_keys(extra)}
         request = Request(
-            principal_arn=self.caller.arn,
-            action=action,
-            resource_arn=resource_arn,
-            identity_policies=self.caller.identity_policies,
-            resource_policy=resource_policy,
-            resource_account=resource_account,
-            resource_policy_name=resource_policy_name,
-            context=self.world.request_context(self.caller, {**self.context, **(context or {})}),
+            caller.arn,
+            action,
+            resource_arn,
+            caller.identity_policies,
+            resource_policy,
+            resource_account,
+            full,
+            resource_policy_name,
         )
-        decision = decide(request, resource_policy_required=resource_policy_required)
+        decision = decide(request, resource_policy_required=resource_policy_required, context=lowered)
         self.decisions.append(decision)
         if resource_arn != "*":
             self.resource = resource_arn

@@ -141,6 +141,14 @@ class RoleSession:
 
 @dataclass
 class Account:
+    """An AWS account: its IAM entities and its registries.
+
+    `iam_version` counts changes to the account's IAM (users, groups, roles, policies, sessions, tags):
+    the world remembers each resolved Caller against it (World.resolve), so whatever edits those records
+    calls `iam_changed()`. The identity.py helpers and every IAM or STS API call that is not a read do
+    so already; a change then takes effect on the very next call, as in AWS.
+    """
+
     id: str
     users: dict[str, User] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
@@ -148,10 +156,15 @@ class Account:
     policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # by ARN
     sessions: dict[str, RoleSession] = field(default_factory=dict)  # by session ARN
     registries: dict[str, Registry] = field(default_factory=dict)  # by Region
+    iam_version: int = 0
+
+    def iam_changed(self) -> None:
+        self.iam_version += 1
 
     def copy(self) -> Account:
         """An independent account: entities and registries copied, frozen policies and sessions shared."""
         return Account(
+            iam_version=self.iam_version,
             id=self.id,
             users={name: _copied(user) for name, user in self.users.items()},
             groups={name: _copied(group) for name, group in self.groups.items()},

@@ -396,8 +396,8 @@ def _attach(call: Call, params: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def _detach(call: Call, params: dict[str, Any], kind: str) -> dict[str, Any]:
     arn = _policy_arn(params)
-    _, entity = _ENTITY[kind](call, params, {"iam:PolicyARN": arn})
-    identity.detach_policy(entity, arn)
+    account, entity = _ENTITY[kind](call, params, {"iam:PolicyARN": arn})
+    identity.detach_policy(account, entity, arn)
     return {}
 
 

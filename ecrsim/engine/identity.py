@@ -92,13 +92,23 @@ def attach_policy(account: Account, entity: User | Group | Role, name_or_arn: st
     named_managed_policy(account, arn)  # NoSuchEntity before anything changes
     if arn not in entity.attached:
         entity.attached.append(arn)
+        account.iam_changed()
     return arn
 
 
-def detach_policy(entity: User | Group | Role, arn: str) -> None:
+def detach_policy(account: Account, entity: User | Group | Role, arn: str) -> None:
     if arn not in entity.attached:
         raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.")
     entity.attached.remove(arn)
+    account.iam_changed()
+
+
+def put_inline_policy(
+    account: Account, entity: User | Group | Role, name: str, document: PolicyDocument
+) -> None:
+    """Add or replace an inline policy (MalformedPolicyDocument if IAM would refuse it)."""
+    entity.inline[name] = store_identity_policy(name, document)
+    account.iam_changed()
 
 
 def _lay_out(
@@ -110,7 +120,7 @@ def _lay_out(
     for name_or_arn in managed:
         attach_policy(account, entity, name_or_arn)
     for name, document in (inline or {}).items():
-        entity.inline[name] = store_identity_policy(name, document)
+        put_inline_policy(account, entity, name, document)
 
 
 def _require_new(kind: str, name: str, existing: Mapping[str, object]) -> None:
@@ -152,6 +162,7 @@ def add_user(
     for group in groups:
         add_user_to_group(account, user, group)
     account.users[name] = user
+    account.iam_changed()
     if access_key:
         user.access_keys.append(new_access_key(world))
     register_profile(world, user.arn, name, f"{name}@{account_id}")
@@ -187,6 +198,7 @@ def add_user_to_group(account: Account, user: User, group_name: str) -> None:
         raise ServiceError("NoSuchEntity", f"The group with name {group_name} cannot be found.")
     if group_name not in user.groups:
         user.groups.append(group_name)
+        account.iam_changed()
 
 
 def add_group(
@@ -209,6 +221,7 @@ def add_group(
     )
     _lay_out(account, group, managed, inline)
     account.groups[name] = group
+    account.iam_changed()
     return group
 
 
@@ -243,6 +256,7 @@ def add_role(
     )
     _lay_out(account, role, managed, inline)
     account.roles[name] = role
+    account.iam_changed()
     return role
 
 
@@ -284,6 +298,7 @@ def add_customer_policy(
         description=description,
     )
     account.policies[policy.arn] = policy
+    account.iam_changed()
     return policy
 
 

@@ -41,6 +41,7 @@ _INVALID_CREDENTIALS = {"ecr": "UnrecognizedClientException", "iam": "InvalidCli
 _EXPIRED_CREDENTIALS = {"ecr": "ExpiredTokenException"}
 INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
 EXPIRED_TOKEN_MESSAGE = "The security token included in the request is expired"
+_READS = ("Get", "List")  # IAM and STS operations that change nothing
 
 
 class UnknownPrincipal(ValueError):
@@ -60,6 +61,13 @@ class World:
         self.events: list[Event] = []
         self.docker = DockerMachine()
         self._serial = 0
+        self._forget()
+
+    def _forget(self) -> None:
+        """Start with nothing remembered: resolved callers (valid while their account's IAM is unchanged,
+        Account.iam_version) and the last request context built (valid while its inputs are the same)."""
+        self._callers: dict[str, tuple[Account | None, int, Caller]] = {}
+        self._context_cache: tuple[Any, ...] = ()
 
     # -- values -------------------------------------------------------------------------------------------
     def copy(self) -> World:
@@ -78,6 +86,7 @@ class World:
         clone.events = list(self.events)
         clone.docker = self.docker.copy()
         clone._serial = self._serial
+        clone._forget()
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> World:
@@ -107,11 +116,22 @@ class World:
         """The caller behind a principal ARN: a user, a role session, an account root, or a service
         principal such as `lambda.amazonaws.com` (which only a resource policy can authorize).
 
-        Raises UnknownPrincipal when the ARN names nobody in this world.
+        Raises UnknownPrincipal when the ARN names nobody in this world. Every API call resolves its
+        caller, so the answer is remembered until the caller's account's IAM changes.
         """
+        cached = self._callers.get(principal_arn)
+        if cached is not None:
+            account, version, caller = cached
+            if account is None or (
+                account.iam_version == version and self.accounts.get(account.id) is account
+            ):
+                return caller
         from ecrsim.engine.identity import resolve_caller
 
-        return resolve_caller(self, principal_arn)
+        caller = resolve_caller(self, principal_arn)
+        account = self.accounts[caller.account_id] if caller.account_id else None
+        self._callers[principal_arn] = (account, account.iam_version if account else 0, caller)
+        return caller
 
     def caller_for(self, profile: str) -> Caller:
         """The caller a CLI profile signs as; ValueError (the CLI's text) for an unknown profile, and
@@ -126,7 +146,24 @@ class World:
         self, caller: Caller, extra: Mapping[str, ContextValue] | None = None
     ) -> dict[str, ContextValue]:
         """The request context AWS would attach to a call by `caller` now (iam-evaluation.md §7)."""
-        now = self.clock.now
+        context = dict(self.base_context(caller)[0])
+        if extra:
+            context.update(extra)
+        return context
+
+    def base_context(self, caller: Caller) -> tuple[Mapping[str, ContextValue], Mapping[str, ContextValue]]:
+        """`request_context(caller)` without extras, and the same with its keys lower-cased as the policy
+        engine reads them (policy.evaluate.lower_context). Both are shared: never modify them.
+
+        Remembered for one caller, clock value, organization and `sim context`: a run of calls by one
+        principal (a docker push, a script) builds it once, not once per call.
+        """
+        now, org = self.clock.now, self.organization
+        cache = self._context_cache
+        if cache and cache[0] is caller and cache[1] == now and cache[2] is org and cache[3] == self.context:
+            return cache[4], cache[5]
+        from ecrsim.engine.policy.evaluate import lower_context
+
         context: dict[str, ContextValue] = {
             "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "aws:EpochTime": str(int(now.timestamp())),
@@ -134,16 +171,15 @@ class World:
             "aws:SourceIp": DEFAULT_SOURCE_IP,
         }
         context.update(caller.context)
-        org = self.organization
         if org is not None and caller.account_id in org.accounts:
             context["aws:PrincipalOrgID"] = org.id
         context.update(self.context)
         if "aws:SourceVpce" in context and "aws:SourceIp" not in self.context:
             # Through a VPC endpoint AWS sends no aws:SourceIp (condition-keys page, aws:SourceIp).
             del context["aws:SourceIp"]
-        if extra:
-            context.update(extra)
-        return context
+        lowered = lower_context(caller.arn, context)
+        self._context_cache = (caller, now, org, dict(self.context), context, lowered)
+        return context, lowered
 
     # -- API calls ----------------------------------------------------------------------------------------
     def call(
@@ -191,7 +227,9 @@ class World:
         handler = OPERATIONS.get((service, operation))
         if handler is None:
             raise ServiceError("InvalidAction", f"The action {operation} is not valid for this endpoint.")
-        call = Call(self, caller, region, service, operation, self.clock.now, dict(context or {}))
+        call = Call(
+            self, caller, region, service, operation, self.clock.now, dict(context) if context else {}
+        )
         try:
             if caller.expires is not None and self.clock.now >= caller.expires:
                 # Temporary credentials stop at their Expiration, whatever the policies say.
@@ -200,6 +238,12 @@ class World:
         except ServiceError as error:
             self.events.append(call.record(error))
             raise
+        finally:
+            if service != "ecr" and not operation.startswith(_READS):
+                # Any IAM or STS call that is not a read may have changed who is who: resolved callers
+                # are forgotten, so that the change takes effect on the very next call.
+                for account in self.accounts.values():
+                    account.iam_changed()
         self.events.append(call.record())
         return response
 

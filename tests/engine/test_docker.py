@@ -160,8 +160,13 @@ def test_docker_acts_as_whoever_logged_in_and_permissions_are_checked_per_call(w
     build_and_push(world, f"{WEB}:v1")
     # Whatever profile the shell uses, docker pushes as `pusher` until the next login; detaching the policy
     # takes effect on the next call, not at the next login.
-    pusher = world.account(A).users["pusher"]
-    pusher.attached.clear()
+    world.call(
+        "iam",
+        "DetachUserPolicy",
+        {"UserName": "pusher", "PolicyArn": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser"},
+        profile="admin",
+        region=REGION,
+    )
     with pytest.raises(DockerError) as caught:
         build_and_push(world, f"{WEB}:v2")
     assert "ecr:BatchCheckLayerAvailability" in caught.value.text

@@ -10,6 +10,8 @@ import hashlib
 import json
 from dataclasses import asdict, replace
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from ecrsim.engine.ecr.model import (
     CONFIG_V1,
@@ -96,20 +98,35 @@ def make_image(config: Layer, layers: tuple[Layer, ...]) -> Image:
     return Image(text, sha256_digest(text.encode()), config, layers)
 
 
+_NOT_JSON = object()
+
+
+@lru_cache(maxsize=256)
+def _read_manifest(text: str) -> tuple[str, Any]:
+    """A manifest's digest and its decoded JSON (`_NOT_JSON` if it is not JSON); read it, never modify it.
+
+    Remembered, because the same manifest arrives again and again: re-tagging puts it once more, and a
+    team pushes one image to many repositories.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = _NOT_JSON
+    return sha256_digest(text.encode()), document
+
+
 def image_from_manifest(text: str, media_type: str | None, repository: Repository) -> Image:
     """Parse a manifest given to PutImage; every blob it references must already be in the repository.
 
     A blob takes the media type the manifest gives it (an upload does not say whether it is a layer or a
     config), and the repository remembers it.
     """
-    digest = sha256_digest(text.encode())
+    digest, document = _read_manifest(text)
     known = repository.images.get(digest)
     if known is not None:  # re-tagging an image the repository holds: nothing new to check
         return known.image
-    try:
-        document = json.loads(text)
-    except ValueError:
-        raise invalid_parameter("ImageManifest", "Invalid JSON syntax") from None
+    if document is _NOT_JSON:
+        raise invalid_parameter("ImageManifest", "Invalid JSON syntax")
     declared = media_type or (document.get("mediaType") if isinstance(document, dict) else None)
     if (
         not isinstance(document, dict)

@@ -105,6 +105,11 @@ class Statement:
     # its Resource element reads (policy variables).
     context_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
     resource_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # Whether the outcome can depend on the request's action and resource at all: `"Action": "*"` and
+    # `"Resource": "*"` match every one of them with the same words, so the evaluator's memo leaves
+    # them out of its key (one entry serves every repository).
+    reads_action: bool = field(init=False, repr=False, compare=False)
+    reads_resource: bool = field(init=False, repr=False, compare=False)
     # Outcomes already worked out, kept by the evaluator (evaluate._outcome); a cache, not state.
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -119,6 +124,12 @@ class Statement:
         keys = [key for condition in self.conditions for key in condition.reads] + resource_keys
         object.__setattr__(self, "context_keys", tuple(dict.fromkeys(keys)))
         object.__setattr__(self, "resource_keys", tuple(dict.fromkeys(resource_keys)))
+        object.__setattr__(self, "reads_action", self.not_action or self.actions != ("*",))
+        object.__setattr__(
+            self,
+            "reads_resource",
+            self.resources is not None and (self.not_resource or self.resources != ("*",)),
+        )
 
     @property
     def label(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ecrsim.engine.policy.conditions import check
-from ecrsim.engine.policy.document import Statement
+from ecrsim.engine.policy.document import Policy, Statement
 from ecrsim.engine.policy.matching import (
     Caller,
     PrincipalMatch,
@@ -29,7 +29,7 @@ from ecrsim.engine.policy.matching import (
     session_of_role,
     show_values,
 )
-from ecrsim.engine.policy.types import ContextValue, Decision, Request, StatementTrace, Verdict
+from ecrsim.engine.policy.types import ContextValue, Decision, NamedPolicy, Request, StatementTrace, Verdict
 from ecrsim.engine.policy.variables import has_variables, resolve
 
 _IDENTITY = "identity-based"
@@ -54,9 +54,73 @@ class _Hit:
         return f"statement {self.statement.label} of {where}"
 
 
-def decide(request: Request, *, resource_policy_required: bool = False) -> Decision:
+def decide(
+    request: Request,
+    *,
+    resource_policy_required: bool = False,
+    context: Mapping[str, ContextValue] | None = None,
+) -> Decision:
+    """Decide `request`. `context` is `lower_context` of the request, for a caller that has it already
+    (the world keeps it per caller and clock value); it must be exactly that.
+
+    A Decision is a value of the request's inputs: the principal, action, resource, the policies (frozen
+    objects) and the values of the context keys they read. The same inputs again give the same Decision
+    object, trace included, for the cost of one dictionary lookup.
+    """
+    if context is None:
+        context = lower_context(request.principal_arn, request.context)
+    identity_policies, resource_policy = request.identity_policies, request.resource_policy
+    # Keyed by the identity of the (immutable) policies; the entry holds them, so no other object can
+    # take their ids while it lives, and a hit is checked against them anyway.
+    key = (
+        request.principal_arn,
+        request.action,
+        request.resource_arn,
+        request.resource_account,
+        request.resource_policy_name,
+        resource_policy_required,
+        id(identity_policies),
+        id(resource_policy),
+        tuple(map(context.get, _reads(identity_policies, resource_policy))),
+    )
+    known = _DECISIONS.get(key)
+    if known is not None and known[0] is identity_policies and known[1] is resource_policy:
+        return known[2]
+    decision = _decide(request, context, resource_policy_required)
+    if len(_DECISIONS) >= _MEMO_LIMIT:
+        _DECISIONS.clear()
+    _DECISIONS[key] = (identity_policies, resource_policy, decision)
+    return decision
+
+
+_DECISIONS: dict[tuple[object, ...], tuple[tuple[NamedPolicy, ...], Policy | None, Decision]] = {}
+_READS: dict[tuple[int, int], tuple[tuple[NamedPolicy, ...], Policy | None, tuple[str, ...]]] = {}
+
+
+def _reads(identity_policies: tuple[NamedPolicy, ...], resource_policy: Policy | None) -> tuple[str, ...]:
+    """Every context key a decision over these policies can read: the statements' own, and
+    aws:PrincipalArn, which gives a role session its role's full ARN (matching.session_of_role)."""
+    key = (id(identity_policies), id(resource_policy))
+    known = _READS.get(key)
+    if known is not None and known[0] is identity_policies and known[1] is resource_policy:
+        return known[2]
+    policies = [named.policy for named in identity_policies]
+    if resource_policy is not None:
+        policies.append(resource_policy)
+    keys = {"aws:principalarn": None}
+    for policy in policies:
+        for statement in policy.statements:
+            keys.update(dict.fromkeys(statement.context_keys))
+    if len(_READS) >= _MEMO_LIMIT:
+        _READS.clear()
+    _READS[key] = (identity_policies, resource_policy, tuple(keys))
+    return tuple(keys)
+
+
+def _decide(
+    request: Request, context: Mapping[str, ContextValue], resource_policy_required: bool
+) -> Decision:
     caller = parse_caller(request.principal_arn)
-    context = _context(request, caller)
     if caller.kind == "role_session":
         caller = session_of_role(caller, context.get("aws:principalarn"))
     owner = request.resource_account or resource_account(request.resource_arn) or caller.account
@@ -262,8 +326,10 @@ def _a(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
-def _context(request: Request, caller: Caller) -> dict[str, ContextValue]:
-    """The request context with lower-case keys, plus the keys AWS derives from the principal itself."""
+def lower_context(principal_arn: str, request_context: Mapping[str, ContextValue]) -> dict[str, ContextValue]:
+    """The request context with lower-case keys (condition key names are case-insensitive), plus the keys
+    AWS derives from the principal itself."""
+    caller = parse_caller(principal_arn)
     context: dict[str, ContextValue] = {}
     if caller.kind == "service":
         context["aws:principalservicename"] = caller.arn
@@ -272,9 +338,13 @@ def _context(request: Request, caller: Caller) -> dict[str, ContextValue]:
         context["aws:principalaccount"] = caller.account
         if caller.kind == "user":
             context["aws:username"] = caller.name
-    for key, value in request.context.items():
-        context[key.lower()] = value if isinstance(value, str) else tuple(value)
+    context.update(lower_keys(request_context))
     return context
+
+
+def lower_keys(context: Mapping[str, ContextValue]) -> dict[str, ContextValue]:
+    """Context keys in lower case, multi-valued keys as tuples."""
+    return {key.lower(): value if isinstance(value, str) else tuple(value) for key, value in context.items()}
 
 
 def _not_consulted(
@@ -317,9 +387,9 @@ def _outcome(
     """
     key = (
         name,
-        request.action,
-        request.resource_arn,
-        caller.arn if resource_policy else None,
+        request.action if statement.reads_action else None,
+        request.resource_arn if statement.reads_resource else None,
+        (caller.arn, caller.role_arn) if resource_policy else None,
         tuple(map(context.get, statement.context_keys)) if statement.context_keys else None,
     )
     memo = statement.memo
@@ -343,9 +413,9 @@ def _evaluate(
     """(applies, why, principal level, near miss): a near miss failed only on its conditions."""
     key = (
         _SCOPE,
-        request.action,
-        request.resource_arn,
-        caller.arn if resource_policy else None,
+        request.action if statement.reads_action else None,
+        request.resource_arn if statement.reads_resource else None,
+        (caller.arn, caller.role_arn) if resource_policy else None,
         tuple(map(context.get, statement.resource_keys)) if statement.resource_keys else None,
     )
     scope = statement.memo.get(key)
