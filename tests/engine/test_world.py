@@ -14,7 +14,13 @@ from ecrsim.engine.docker import Credential
 from ecrsim.engine.ecr.model import Repository
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.iam import Organization
-from ecrsim.engine.identity import add_customer_policy, add_user, store_identity_policy
+from ecrsim.engine.identity import (
+    add_customer_policy,
+    add_group,
+    add_user,
+    attach_policy,
+    store_identity_policy,
+)
 from ecrsim.engine.policy.document import parse_resource_policy
 from ecrsim.engine.world import DEFAULT_ACCOUNT, DEFAULT_REGION, World, default_world
 
@@ -296,3 +302,67 @@ def test_advance_moves_the_clock_and_runs_lifecycle_policies() -> None:
 def test_add_account_needs_twelve_digits() -> None:
     with pytest.raises(ValueError, match="12 digits"):
         default_world().add_account("1234")
+
+
+# -- what the world remembers between calls -------------------------------------------------------------
+def _may_describe(world: World, profile: str) -> bool:
+    try:
+        world.call("ecr", "DescribeRepositories", {}, profile=profile, region=DEFAULT_REGION)
+    except ServiceError as error:
+        assert error.code == "AccessDeniedException"
+        return False
+    return True
+
+
+def test_an_iam_change_takes_effect_on_the_very_next_call() -> None:
+    """Callers are resolved once and remembered, yet every kind of IAM change is seen by the next call."""
+    world = default_world()
+    add_user(world, A, "alice", managed=["AmazonEC2ContainerRegistryReadOnly"])
+    assert _may_describe(world, "alice")
+    iam(world, "PutUserPolicy", UserName="alice", PolicyName="stop", PolicyDocument=json.dumps(DENY_ALL))
+    assert not _may_describe(world, "alice")
+    iam(world, "DeleteUserPolicy", UserName="alice", PolicyName="stop")
+    assert _may_describe(world, "alice")
+    add_group(world, A, "blocked", inline={"stop": DENY_ALL})
+    iam(world, "AddUserToGroup", GroupName="blocked", UserName="alice")
+    assert not _may_describe(world, "alice")
+    # The engine's own helpers (used to lay out worlds) count as changes too.
+    add_user(world, A, "bob")
+    assert not _may_describe(world, "bob")
+    attach_policy(world.account(A), world.account(A).users["bob"], "AmazonEC2ContainerRegistryReadOnly")
+    assert _may_describe(world, "bob")
+    # Code that edits the records directly says so.
+    world.account(A).users["bob"].attached.clear()
+    world.account(A).iam_changed()
+    assert not _may_describe(world, "bob")
+
+
+def test_a_resolved_caller_is_reused_until_its_account_changes() -> None:
+    world = default_world()
+    first = world.caller_for("admin")
+    assert world.caller_for("admin") is first
+    world.call("sts", "GetCallerIdentity", {}, profile="admin", region=DEFAULT_REGION)  # a read
+    assert world.caller_for("admin") is first
+    read_only = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+    iam(world, "AttachUserPolicy", UserName="admin", PolicyArn=read_only)
+    again = world.caller_for("admin")
+    assert [named.name for named in again.identity_policies] == [
+        "AdministratorAccess",
+        "AmazonEC2ContainerRegistryReadOnly",
+    ]
+    copy = world.copy()
+    iam(copy, "DetachUserPolicy", UserName="admin", PolicyArn=read_only)
+    assert len(copy.caller_for("admin").identity_policies) == 1
+    assert world.caller_for("admin") is again
+
+
+def test_the_request_context_follows_the_clock_and_sim_context() -> None:
+    world = default_world()
+    caller = world.caller_for("admin")
+    assert world.request_context(caller)["aws:CurrentTime"] == "2026-01-05T09:00:00Z"
+    world.clock.advance("1s")
+    world.context["aws:SourceIp"] = "198.51.100.7"
+    context = world.request_context(caller)
+    assert (context["aws:CurrentTime"], context["aws:SourceIp"]) == ("2026-01-05T09:00:01Z", "198.51.100.7")
+    context["aws:SourceIp"] = "changed by the reader"  # a copy: the world's own stays as it was
+    assert world.request_context(caller)["aws:SourceIp"] == "198.51.100.7"
