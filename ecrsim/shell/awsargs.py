@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
@@ -34,22 +34,31 @@ OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream")
 # Pagination options the CLI adds to every paginated operation, in place of the API's token members.
 PAGINATION_OPTIONS = ("--starting-token", "--page-size", "--max-items")
 
-# Global options: name -> takes a value. Accepted anywhere on the line, as the CLI does.
+# Global options, in the CLI's order: name -> takes a value. Accepted anywhere on the line, as the CLI does.
 GLOBAL_OPTIONS: dict[str, bool] = {
-    "--region": True,
-    "--profile": True,
+    "--debug": False,
+    "--endpoint-url": True,
+    "--no-verify-ssl": False,
+    "--no-paginate": False,
     "--output": True,
     "--query": True,
+    "--profile": True,
+    "--region": True,
+    "--version": False,
     "--color": True,
-    "--cli-binary-format": True,
+    "--no-sign-request": False,
+    "--ca-bundle": True,
     "--cli-read-timeout": True,
     "--cli-connect-timeout": True,
+    "--cli-binary-format": True,
     "--no-cli-pager": False,
-    "--no-paginate": False,
+    "--cli-auto-prompt": False,
     "--no-cli-auto-prompt": False,
 }
 # Real global options that have no meaning against a simulated endpoint: refused by name, not misread.
-UNSUPPORTED_GLOBALS = ("--debug", "--endpoint-url", "--no-verify-ssl", "--no-sign-request", "--ca-bundle")
+UNSUPPORTED_GLOBALS = (
+    "--debug", "--endpoint-url", "--no-verify-ssl", "--no-sign-request", "--ca-bundle", "--cli-auto-prompt"
+)  # fmt: skip
 
 
 class AwsUsageError(Exception):
@@ -95,32 +104,43 @@ class GlobalArgs:
     rest: list[str] = field(default_factory=list)  # everything that is not a global option
 
 
+def resolve_option(name: str, choices: Iterable[str]) -> str | None:
+    """argparse's abbreviations, which the CLI keeps: a unique prefix of a long option stands for it."""
+    options = list(choices)
+    if name in options or not name.startswith("--") or name == "--":
+        return name if name in options else None
+    matches = [option for option in options if option.startswith(name)]
+    if len(matches) > 1:
+        raise usage_error(f"ambiguous option: {name} could match {', '.join(matches)}")
+    return matches[0] if matches else None
+
+
 def parse_globals(argv: list[str]) -> GlobalArgs:
     """Pull the global options out of the whole line, wherever they appear."""
     args = GlobalArgs()
     index = 0
     while index < len(argv):
         token = argv[index]
-        name, has_inline, inline = token.partition("=")
-        if name in UNSUPPORTED_GLOBALS:
+        written, has_inline, inline = token.partition("=")
+        name = resolve_option(written, GLOBAL_OPTIONS)
+        index += 1
+        if name is None:
+            args.rest.append(token)
+        elif name in UNSUPPORTED_GLOBALS:
             raise AwsUsageError(f"ecrsim: aws {name} is not supported in the simulated terminal\n", 2)
-        if token == "--version":
+        elif name == "--version":
             args.version = True
-        elif GLOBAL_OPTIONS.get(name):
+        elif GLOBAL_OPTIONS[name]:
             if has_inline:
                 value = inline
-            elif index + 1 < len(argv) and not argv[index + 1].startswith("--"):
-                index += 1
-                value = argv[index]
+            elif index < len(argv) and not argv[index].startswith("--"):
+                value, index = argv[index], index + 1
             else:
                 raise usage_error(f"argument {name}: expected one argument")
             if name == "--output" and value not in OUTPUT_FORMATS:
                 raise invalid_choice("--output", value, list(OUTPUT_FORMATS))
             if name in ("--region", "--profile", "--output", "--query"):
                 setattr(args, name[2:], value)
-        elif token not in GLOBAL_OPTIONS:
-            args.rest.append(token)
-        index += 1
     return args
 
 
@@ -259,9 +279,11 @@ def parse_operation_args(
     unknown: list[str] = []
     want_help = False
     index = 0
+    known = [*options, *booleans, "--cli-input-json", *(PAGINATION_OPTIONS if operation.paginator else ())]
     while index < len(argv):
         token = argv[index]
-        name, has_inline, inline = token.partition("=")
+        written, has_inline, inline = token.partition("=")
+        name = resolve_option(written, known) or written
         index += 1
         if token == "help":  # the CLI takes a bare `help` anywhere among the options
             want_help = True

@@ -93,8 +93,20 @@ def test_missing_required_options_are_all_named_in_model_order() -> None:
 
 def test_unknown_options_follow_the_usage_block() -> None:
     with pytest.raises(AwsUsageError) as caught:
-        parse(ECR, "describe-repositories", ["--repo", "web", "extra"])
-    assert caught.value.text == USAGE + "\nUnknown options: --repo, web, extra\n"
+        parse(ECR, "describe-repositories", ["--names", "web", "extra"])
+    assert caught.value.text == USAGE + "\nUnknown options: --names, web, extra\n"
+
+
+def test_unique_prefixes_abbreviate_options_as_argparse_allows() -> None:
+    assert parse(ECR, "describe-repositories", ["--repository", "web"]).params == {"repositoryNames": ["web"]}
+    assert parse(ECR, "delete-repository", ["--repository-name", "web", "--forc"]).params["force"] is True
+    assert parse_globals(["--reg", "eu-west-1", "--out", "text"]).region == "eu-west-1"
+    with pytest.raises(AwsUsageError) as caught:
+        parse(ECR, "create-repository", ["--repository-name", "web", "--image", "x"])
+    assert caught.value.text.endswith(
+        "aws: error: ambiguous option: --image could match --image-tag-mutability, "
+        "--image-tag-mutability-exclusion-filters, --image-scanning-configuration\n"
+    )
 
 
 def test_option_without_its_value() -> None:
