@@ -2,11 +2,11 @@
 
 Why a committed extract instead of importing botocore at run time: botocore is a 100 MB dependency that
 takes about half a second to import, and the shell must start (and run a `--script` of hundreds of
-commands) in a fraction of that. What the shell needs from it is small and stable: for each operation the
+commands) in a fraction of that. What the shell needs from it is small and stable: for each operation
 commands.md lists, AWS's own operation name, the CLI's kebab-case name, the input members with their
-types, required flags, enums and length/pattern constraints, the output shapes (to apply the CLI's
-response customizations), the paginator (the CLI hides pagination tokens), the waiters, and a one-sentence summary of
-each doc string for `aws SERVICE OPERATION help`; and the commercial partition's Regions (a Region
+types, required flags, enums and length/pattern constraints; the output shapes (for the CLI's response
+customisations); the paginator (the CLI hides pagination tokens); the waiters; a one-sentence summary
+of each doc string for `aws SERVICE OPERATION help`; and the commercial partition's Regions (a Region
 outside it has no endpoint, which the CLI reports as a connection failure). Copying those facts from
 botocore's own JSON, rather than typing them by hand, keeps option names and types exactly AWS's.
 
