@@ -132,11 +132,13 @@ def extract(service: str) -> dict[str, Any]:
         if name in paginators:
             entry["paginator"] = paginators[name]
         operations[name] = entry
+    has_waiters = (directory / "waiters-2.json").exists()
+    waiter_configs = load_json(directory, "waiters-2")["waiters"] if has_waiters else {}
     waiters = {
         xform_name(name, "-"): {"name": name, **config}
-        for name, config in load_json(directory, "waiters-2").get("waiters", {}).items()
+        for name, config in waiter_configs.items()
         if config["operation"] in operations
-    } if (directory / "waiters-2.json").exists() else {}
+    }
     kept = {
         name: compact_shape(shapes[name], with_cli_names=name in inputs) for name in sorted(inputs | outputs)
     }
