@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,13 +65,17 @@ def workload() -> list[str]:
     return lines
 
 
-def timed(command: list[str], **kwargs: object) -> float:
+def timed(command: list[str], **kwargs: object) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one child process: CPU time is the steadier figure
+    on a busy machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"benchmark: {command[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def per_command_latency(lines: list[str]) -> list[float]:
@@ -98,16 +103,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "workload.sh"
         script.write_text("\n".join(lines) + "\n")
-        ecrsim_seconds = timed([sys.executable, "-m", "ecrsim", "shell", "--script", str(script)])
-        moto_seconds = timed([args.moto_python, "-c", MOTO_PROGRAM], cwd=tmp)
+        ecrsim_wall, ecrsim_cpu = timed([sys.executable, "-m", "ecrsim", "shell", "--script", str(script)])
+        moto_wall, moto_cpu = timed([args.moto_python, "-c", MOTO_PROGRAM], cwd=tmp)
     latencies = sorted(per_command_latency(lines))
     median = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, round(0.99 * len(latencies)) - 1)]
     print(f"workload: {len(lines)} command lines: login, build, {COUNT} create-repository, {COUNT} tag+push,")
     print(f"          describe-repositories, {COUNT} list-images")
-    print(f"ecrsim shell --script: {ecrsim_seconds:.2f} s (whole process)")
-    print(f"boto3 + moto mock_aws: {moto_seconds:.2f} s (whole process)")
-    print(f"ratio moto / ecrsim:   {moto_seconds / ecrsim_seconds:.1f}x")
+    print(f"ecrsim shell --script: {ecrsim_wall:.2f} s wall, {ecrsim_cpu:.2f} s CPU (whole process)")
+    print(f"boto3 + moto mock_aws: {moto_wall:.2f} s wall, {moto_cpu:.2f} s CPU (whole process)")
+    print(f"ratio moto / ecrsim:   {moto_wall / ecrsim_wall:.1f}x wall, {moto_cpu / ecrsim_cpu:.1f}x CPU")
     print(f"per command in the shell: median {median * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms", end="")
     print(f", max {latencies[-1] * 1000:.2f} ms")
     return 0
