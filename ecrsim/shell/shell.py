@@ -1,10 +1,11 @@
 """The simulated terminal: one command line in, what the real tools would print out.
 
 `Shell(world)` is what the scenario player, the UI and `ecrsim shell` drive. Beyond the world it holds
-what a terminal session holds: the environment (AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION decide who
-acts and where, exactly as for the real CLI), a few world copies for `sim undo`, and the starting world
-for `sim reset`. It never raises and never prints a traceback: an unexpected failure becomes one line,
-`ecrsim: internal error: ...`, exit status 1.
+what a terminal session holds: the exported environment (AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION
+decide who acts and where, exactly as for the real CLI), unexported shell variables and `$?`, a few world
+copies for `sim undo`, and the starting world for `sim reset` (`mark_start()` moves it, e.g. after a
+scenario's setup). `fork()` gives an independent shell for probes. It never raises and never prints a
+traceback: an unexpected failure becomes one line, `ecrsim: internal error: ...`, exit status 1.
 """
 
 from __future__ import annotations
