@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.tui.catalog import Entry
 from ecrsim.tui.commands import EcrsimCommands
+from ecrsim.tui.progress_screen import StudyCommands
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
@@ -24,7 +25,7 @@ class EcrsimApp(App[None]):
     TITLE = "ecrsim"
     SUB_TITLE = "Amazon ECR simulator"
     CSS_PATH = "app.tcss"
-    COMMANDS: ClassVar = App.COMMANDS | {EcrsimCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {EcrsimCommands, StudyCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", priority=True),
         Binding("f10", "toggle_theme", "Theme", id="app.theme", priority=True),

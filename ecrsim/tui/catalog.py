@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from ecrsim.scenarios.progress import ScenarioRecord
 
 DOMAINS = {1: "Secure", 2: "Resilient", 3: "High-performing", 4: "Cost-optimized"}
+_ACRONYMS = {"iam": "IAM", "kms": "KMS", "ecr": "ECR", "ci": "CI"}
+
+
+def group_title(group: str) -> str:
+    """`cross-account` -> `Cross account`, `iam` -> `IAM`: a pack folder as a heading."""
+    words = [_ACRONYMS.get(word, word) for word in group.split("-")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
 @dataclass(frozen=True)

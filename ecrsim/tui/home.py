@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ecrsim.tui.catalog import Entry, load_catalog
+from ecrsim.tui.catalog import Entry, group_title, load_catalog
 
 if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
@@ -86,7 +86,7 @@ class HomeScreen(Screen[None]):
             if entry.group != group:
                 group = entry.group
                 options.append(None)
-                options.append(Option(Text(group.replace("-", " ").title(), style="bold"), disabled=True))
+                options.append(Option(Text(group_title(group), style="bold"), disabled=True))
             options.append(Option(self._entry_prompt(entry), id=entry.id))
             shown += 1
         if self.app.entries and not shown:

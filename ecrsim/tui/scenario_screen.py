@@ -146,8 +146,11 @@ class ScenarioScreen(Screen[None]):
         self.notify(f"Scenario complete: {entry.title}", title="Well done")
 
     def _guide(self, widget: Static | QuestionView | TaskView) -> None:
+        self.query_one("#guide-log", VerticalScroll).mount(widget)
+        self._scroll_guide()
+
+    def _scroll_guide(self) -> None:
         log = self.query_one("#guide-log", VerticalScroll)
-        log.mount(widget)
         log.call_after_refresh(log.scroll_end, animate=False)
 
     def _awaiting_answer(self) -> bool:
@@ -182,6 +185,7 @@ class ScenarioScreen(Screen[None]):
         if not isinstance(view, TaskView) or view.done or not self.session.task_done():
             return
         view.show_success()
+        self._scroll_guide()
         entry = self.session.entry
         if entry is not None and not self.session.is_sandbox:
             self.app.progress.task_done(entry.id, self.session.step_index)

@@ -19,8 +19,8 @@ async def test_home_lists_the_sandbox_then_scenarios_grouped_by_topic(make_app) 
         assert isinstance(app.screen, HomeScreen)
         rows = _rows(app)
         assert rows[0].startswith("▶ Sandbox")
-        groups = [row.strip() for row in rows if row.strip() in ("Basics", "Iam")]
-        assert groups == ["Basics", "Iam"]
+        groups = [row.strip() for row in rows if row.strip() in ("Basics", "IAM")]
+        assert groups == ["Basics", "IAM"]
         first_push = next(row for row in rows if "The first push" in row)
         assert "D1 Secure" in first_push and "●○○" in first_push and "new" in first_push
 

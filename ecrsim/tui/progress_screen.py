@@ -1,0 +1,126 @@
+"""The Progress screen: where the learner stands, as `ecrsim stats` draws it, and the way into review and
+exams from the command palette.
+
+The numbers come from the scenarios layer (stats.compute); this screen only loads them off the UI thread
+and shows them. `StudyCommands` puts Review, Exam and Progress in the palette, so the app reaches the
+study screens without a key of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+if TYPE_CHECKING:
+    from ecrsim.tui.app import EcrsimApp
+    from ecrsim.tui.commands import PaletteEntry
+
+
+class ProgressScreen(Screen[None]):
+    app: EcrsimApp  # type: ignore[assignment]
+
+    DEFAULT_CSS = """
+    #progress-body { padding: 1 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="progress.back"),
+        Binding("f5", "review", "Review", id="progress.review"),
+        Binding("f6", "exam", "Exam", id="progress.exam"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="progress-scroll"):
+            yield Static(Text("Counting…", style="dim"), id="progress-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Progress"
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # a review or exam since may have changed it
+
+    @work(thread=True, exclusive=True, group="progress")
+    def load(self) -> None:
+        from ecrsim.scenarios.cards import load_pack
+        from ecrsim.scenarios.stats import compute, render
+        from ecrsim.scenarios.study_store import StudyStore
+
+        now = datetime.now(timezone.utc)
+        pack = load_pack(self.app.pack_dir)
+        store = StudyStore.load()
+        store.import_progress(self.app.progress, pack.kinds(), now)
+        lines = render(compute(pack, self.app.progress, store, now))
+        self.app.call_from_thread(self._show, lines, [*pack.problems, *store.warnings])
+
+    def _show(self, lines: list[str], warnings: list[str]) -> None:
+        text = Text()
+        for line in lines:
+            style = "bold" if line.endswith(":") and not line.startswith(" ") else ""
+            text.append(line + "\n", style=style)
+        text.rstrip()
+        self.query_one("#progress-body", Static).update(text)
+        for warning in warnings:
+            self.notify(warning, title="Progress", severity="warning", timeout=10)
+
+    def action_review(self) -> None:
+        open_review(self.app)
+
+    def action_exam(self) -> None:
+        open_exam(self.app)
+
+
+def open_progress(app: EcrsimApp) -> None:
+    app.push_screen(ProgressScreen())
+
+
+def open_review(app: EcrsimApp) -> None:
+    from ecrsim.tui.review_screen import ReviewScreen
+
+    app.push_screen(ReviewScreen())
+
+
+def open_exam(app: EcrsimApp) -> None:
+    from ecrsim.tui.exam_screen import ExamScreen
+
+    app.push_screen(ExamScreen())
+
+
+class StudyCommands(Provider):
+    """Command-palette entries for the study screens."""
+
+    def _entries(self) -> Iterator[PaletteEntry]:
+        app: EcrsimApp = self.app  # type: ignore[assignment]
+        yield ("Review", "Spaced review of the questions and tasks that are due", lambda: open_review(app))
+        yield (
+            "Exam",
+            "20 questions in the SAA-C03 domain weights, timed, scored at the end",
+            lambda: open_exam(app),
+        )
+        yield (
+            "Progress",
+            "Done and due by domain and topic, accuracy, streak, weakest topics",
+            lambda: open_progress(app),
+        )
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._entries():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
