@@ -10,22 +10,13 @@ from dataclasses import dataclass
 
 from ecrsim.scenarios.model import ErrorOutcome, Outcome, OutputOutcome
 
-_AWS_CODE = re.compile(r"An error occurred \(([A-Za-z0-9.]+)\)")
 _AWS_PREFIX = re.compile(r"^An error occurred \([A-Za-z0-9.]+\) when calling the \w+ operation: ")
-# Docker prints the registry's error code in lower case with spaces (`name unknown: ...`), and says
-# `no basic auth credentials` for a 401 without credentials (see ../shared/reference/errors.md).
-_DOCKER_CODE = re.compile(
-    r"\b(denied|unauthorized|name unknown|manifest unknown|tag invalid|toomanyrequests):", re.I
-)
-
-
-USAGE_STATUS = 252
-PARAM_VALIDATION = "ParamValidation"
 
 
 @dataclass(frozen=True)
 class Ran:
-    """One command line as run: what it printed, its exit status, and the error code of a failure."""
+    """One command line as run: what it printed, its exit status, and the error code of a failure (the
+    shell's `CommandResult.error_code`: the code the failing program knew, never re-read from its text)."""
 
     command: str
     status: int
@@ -84,21 +75,3 @@ def expected_words(expected: Outcome) -> str:
     extra = f" mentioning {expected.message!r}" if expected.message else ""
     status = f" with status {expected.status}" if expected.status is not None else ""
     return f"error {expected.error}{extra}{status}"
-
-
-def error_code(status: int, stderr: str) -> str | None:
-    """The error code a failed command printed: AWS's `An error occurred (CODE)`, `ParamValidation` for the
-    AWS CLI's own usage errors (status 252, as botocore names its client-side validation error), or
-    docker's registry code.
-
-    Read from the text because that is what a learner sees, and the shell's results carry no code.
-    """
-    found = _AWS_CODE.search(stderr)
-    if found:
-        return found.group(1)
-    if status == USAGE_STATUS and ("aws: error:" in stderr or "Parameter validation failed" in stderr):
-        return PARAM_VALIDATION
-    if "no basic auth credentials" in stderr:
-        return "UNAUTHORIZED"
-    found = _DOCKER_CODE.search(stderr)
-    return found.group(1).upper().replace(" ", "_") if found else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ecrsim.engine.policy.types import Decision
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model
-from ecrsim.scenarios.outcomes import Ran, describe, error_code, matches
+from ecrsim.scenarios.outcomes import Ran, describe, matches
 from ecrsim.scenarios.pack import find_scenario, load
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.world_builder import build_world
@@ -42,8 +42,7 @@ class Runner:
 
     def run(self, line: str) -> Ran:
         result = self.shell.run_line(line)
-        code = error_code(result.status, result.stderr) if result.status else None
-        return Ran(line, result.status, result.stdout, result.stderr, code)
+        return Ran(line, result.status, result.stdout, result.stderr, result.error_code)
 
     def switch(self, profile: str) -> Ran:
         """`as: NAME`: act as another profile from now on."""

@@ -59,7 +59,7 @@ def run_aws(inv: Invocation) -> Outcome:
     try:
         return _run(inv)
     except AwsUsageError as error:
-        return Outcome(error.status, "", error.text)
+        return Outcome(error.status, "", error.text, error.code)
 
 
 def region_of(env: Mapping[str, str], default: str) -> str:
@@ -127,17 +127,23 @@ def _compile_query(query: str | None) -> Any:
 def _profile(inv: Invocation, override: str | None) -> str:
     profile = override or inv.env.get("AWS_PROFILE") or "default"
     if profile not in inv.shell.world.profiles:
-        raise AwsUsageError(f"\nThe config profile ({profile}) could not be found\n", 255)
+        raise AwsUsageError(f"\nThe config profile ({profile}) could not be found\n", 255, "ProfileNotFound")
     return profile
 
 
 def _check_endpoint(service: str, region: str) -> None:
     """What botocore says before any request when the Region has no endpoint (IAM is global)."""
     if not _REGION_FORMAT.fullmatch(region):
-        raise AwsUsageError(f"\nProvided region_name '{region}' doesn't match a supported format.\n", 255)
+        raise AwsUsageError(
+            f"\nProvided region_name '{region}' doesn't match a supported format.\n",
+            255,
+            "InvalidRegionError",
+        )
     if service != "iam" and region not in known_regions():
         host = f"api.ecr.{region}.amazonaws.com" if service == "ecr" else f"{service}.{region}.amazonaws.com"
-        raise AwsUsageError(f'\nCould not connect to the endpoint URL: "https://{host}/"\n', 255)
+        raise AwsUsageError(
+            f'\nCould not connect to the endpoint URL: "https://{host}/"\n', 255, "EndpointConnectionError"
+        )
 
 
 def _call(
@@ -154,6 +160,7 @@ def _service_error(operation: str, error: ServiceError) -> Outcome:
         254,
         "",
         f"\nAn error occurred ({error.code}) when calling the {operation} operation: {error.message}\n",
+        error.code,
     )
 
 
@@ -211,7 +218,7 @@ def _wait(inv: Invocation, args: GlobalArgs, model: ServiceModel, argv: list[str
             lambda seconds: inv.shell.world.advance(f"{seconds}s"),
         )
     except WaiterFailed as failure:
-        return Outcome(255, "", f"\n{failure}\n")
+        return Outcome(255, "", f"\n{failure}\n", "WaiterError")
     return Outcome(0)
 
 

@@ -30,6 +30,9 @@ USAGE = (
     "  aws <command> <subcommand> help\n"
 )
 USAGE_STATUS = 252
+# The error code of every exit-252 rejection: botocore calls its client-side check ParamValidationError,
+# and scenarios name all of the CLI's own usage errors so.
+PARAM_VALIDATION = "ParamValidation"
 OUTPUT_FORMATS = ("json", "text", "table", "yaml", "yaml-stream")
 # Pagination options the CLI adds to every paginated operation, in place of the API's token members.
 PAGINATION_OPTIONS = ("--starting-token", "--page-size", "--max-items")
@@ -62,12 +65,15 @@ UNSUPPORTED_GLOBALS = (
 
 
 class AwsUsageError(Exception):
-    """Text for stderr and the exit status of a command line the CLI itself rejects."""
+    """Text for stderr, the exit status and the error code of a command line the CLI itself rejects.
 
-    def __init__(self, text: str, status: int = USAGE_STATUS) -> None:
+    A 255 failure (profile, endpoint, waiter) is named by `code` as botocore names its exception."""
+
+    def __init__(self, text: str, status: int = USAGE_STATUS, code: str | None = None) -> None:
         super().__init__(text)
         self.text = text
         self.status = status
+        self.code = PARAM_VALIDATION if status == USAGE_STATUS else code
 
 
 def usage_error(message: str) -> AwsUsageError:

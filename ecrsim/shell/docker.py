@@ -28,6 +28,11 @@ class _Command:
 
 
 DOCKER_VERSION = "27.4.1, build b9d17ea (simulated by ecrsim)"
+# Error codes of failures the docker client finds itself, before any registry answers (the engine's
+# DockerError codes cover the registry's and the daemon's: DENIED, NO_SUCH_IMAGE, ...).
+USAGE = "USAGE"  # a command line docker rejects: unknown command or flag, wrong number of arguments
+NO_TTY = "NO_TTY"  # docker would prompt for what is missing, and a script has no terminal
+NOT_SIMULATED = "NOT_SIMULATED"  # outside the simulation (Docker Hub)
 _LOGIN_FLAGS = {"-u": "username=", "--username": "username=", "-p": "password=", "--password": "password="}
 COMMANDS: dict[str, _Command] = {
     "login": _Command(
@@ -204,20 +209,21 @@ def run_docker(inv: Invocation) -> Outcome:
     if name == "image":
         if not argv or argv[0] not in IMAGE_SUBCOMMANDS:
             sub = argv[0] if argv else ""
-            return Outcome(1, "", f"docker: 'image {sub}' is not a docker command.\nSee 'docker --help'\n")
+            text = f"docker: 'image {sub}' is not a docker command.\nSee 'docker --help'\n"
+            return Outcome(1, "", text, USAGE)
         name = IMAGE_SUBCOMMANDS[argv.pop(0)]
     command = COMMANDS.get(name)
     if command is None:
-        return Outcome(1, "", f"docker: '{name}' is not a docker command.\nSee 'docker --help'\n")
+        return Outcome(1, "", f"docker: '{name}' is not a docker command.\nSee 'docker --help'\n", USAGE)
     if "--help" in argv or "-h" in argv:
         return Outcome(0, f"\nUsage:  docker {command.usage}\n\n{command.summary}\n")
     try:
         parsed = _parse(name, command, argv)
         return _HANDLERS[name](inv, parsed)
     except _DockerUsage as error:
-        return Outcome(error.status, "", error.text)
+        return Outcome(error.status, "", error.text, USAGE)
     except DockerError as error:
-        return Outcome(1, lines(list(error.output)), error.text + "\n")
+        return Outcome(1, lines(list(error.output)), error.text + "\n", error.code)
 
 
 def _overview() -> str:
@@ -230,10 +236,10 @@ def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
     password = parsed.value("password")
     stderr = ""
     if password is not None and "password-stdin" in parsed.flags:
-        return Outcome(1, "", "--password and --password-stdin are mutually exclusive\n")
+        return Outcome(1, "", "--password and --password-stdin are mutually exclusive\n", USAGE)
     if "password-stdin" in parsed.flags:
         if not username:
-            return Outcome(1, "", "Must provide --username with --password-stdin\n")
+            return Outcome(1, "", "Must provide --username with --password-stdin\n", USAGE)
         password = inv.stdin.rstrip("\n").rstrip("\r")
     elif password is not None:
         stderr = "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
@@ -243,14 +249,17 @@ def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
             "",
             stderr + "ecrsim: Docker Hub is not simulated: name the registry, e.g. "
             "docker login ... 111122223333.dkr.ecr.us-east-1.amazonaws.com\n",
+            NOT_SIMULATED,
         )
     if not username or not password:
         # Docker would prompt; a script (or a pipe whose first command failed) has no terminal to ask.
-        return Outcome(1, "", stderr + "Error: Cannot perform an interactive login from a non TTY device\n")
+        return Outcome(
+            1, "", stderr + "Error: Cannot perform an interactive login from a non TTY device\n", NO_TTY
+        )
     try:
         printed = inv.shell.world.docker_login(parsed.args[0], username, password)
     except DockerError as error:
-        return Outcome(1, lines(list(error.output)), stderr + error.text + "\n")
+        return Outcome(1, lines(list(error.output)), stderr + error.text + "\n", error.code)
     return Outcome(0, lines(printed), stderr)
 
 
@@ -365,19 +374,21 @@ def _pull(inv: Invocation, parsed: _Parsed) -> Outcome:
 
 def _rmi(inv: Invocation, parsed: _Parsed) -> Outcome:
     out: list[str] = []
-    errors: list[str] = []
-    for reference in parsed.args:
+    errors: list[DockerError] = []
+    for reference in parsed.args:  # docker removes what it can and reports the rest
         try:
             out.extend(inv.shell.world.docker_rmi(reference))
         except DockerError as error:
-            errors.append(error.text)
-    return Outcome(1 if errors else 0, lines(out), lines(errors))
+            errors.append(error)
+    if not errors:
+        return Outcome(0, lines(out))
+    return Outcome(1, lines(out), lines([error.text for error in errors]), errors[0].code)
 
 
 def _build(inv: Invocation, parsed: _Parsed) -> Outcome:
     tags = parsed.flags.get("tag", [])
     if not tags:
-        return Outcome(1, "", "ecrsim: name the image you build: docker build -t NAME[:TAG] PATH\n")
+        return Outcome(1, "", "ecrsim: name the image you build: docker build -t NAME[:TAG] PATH\n", USAGE)
     printed = list(inv.shell.world.docker_build(tags[0], parsed.args[0]))
     for extra in tags[1:]:
         inv.shell.world.docker_tag(tags[0], extra)

@@ -24,6 +24,9 @@ class Outcome:
     status: int
     stdout: str = ""
     stderr: str = ""
+    # Why it failed, as the program knows it (AWS's error code, the registry's, or the CLI's own), so that
+    # nobody above has to read it back out of the printed text.
+    error_code: str | None = None
 
 
 def lines(text_lines: list[str] | tuple[str, ...]) -> str:

@@ -35,10 +35,16 @@ _DOCKER_READS = ("images", "image", "help", "--help")
 
 @dataclass(frozen=True)
 class CommandResult:
+    """One command line's result. `error_code` names a failure (None on success): AWS's code for `aws`
+    (`AccessDeniedException`, or `ParamValidation` for the CLI's own usage errors, exit 252), the registry's
+    or docker's for `docker` (`DENIED`, `UNAUTHORIZED`, `NO_SUCH_IMAGE`, ...); for a pipeline, the code of
+    the command whose status the pipeline returns (the last)."""
+
     command: str
     status: int
     stdout: str
     stderr: str
+    error_code: str | None = None
 
 
 class Shell:
@@ -161,7 +167,8 @@ class Shell:
         if snapshot is not None and (outcome.status == 0 or any(argv[0] == "docker" for argv in stages)):
             self._undo.append(snapshot)
             del self._undo[: -self.undo_depth]
-        return CommandResult(line, outcome.status, outcome.stdout, "".join(stderr))
+        code = outcome.error_code if outcome.status else None
+        return CommandResult(line, outcome.status, outcome.stdout, "".join(stderr), code)
 
     def _run_argv(self, argv: list[str], stdin: str) -> Outcome:
         assignments: dict[str, str] = {}

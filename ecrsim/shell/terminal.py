@@ -49,7 +49,9 @@ def run_script(shell: Shell, script: str, *, as_json: bool, out: TextIO | None =
         shell.undo_depth = 0  # nothing will be undone: spare a world copy per command
     results = [shell.run_line(line) for line in lines]
     if as_json:
-        out.write(json.dumps([result.__dict__ for result in results], indent=2, ensure_ascii=False) + "\n")
+        keys = ("command", "status", "stdout", "stderr")  # the spec's four (commands.md), not error_code
+        records = [{key: getattr(result, key) for key in keys} for result in results]
+        out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
     else:
         out.write(transcript(results))
     return results[-1].status if results else 0

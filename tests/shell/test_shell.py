@@ -193,3 +193,37 @@ def test_mark_start_moves_what_reset_returns_to(shell: Shell) -> None:
     shell.run_line("sim reset")
     names = "aws ecr describe-repositories --query repositories[].repositoryName --output text"
     assert shell.run_line(names).stdout == "web\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "status", "code"),
+    [
+        ("aws ecr describe-repositories --repository-names ghost", 254, "RepositoryNotFoundException"),
+        ("aws ecr get-login", 252, "ParamValidation"),
+        ("aws ecr create-repository", 252, "ParamValidation"),
+        ("aws ecr describe-repositories --bogus", 252, "ParamValidation"),
+        ("aws ecr describe-repositories --profile ghost", 255, "ProfileNotFound"),
+        ("aws ecr describe-repositories --region mars-east-1", 255, "EndpointConnectionError"),
+        (f"docker pull {HOST}/web:1", 1, "UNAUTHORIZED"),
+        ("docker tag ghost:1 web:1", 1, "NO_SUCH_IMAGE"),
+        ("docker push --bogus x", 125, "USAGE"),
+        ("docker frobnicate", 1, "USAGE"),
+        (f"docker login -u AWS {HOST}", 1, "NO_TTY"),
+        ("bash-only-thing", 127, None),
+        ("aws sts get-caller-identity", 0, None),
+    ],
+)
+def test_a_failure_carries_the_code_the_program_knew(shell: Shell, line: str, status: int, code: str) -> None:
+    result = shell.run_line(line)
+    assert (result.status, result.error_code) == (status, code)
+
+
+def test_a_pipeline_carries_the_code_of_its_last_command(shell: Shell) -> None:
+    shell.run_line("aws iam create-user --user-name nobody")
+    login = f"aws ecr get-login-password --profile nobody | docker login -u AWS --password-stdin {HOST}"
+    assert shell.run_line(login).error_code == "NO_TTY"  # docker's failure, not the AccessDenied before it
+    echoed = shell.run_line("aws ecr describe-repositories --repository-names ghost | echo x")
+    assert echoed.status == 0 and echoed.error_code is None
+    shell.run_line(f"aws ecr get-login-password | docker login -u AWS --password-stdin {HOST}")
+    denied = shell.run_line(f"echo | docker pull {HOST}/ghost:1")
+    assert denied.error_code == "NAME_UNKNOWN"
