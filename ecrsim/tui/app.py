@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.tui.catalog import Entry
@@ -39,10 +40,13 @@ class EcrsimApp(App[None]):
         self.entries: list[Entry] = []
         self.theme = DARK_THEME
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[None]:
+        """Home is the default screen itself, so the first frame drawn is the home screen."""
         from ecrsim.tui.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        return HomeScreen()
+
+    def on_mount(self) -> None:
         self.report_progress_warnings()
 
     def report_progress_warnings(self) -> None:
