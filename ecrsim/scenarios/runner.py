@@ -170,8 +170,8 @@ def right_choices(verdicts: Sequence[ChoiceVerdict]) -> list[int]:
 
 
 def scenario_shell(file_or_id: str) -> Shell | str:
-    """`ecrsim shell --scenario`: the scenario's world with its `as`, `run` and `advance` steps replayed;
-    or the lines saying why it cannot start (no such scenario, or its problems)."""
+    """`ecrsim shell --scenario`: the scenario's world with its `as`, `run` and `advance` steps replayed
+    (where `sim reset` returns); or the lines saying why it cannot start (no such scenario, its problems)."""
     path = find_scenario(file_or_id)
     if path is None:
         return f"ecrsim: no scenario file or bundled scenario id '{file_or_id}'"
@@ -187,4 +187,5 @@ def scenario_shell(file_or_id: str) -> Shell | str:
             runner.run(step.run)
         elif isinstance(step, model.AdvanceStep):
             runner.advance(step.advance)
+    runner.shell.mark_start()  # `sim reset` returns here, to the scenario's world, not an empty one
     return runner.shell

@@ -67,6 +67,21 @@ def test_repositories_get_the_defaults_aws_gives(tmp_path: Path) -> None:
     )
 
 
+def test_sim_reset_in_a_scenario_shell_returns_to_the_scenario_after_its_steps() -> None:
+    shell = scenario_shell(str(GOOD / "token-expires.yaml"))
+    assert not isinstance(shell, str)
+    push = "docker push 111122223333.dkr.ecr.us-east-1.amazonaws.com/web:v2"
+    shell.run_line("sim as admin")
+    shell.run_line("aws ecr delete-repository --repository-name web --force")
+    shell.run_line("sim advance 1d")
+    shell.run_line("sim reset")
+    assert shell.profile == "alice"
+    assert shell.run_line("sim clock").stdout.strip() == "2026-01-05T22:00:00Z"
+    names = "aws ecr describe-repositories --query repositories[].repositoryName --output text"
+    assert shell.run_line(names).stdout == "web\n"
+    assert shell.run_line(push).error_code == "DENIED"  # the morning's login is there, and expired
+
+
 def test_scenario_shell_replays_the_run_steps() -> None:
     shell = scenario_shell(str(GOOD / "token-expires.yaml"))
     assert not isinstance(shell, str)
