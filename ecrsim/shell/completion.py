@@ -59,7 +59,11 @@ def _candidates(shell: Shell, before: list[str]) -> list[str]:
 
         if not rest:
             return list(VERBS)
-        return list(shell.world.profiles) if rest == ["as"] else []
+        if rest != ["as"]:
+            return []
+        from ecrsim.shell.services import SERVICE_PRINCIPALS
+
+        return [*shell.world.profiles, *SERVICE_PRINCIPALS]
     if program == "export":
         return ["AWS_PROFILE=", "AWS_REGION=", "AWS_DEFAULT_REGION="]
     if program == "help":

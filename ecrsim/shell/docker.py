@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ecrsim.engine.errors import DockerError
 from ecrsim.shell.program import Invocation, Outcome, lines
+from ecrsim.shell.services import acting_service, pull_as_service
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ DOCKER_VERSION = "27.4.1, build b9d17ea (simulated by ecrsim)"
 # DockerError codes cover the registry's and the daemon's: DENIED, NO_SUCH_IMAGE, ...).
 USAGE = "USAGE"  # a command line docker rejects: unknown command or flag, wrong number of arguments
 NO_TTY = "NO_TTY"  # docker would prompt for what is missing, and a script has no terminal
-NOT_SIMULATED = "NOT_SIMULATED"  # outside the simulation (Docker Hub)
+NOT_SIMULATED = "NOT_SIMULATED"  # outside the simulation (Docker Hub, a service logging in or pushing)
 _LOGIN_FLAGS = {"-u": "username=", "--username": "username=", "-p": "password=", "--password": "password="}
 COMMANDS: dict[str, _Command] = {
     "login": _Command(
@@ -219,6 +220,10 @@ def run_docker(inv: Invocation) -> Outcome:
         return Outcome(0, f"\nUsage:  docker {command.usage}\n\n{command.summary}\n")
     try:
         parsed = _parse(name, command, argv)
+        service = acting_service(inv.shell.world, inv.env)
+        if service is not None and name in ("login", "logout", "push"):
+            text = f"ecrsim: {service} does not {name}: as a service, docker only pulls"
+            return Outcome(1, "", text + " (`sim as PROFILE` to act as a user)\n", NOT_SIMULATED)
         return _HANDLERS[name](inv, parsed)
     except _DockerUsage as error:
         return Outcome(error.status, "", error.text, USAGE)
@@ -369,7 +374,11 @@ def _push(inv: Invocation, parsed: _Parsed) -> Outcome:
 
 
 def _pull(inv: Invocation, parsed: _Parsed) -> Outcome:
-    return Outcome(0, lines(inv.shell.world.docker_pull(parsed.args[0])))
+    world = inv.shell.world
+    service = acting_service(world, inv.env)
+    if service is not None:
+        return Outcome(0, lines(pull_as_service(world, service, parsed.args[0])))
+    return Outcome(0, lines(world.docker_pull(parsed.args[0])))
 
 
 def _rmi(inv: Invocation, parsed: _Parsed) -> Outcome:

@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ecrsim.shell.program import Invocation, Outcome
+from ecrsim.shell.services import ECS_HINT, ECS_TASKS, SERVICE_PRINCIPALS
 
+SERVICE_NOTE = (
+    "  It has no IAM policies: only a repository policy can allow it. aws ecr calls must name\n"
+    "  --registry-id ACCOUNT; docker pull pulls as the service with no login (your local images stay as\n"
+    "  they are); set aws:SourceArn with `sim context` as the service would send it.\n"
+)
 SIM_USAGE = (
     "usage: sim as NAME | whoami | clock | advance DURATION | explain | state | undo | reset"
     " | context [KEY=VALUE]\n"
@@ -28,6 +34,12 @@ def _as(inv: Invocation) -> Outcome:
         return problem
     name = inv.argv[1]
     profiles = inv.shell.world.profiles
+    if name in SERVICE_PRINCIPALS:
+        profiles.setdefault(name, name)  # a service signs as itself: its principal is its name
+        inv.shell.env["AWS_PROFILE"] = name
+        return Outcome(0, f"Now acting as the service principal {name}\n{SERVICE_NOTE}")
+    if name == ECS_TASKS:
+        return _error(ECS_HINT)
     if name not in profiles:
         return _error(f"no profile named '{name}' (profiles: {', '.join(sorted(profiles)) or 'none'})")
     inv.shell.env["AWS_PROFILE"] = name
@@ -38,6 +50,8 @@ def _whoami(inv: Invocation) -> Outcome:
     shell = inv.shell
     arn = shell.world.profiles.get(shell.profile)
     who = arn or "(no such profile in this world)"
+    if arn in SERVICE_PRINCIPALS:
+        who += " (an AWS service principal)"
     return Outcome(0, f"{shell.profile}: {who}\nRegion: {shell.region}\n")
 
 
@@ -138,7 +152,7 @@ def _context(inv: Invocation) -> Outcome:
 
 
 VERBS: dict[str, tuple[Callable[[Invocation], Outcome], str]] = {
-    "as": (_as, "switch to another profile"),
+    "as": (_as, "act as another profile, or as lambda.amazonaws.com or codebuild.amazonaws.com"),
     "whoami": (_whoami, "show the current profile, its principal and Region"),
     "clock": (_clock, "show the simulated time"),
     "advance": (_advance, "move the simulated clock forward (90m, 13h, 2d, 1d12h)"),
@@ -153,7 +167,9 @@ READ_ONLY = frozenset({"whoami", "clock", "explain", "state", "undo", "reset"})
 
 
 def sim_help() -> str:
-    return SIM_USAGE + "".join(f"  sim {verb:<9}{text}\n" for verb, (_, text) in VERBS.items())
+    verbs = "".join(f"  sim {verb:<9}{text}\n" for verb, (_, text) in VERBS.items())
+    services = "\nsim as SERVICE: act as an AWS service principal that pulls images\n"
+    return SIM_USAGE + verbs + services + SERVICE_NOTE
 
 
 def run_sim(inv: Invocation) -> Outcome:
