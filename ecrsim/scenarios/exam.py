@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ecrsim.scenarios.cards import DOMAIN_WEIGHTS, DOMAINS, Judged, Pack, PackCard, context, judge_questions
+from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.stats import bar, percent
 
 DEFAULT_QUESTIONS = 20
@@ -73,18 +74,24 @@ class ExamQuestion:
     context: tuple[str, ...]  # what the scenario told the learner before this question
 
 
-def prepare(pack: Pack, cards: list[PackCard]) -> list[ExamQuestion]:
-    """Judge the chosen questions, replaying each scenario once."""
-    keys: dict[str, dict[int, Judged]] = {}
-    questions = []
+def prepare(pack: Pack, cards: list[PackCard]) -> tuple[list[ExamQuestion], list[str]]:
+    """Judge the chosen questions, replaying each scenario once. A scenario whose world cannot be built
+    loses its questions from the exam; the second list says which, one line each."""
+    keys: dict[str, dict[int, Judged] | None] = {}
+    questions: list[ExamQuestion] = []
+    problems: list[str] = []
     for card in cards:
         item = pack.scenarios[card.scenario_id]
         if card.scenario_id not in keys:
-            keys[card.scenario_id] = judge_questions(item)
-        questions.append(
-            ExamQuestion(card, keys[card.scenario_id][card.step], tuple(context(item.scenario, card.step)))
-        )
-    return questions
+            try:
+                keys[card.scenario_id] = judge_questions(item)
+            except ScenarioProblems:
+                keys[card.scenario_id] = None
+                problems.append(f"{card.scenario_id} cannot start; run `ecrsim check` on it")
+        judged = keys[card.scenario_id]
+        if judged is not None:
+            questions.append(ExamQuestion(card, judged[card.step], tuple(context(item.scenario, card.step))))
+    return questions, problems
 
 
 @dataclass

@@ -197,18 +197,19 @@ def run_exam(
     out = stdout or sys.stdout
     study = _Study(now(), pack_dir)
     seed = seed if seed is not None else int(now().timestamp()) % 1_000_000
-    cards = compose(study.pack, questions, seed, domain)
-    if not cards:
+    chosen, problems = prepare(study.pack, compose(study.pack, questions, seed, domain))
+    for problem in problems:
+        print(f"ecrsim: {problem}", file=sys.stderr)
+    if not chosen:
         where = f" in domain {domain}" if domain else ""
         print(f"ecrsim exam: error: the pack has no questions{where}", file=sys.stderr)
         return 1
-    exam = Exam(prepare(study.pack, cards), seed, minutes or MINUTES_PER_QUESTION * len(cards))
-    mix = ", ".join(
-        f"domain {d}: {sum(c.domain == d for c in cards)}" for d in sorted({c.domain for c in cards})
-    )
-    print(f"Exam: {len(cards)} questions, {exam.minutes:g} minutes ({mix}).", file=out)
-    if len(cards) < questions:
-        print(f"(The pack has only {len(cards)} such questions.)", file=out)
+    exam = Exam(chosen, seed, minutes or MINUTES_PER_QUESTION * len(chosen))
+    domains = [question.card.domain for question in chosen]
+    mix = ", ".join(f"domain {d}: {domains.count(d)}" for d in sorted(set(domains)))
+    print(f"Exam: {len(chosen)} questions, {exam.minutes:g} minutes ({mix}).", file=out)
+    if len(chosen) < questions:
+        print(f"(The pack has only {len(chosen)} such questions.)", file=out)
     print(f"Seed {seed}: `ecrsim exam --seed {seed}` with the same options sets this exam again.", file=out)
     print("No feedback until the end. Add `f` to an answer to flag it for review, e.g. `2f`.", file=out)
     sitting = _Sitting(exam, _Input(stdin or sys.stdin), out, clock)

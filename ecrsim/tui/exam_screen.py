@@ -85,11 +85,13 @@ class ExamScreen(Screen[None]):
         from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, compose, prepare
 
         pack = load_pack(self.app.pack_dir)
-        cards = compose(pack, self.count, self.seed, self.domain)
-        exam = Exam(prepare(pack, cards), self.seed, self.minutes or MINUTES_PER_QUESTION * len(cards))
-        self.app.call_from_thread(self._ready, exam)
+        questions, problems = prepare(pack, compose(pack, self.count, self.seed, self.domain))
+        exam = Exam(questions, self.seed, self.minutes or MINUTES_PER_QUESTION * len(questions))
+        self.app.call_from_thread(self._ready, exam, problems)
 
-    def _ready(self, exam: Exam) -> None:
+    def _ready(self, exam: Exam, problems: list[str]) -> None:
+        for problem in problems:
+            self.notify(problem, title="Left out of the exam", severity="warning", timeout=10)
         if not exam.questions:
             self.query_one("#exam-status", Static).update("The pack has no questions for this exam.")
             return

@@ -107,6 +107,7 @@ class ReviewScreen(Screen[None]):
     def show_next(self) -> None:
         from ecrsim.scenarios.cards import context, runner_at
         from ecrsim.scenarios.model import AskStep
+        from ecrsim.scenarios.problems import ScenarioProblems
 
         assert self.pack is not None
         self.position += 1
@@ -119,7 +120,12 @@ class ReviewScreen(Screen[None]):
             return
         card = self.due[self.position]
         item = self.pack.scenarios[card.scenario_id]
-        self.runner = runner_at(item, card.step)
+        try:
+            self.runner = runner_at(item, card.step)
+        except ScenarioProblems:
+            self.notify(f"{card.scenario_id} cannot start; run `ecrsim check` on it", severity="warning")
+            self.show_next()
+            return
         self.base = self.runner.profile
         self.rated = False
         self._status(

@@ -70,7 +70,10 @@ def test_an_exam_can_keep_to_one_domain_and_never_holds_tasks() -> None:
 
 def test_scores_count_by_domain_and_by_every_topic_of_a_question() -> None:
     pack = load_pack(PACK)
-    questions = prepare(pack, [c for c in pack.cards if c.kind == "question" and c.domain in (1, 3)])
+    questions, problems = prepare(
+        pack, [c for c in pack.cards if c.kind == "question" and c.domain in (1, 3)]
+    )
+    assert problems == []
     exam = Exam(questions, seed=1, minutes=10)
     for index, question in enumerate(questions):  # right on domain 1, wrong on domain 3
         right = question.judged.right
@@ -80,6 +83,17 @@ def test_scores_count_by_domain_and_by_every_topic_of_a_question() -> None:
     assert {d: (t.right, t.total) for d, t in result.by_domain().items()} == {1: (2, 2), 3: (0, 2)}
     by_topic = {t: (s.right, s.total) for t, s in result.by_topic().items()}
     assert by_topic == {"auth": (2, 2), "performance": (0, 2), "push": (2, 4)}
+
+
+def test_a_scenario_whose_world_cannot_be_built_is_left_out_with_a_line(tmp_path: Path) -> None:
+    good = (PACK / "d1.yaml").read_text()
+    (tmp_path / "good.yaml").write_text(good)
+    broken = good.replace("study-d1", "broken").replace("[AdministratorAccess]", "[NoSuchPolicy]")
+    (tmp_path / "broken.yaml").write_text(broken)
+    pack = load_pack(tmp_path)
+    questions, problems = prepare(pack, compose(pack, 4, seed=1))
+    assert {q.card.scenario_id for q in questions} == {"study-d1"}
+    assert problems == ["broken cannot start; run `ecrsim check` on it"]
 
 
 @pytest.mark.parametrize(
