@@ -77,13 +77,19 @@ class StudyStore:
         return len(added)
 
     def _change(self, change: Callable[[dict[str, CardState]], None]) -> None:
+        """Apply `change` to the saved cards and save; when the file cannot be locked or written, to the
+        cards in memory, so the session goes on and the learner is warned once."""
+        applied = False
         try:
             with locked(self.path):
                 cards = self._read()
                 change(cards)
+                applied = True
                 self.cards = cards
                 write_atomically(self.path, _encode(cards))
         except OSError as exc:
+            if not applied:
+                change(self.cards)
             message = f"Could not save review state to {self.path}: {exc.strerror or exc}"
             if message not in self.warnings:
                 self.warnings.append(message)

@@ -134,6 +134,17 @@ def test_a_crash_mid_write_leaves_the_old_file_whole(home: Path, monkeypatch: py
     assert [p.name for p in home.iterdir() if p.suffix == ".tmp"] == []
 
 
+def test_review_goes_on_in_memory_when_nothing_can_be_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path / "not-a-folder"))
+    store = StudyStore.load()
+    state = store.record("s#1", Attempt("question", True), T0)
+    assert state.last_rating == Rating.Good and store.cards["s#1"] is state
+    assert len(store.warnings) == 1 and store.warnings[0].startswith("Could not save review state to ")
+
+
 WRITER = """
 import sys
 from datetime import datetime, timezone
