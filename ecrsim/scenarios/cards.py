@@ -50,9 +50,6 @@ class Pack:
     cards: tuple[PackCard, ...]
     problems: tuple[str, ...]  # one line per file left out because it has problems
 
-    def card(self, key: str) -> PackCard | None:
-        return next((card for card in self.cards if card.key == key), None)
-
     def kinds(self) -> dict[str, Kind]:
         return {card.key: card.kind for card in self.cards}
 

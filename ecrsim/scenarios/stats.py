@@ -91,15 +91,11 @@ def compute(pack: Pack, progress: ProgressStore, store: StudyStore, now: datetim
         row("all", pack.cards),
         domains,
         by_topic,
-        streak(state_times(store.cards.values()), now),
+        streak((at for state in store.cards.values() for at, _ in state.history), now),
         _weakest(pack, progress, by_topic),
         leeches,
         min(later) if later else None,
     )
-
-
-def state_times(states: Iterable[CardState]) -> list[datetime]:
-    return [at for state in states for at, _ in state.history]
 
 
 def streak(times: Iterable[datetime], now: datetime) -> int:
