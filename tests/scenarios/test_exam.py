@@ -4,6 +4,8 @@ the end, flags, the countdown, and the score by domain and topic with every expl
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -171,3 +173,17 @@ def test_exam_answers_are_rated_for_review(home: Path) -> None:
     sit("1\n1\n1\n1\n")
     cards = StudyStore.load().cards
     assert len(cards) == 4 and sum(state.learned for state in cards.values()) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--questions", "0"], "argument --questions: expected a number above 0, got '0'"),
+        (["--minutes", "soon"], "argument --minutes: expected a number, got 'soon'"),
+        (["--domain", "5"], "argument --domain: invalid choice: 5 (choose from 1, 2, 3, 4)"),
+        (["--seed", "x"], "argument --seed: invalid int value: 'x'"),
+    ],
+)
+def test_bad_exam_options_are_one_line_and_status_2(args: list[str], error: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "ecrsim", "exam", *args], capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"ecrsim exam: error: {error}\n")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -105,3 +108,11 @@ def test_stats_for_a_new_learner(home: Path) -> None:
         "Accuracy: - of 0 rated attempts",
         "Streak: 0 days",
     ]
+
+
+def test_the_stats_command_runs_on_the_bundled_pack() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ecrsim", "stats"], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("Done 0 of ") and "By domain (SAA-C03):" in result.stdout
