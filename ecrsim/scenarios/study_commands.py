@@ -63,9 +63,9 @@ class _Study:
         self.progress = ProgressStore.load()
         self.store = StudyStore.load()
         self.store.import_progress(self.progress, self.pack.kinds(), now)
-        for warning in (*self.pack.problems, *self.progress.warnings, *self.store.warnings):
+        for warning in (*self.pack.problems, *self.progress.warnings):
             print(f"ecrsim: {warning}", file=sys.stderr)
-        self.store.warnings.clear()
+        self.report_warnings()
 
     def report_warnings(self) -> None:
         for warning in self.store.warnings:
