@@ -13,12 +13,14 @@ import string
 ShorthandValue = str | list["ShorthandValue"] | dict[str, "ShorthandValue"]
 
 _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "-_.#/:")
-# A value may not start with `=`, `[`, `]`, `{`, `}`, `'`, `"`, `,`, or whitespace; the first value of a
-# key ends at `,` `]` `}` and `=` may appear inside it; a list continuation value may not contain `=`
-# (that is how `a=b,c=d` is two keys while `a=b,c` is a list).
-_START = r"\!\#-&\(-\+\--\<\>-Z\\\\-z\u007c-\uffff"
-_FIRST = re.compile(rf"(\\,|[{_START}])(\\,|[\s\!\#-&\(-\+\--\\\\\^-\|~-\uffff])*")
-_SECOND = re.compile(rf"(\\,|[{_START}])(\\,|[\s\!\#-&\(-\+\--\<\>-\uffff])*")
+# A value may not start with white space or a control character, `"`, `'`, `,`, `=`, `[` or `{`; the first
+# value of a key ends at `,` `]` `}` and `=` may appear inside it; a list continuation value may not contain
+# `=` (that is how `a=b,c=d` is two keys while `a=b,c` is a list). Like botocore's grammar, none of them
+# takes a character beyond the Basic Multilingual Plane. Written as negated classes of a few ASCII
+# characters, which compile in a millisecond: the equivalent positive classes up to \uffff took 35 ms.
+_START = r"[^\x00-\x20\"',=\[{\U00010000-\U0010ffff]"
+_FIRST = re.compile(rf"(\\,|{_START})(\\,|[^\x00-\x08\x0e-\x1b\"',\]}}\U00010000-\U0010ffff])*")
+_SECOND = re.compile(rf"(\\,|{_START})(\\,|[^\x00-\x08\x0e-\x1b\"',=\U00010000-\U0010ffff])*")
 _SINGLE = re.compile(r"'(?:\\'|[^'])*'")
 _DOUBLE = re.compile(r'"(?:\\"|[^"])*"')
 

@@ -44,3 +44,20 @@ def test_duplicate_key_explains_the_usual_cause() -> None:
 def test_malformed_input_raises_shorthand_error_only(text: str) -> None:
     with pytest.raises(ShorthandError):
         parse_shorthand(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a=b=c", {"a": "b=c"}),  # `=` inside a first value
+        ("a=b,c\u00e9\u20ac", {"a": ["b", "c\u00e9\u20ac"]}),  # beyond ASCII
+        ("a=\tb", {"a": "b"}),  # white space before a value is skipped
+    ],
+)
+def test_what_a_value_may_hold(text: str, expected: object) -> None:
+    assert parse_shorthand(text) == expected
+
+
+def test_a_first_value_ends_at_a_closing_bracket() -> None:
+    with pytest.raises(ShorthandError):
+        parse_shorthand("a=x]y")
