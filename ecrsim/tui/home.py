@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ecrsim.tui.catalog import Entry, group_title, load_catalog
@@ -35,7 +35,7 @@ class HomeScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Static(f"[b]{self.app.title}[/b] · {self.app.sub_title}", id="home-title")
         yield Static(
             "Type real [b]aws[/] and [b]docker[/] commands against a simulated AWS account; "
             "every allow and deny is explained.",
@@ -49,7 +49,8 @@ class HomeScreen(Screen[None]):
         self.refresh_list()
         self.query_one(OptionList).focus()
         if not self.app.entries:
-            self.load_pack()
+            # After the first frame: loading imports pydantic and YAML, which would hold the GIL meanwhile.
+            self.call_after_refresh(self.load_pack)
 
     @work(thread=True, exclusive=True, group="pack")
     def load_pack(self) -> None:
