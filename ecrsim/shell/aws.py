@@ -14,9 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-import jmespath
-from jmespath.exceptions import JMESPathError
-
 from ecrsim.engine.errors import ServiceError
 from ecrsim.shell.awsargs import (
     AwsUsageError,
@@ -33,7 +30,6 @@ from ecrsim.shell.help import operation_help, service_help, top_help
 from ecrsim.shell.output import cli_values, render
 from ecrsim.shell.program import Invocation, Outcome
 from ecrsim.shell.servicemodel import SERVICES, Operation, ServiceModel, known_regions, load_service
-from ecrsim.shell.waiters import WaiterFailed, wait
 
 _REGION_FORMAT = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?")  # botocore's check
 CLI_VERSION = "aws-cli/2.22.35 Python/3.12.6 Linux/6.8.0 exe/x86_64.ecrsim"
@@ -118,6 +114,11 @@ def _run(inv: Invocation) -> Outcome:
 def _compile_query(query: str | None) -> Any:
     if query is None:
         return None
+    # jmespath is imported only when a --query or a paginated response needs it: a one-command script
+    # pays for its import at every start.
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
     try:
         return jmespath.compile(query)
     except JMESPathError as error:
@@ -211,6 +212,8 @@ def _wait(inv: Invocation, args: GlobalArgs, model: ServiceModel, argv: list[str
     parsed = parse_operation_args(model, operation, argv[1:], inv.shell.read_file)
     if parsed.help:
         return Outcome(0, operation_help(model, operation))
+    from ecrsim.shell.waiters import WaiterFailed, wait
+
     try:
         wait(
             waiter,
@@ -233,6 +236,8 @@ def _paginate(operation: Operation, response: dict[str, Any], parsed: OperationA
     paginator = operation.paginator
     if not paginator:
         return response
+    import jmespath
+
     result: dict[str, Any] = {}
     start, limit = parsed.starting_token, parsed.max_items
     truncated = False

@@ -15,11 +15,9 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import Any
 
 from ecrsim.shell.servicemodel import Operation, ServiceModel
-from ecrsim.shell.shorthand import ShorthandError, parse_shorthand
 
 USAGE = (
     "usage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\n"
@@ -93,6 +91,8 @@ def invalid_choice(argument: str, value: str, choices: list[str]) -> AwsUsageErr
     lines = ["Invalid choice, valid choices are:\n"]
     for index in range(0, len(choices), 2):
         lines.append(" | ".join(f"{choice:<40}" for choice in choices[index : index + 2]))
+    from difflib import get_close_matches  # only a mistyped command needs it
+
     possible = get_close_matches(value, choices, cutoff=0.8)
     if possible:
         lines.append(f"\n\nInvalid choice: {value!r}, maybe you meant:\n")
@@ -200,6 +200,8 @@ class _Converter:
     def compound(self, cli_name: str, shape_name: str, value: str) -> Any:
         if value.lstrip().startswith(("{", "[")):
             return self.json_value(cli_name, value)
+        from ecrsim.shell.shorthand import ShorthandError, parse_shorthand  # only a structure value needs it
+
         try:
             parsed = parse_shorthand(value)
         except ShorthandError as error:

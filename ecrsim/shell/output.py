@@ -14,8 +14,6 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from ecrsim.shell.yamlout import format_yaml
-
 TERMINAL_WIDTH = 80
 
 
@@ -40,6 +38,8 @@ def render(data: Any, output: str, title: str) -> str:
     if output == "table":
         return format_table(data, title)
     if output in ("yaml", "yaml-stream"):
+        from ecrsim.shell.yamlout import format_yaml  # only YAML output needs it
+
         return format_yaml(data)
     return format_json(data)
 

@@ -10,7 +10,6 @@ traceback: an unexpected failure becomes one line, `ecrsim: internal error: ...`
 
 from __future__ import annotations
 
-import copy
 import errno
 import os
 import re
@@ -128,6 +127,8 @@ class Shell:
 
     def fork(self) -> Shell:
         """An independent shell on a copy of the world (probes and checks run on forks); no undo history."""
+        import copy
+
         twin = copy.copy(self)
         twin.world = self.world.copy()
         twin.env = dict(self.env)

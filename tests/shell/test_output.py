@@ -3,7 +3,8 @@ real awscli formatter modules on the same data)."""
 
 from datetime import datetime, timedelta, timezone
 
-from ecrsim.shell.output import cli_values, format_json, format_table, format_text, format_yaml
+from ecrsim.shell.output import cli_values, format_json, format_table, format_text
+from ecrsim.shell.yamlout import format_yaml
 
 REPOSITORY = {
     "repositoryArn": "arn:aws:ecr:us-east-1:111122223333:repository/web",
