@@ -102,6 +102,8 @@ def invalid_choice(argument: str, value: str, choices: list[str]) -> AwsUsageErr
 
 @dataclass
 class GlobalArgs:
+    """The CLI's global options from anywhere on the line, and the words left for the command."""
+
     region: str | None = None
     profile: str | None = None
     output: str | None = None
@@ -156,6 +158,8 @@ FileReader = Callable[[str], str]  # file://NAME -> contents; raises OSError wit
 
 @dataclass
 class OperationArgs:
+    """An operation's API parameters, and the CLI's own options that are not parameters."""
+
     params: dict[str, Any]
     help: bool = False
     max_items: int | None = None

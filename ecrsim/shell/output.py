@@ -10,7 +10,6 @@ Timestamps are ISO 8601 with an offset, as `cli_timestamp_format = iso8601` prin
 from __future__ import annotations
 
 import json
-import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -115,6 +114,8 @@ def _text_dict(
 
 # -- table -------------------------------------------------------------------------------------------------
 def _width(text: str) -> int:
+    import unicodedata  # a shared library to load: only tables measure text
+
     return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
 
 

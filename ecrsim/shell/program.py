@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Invocation:
+    """One simulated program's run: its arguments, what is piped in, and the shell it runs in."""
+
     shell: Shell
     argv: list[str]  # without the program name
     stdin: str
@@ -21,6 +23,8 @@ class Invocation:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a program answers: exit status, what it printed, and why it failed."""
+
     status: int
     stdout: str = ""
     stderr: str = ""

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 SERVICES = ("ecr", "iam", "sts")
-_MODELS = Path(__file__).resolve().parent / "models"
+_MODELS = Path(__file__).parent / "models"
 
 
 @dataclass(frozen=True)
 class Operation:
+    """One API operation as the CLI offers it."""
+
     name: str  # the API name, e.g. "CreateRepository"
     cli_name: str  # e.g. "create-repository"
     doc: str
@@ -28,6 +30,8 @@ class Operation:
 
 @dataclass(frozen=True)
 class Waiter:
+    """One `aws SERVICE wait` subcommand, as botocore's waiter model defines it."""
+
     name: str  # e.g. "ImageScanComplete"
     operation: str  # the API operation it polls
     delay: int  # seconds between attempts
@@ -37,6 +41,8 @@ class Waiter:
 
 @dataclass(frozen=True)
 class ServiceModel:
+    """One service's operations, waiters and shapes; `load_service` builds it once per process."""
+
     name: str
     full_name: str
     operations: dict[str, Operation]  # keyed by CLI name
