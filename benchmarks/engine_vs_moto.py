@@ -14,6 +14,7 @@ Run with a Python that has moto (benchmark-only, not a runtime dependency), from
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import sys
@@ -66,7 +67,9 @@ MANIFESTS = manifests()
 
 def timed(step: Callable[[], object]) -> float:
     """CPU seconds of this process: steadier than wall time on a shared machine, and both runs are
-    single-threaded and CPU-bound."""
+    single-threaded and CPU-bound. Garbage left by whatever ran before is collected first, untimed, so
+    neither side pays for the other's."""
+    gc.collect()
     started = time.process_time()
     step()
     return time.process_time() - started

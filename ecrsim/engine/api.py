@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.policy.evaluate import decide, lower_keys
 from ecrsim.engine.policy.types import ContextValue, Decision, Request
+from ecrsim.engine.records import quick_init
 
 if TYPE_CHECKING:
     from ecrsim.engine.iam import Caller
@@ -39,6 +40,7 @@ def operation(service: str, name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+@quick_init
 @dataclass(frozen=True, init=False)
 class Event:
     """One API call, as CloudTrail would record it, plus the decisions that explain it.
@@ -56,33 +58,6 @@ class Event:
     error_code: str | None = None
     error_message: str | None = None
     note: str = ""  # what the simulator did on its own, e.g. lifecycle expiry
-
-    def __init__(
-        self,
-        time: datetime,
-        service: str,
-        operation: str,
-        principal_arn: str,
-        region: str,
-        decisions: tuple[Decision, ...] = (),
-        resource: str = "",
-        error_code: str | None = None,
-        error_message: str | None = None,
-        note: str = "",
-    ) -> None:
-        # One per API call: filling __dict__ at once costs half what the generated frozen __init__ does.
-        self.__dict__.update(
-            time=time,
-            service=service,
-            operation=operation,
-            principal_arn=principal_arn,
-            region=region,
-            decisions=decisions,
-            resource=resource,
-            error_code=error_code,
-            error_message=error_message,
-            note=note,
-        )
 
     @property
     def decision(self) -> Decision | None:
@@ -184,14 +159,14 @@ class Call:
     def record(self, error: ServiceError | None = None) -> Event:
         """The call's entry in the event log, once it has ended."""
         return Event(
-            time=self.started,
-            service=self.service,
-            operation=self.operation,
-            principal_arn=self.caller.arn,
-            region=self.region,
-            decisions=tuple(self.decisions),
-            resource=self.resource,
-            error_code=error.code if error else None,
-            error_message=error.message if error else None,
-            note=self.note,
+            self.started,
+            self.service,
+            self.operation,
+            self.caller.arn,
+            self.region,
+            tuple(self.decisions),
+            self.resource,
+            error.code if error else None,
+            error.message if error else None,
+            self.note,
         )

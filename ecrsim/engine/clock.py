@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
-_DURATION = re.compile(r"(\d+)([dhms])")
+_DURATION = r"(\d+)([dhms])"  # compiled on first use (re caches it): most sessions never move the clock
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
@@ -24,7 +24,7 @@ def parse_duration(text: str) -> timedelta:
     sign = -1 if body.startswith("-") else 1
     if body[:1] in ("+", "-"):
         body = body[1:]
-    parts = _DURATION.findall(body)
+    parts = re.findall(_DURATION, body)
     if not body or "".join(number + unit for number, unit in parts) != body:
         raise ValueError(f"invalid duration '{text}': use a number and a unit, e.g. 90m, 13h, 2d or 1d12h")
     return timedelta(seconds=sign * sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts))

@@ -62,6 +62,8 @@ class ManagedPolicy:
 
 @dataclass(frozen=True)
 class AccessKey:
+    """A long-term access key of an IAM user (frozen: keys are created and deleted, never edited)."""
+
     access_key_id: str
     secret_access_key: str
     created: datetime
@@ -77,6 +79,8 @@ class _Attachments:
 
 @dataclass
 class User(_Attachments):
+    """An IAM user; its ARN carries its path."""
+
     name: str = ""
     account_id: str = ""
     user_id: str = ""
@@ -93,6 +97,8 @@ class User(_Attachments):
 
 @dataclass
 class Group(_Attachments):
+    """An IAM group: its policies apply to each of its members."""
+
     name: str = ""
     account_id: str = ""
     group_id: str = ""
@@ -106,6 +112,8 @@ class Group(_Attachments):
 
 @dataclass
 class Role(_Attachments):
+    """An IAM role: its trust policy says who may assume it, its policies what its sessions may do."""
+
     name: str = ""
     account_id: str = ""
     role_id: str = ""
@@ -195,6 +203,8 @@ class Account:
 
 @dataclass(frozen=True)
 class Organization:
+    """An AWS Organization: the accounts whose principals carry its id as aws:PrincipalOrgID."""
+
     id: str  # o-xxxxxxxxxx
     accounts: frozenset[str]
 

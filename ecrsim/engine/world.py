@@ -22,7 +22,7 @@ from ecrsim.engine.iam import Account, Caller, Organization
 from ecrsim.engine.policy.types import ContextValue, Decision
 
 if TYPE_CHECKING:
-    from ecrsim.engine.docker import LocalImage
+    from ecrsim.engine.docker import DockerMachine, LocalImage
     from ecrsim.engine.ecr.model import Vulnerability
 
 DEFAULT_ACCOUNT = "111122223333"
@@ -31,8 +31,16 @@ DEFAULT_REGION = "us-east-1"
 # documentation range (RFC 5737), so aws:SourceIp conditions have something real to test.
 DEFAULT_SOURCE_IP = "203.0.113.25"
 
-# Modules whose import registers API operation handlers (see api.operation).
-_OPERATION_MODULES = ("ecrsim.engine.ecr", "ecrsim.engine.iam_api", "ecrsim.engine.sts_api")
+# The modules whose import registers each service's API operation handlers (see api.operation), loaded on
+# the service's first call: a session that never calls IAM never imports it.
+OPERATION_MODULES = {
+    "ecr": tuple(
+        f"ecrsim.engine.ecr.{name}"
+        for name in ("images", "layers", "lifecycle", "policies", "repositories", "scanning", "tokens")
+    ),
+    "iam": ("ecrsim.engine.iam_api",),
+    "sts": ("ecrsim.engine.sts_api",),
+}
 
 # What a service says when a request is signed with credentials it does not know (a deleted user's access
 # key) or with temporary credentials past their expiry. ECR speaks the JSON protocol, whose codes end in
@@ -50,8 +58,6 @@ class UnknownPrincipal(ValueError):
 
 class World:
     def __init__(self, *, start: datetime = DEFAULT_START) -> None:
-        from ecrsim.engine.docker import DockerMachine
-
         self.clock = Clock(start)
         self.accounts: dict[str, Account] = {}
         self.organization: Organization | None = None
@@ -59,7 +65,7 @@ class World:
         self.context: dict[str, ContextValue] = {}  # request-context keys set by `sim context` or a scenario
         self.files: dict[str, str] = {}  # virtual files for file:// arguments
         self.events: list[Event] = []
-        self.docker = DockerMachine()
+        self._docker: DockerMachine | None = None
         self._serial = 0
         self._forget()
 
@@ -84,10 +90,24 @@ class World:
         clone.context = dict(self.context)
         clone.files = dict(self.files)
         clone.events = list(self.events)
-        clone.docker = self.docker.copy()
+        clone._docker = self._docker.copy() if self._docker is not None else None
         clone._serial = self._serial
         clone._forget()
         return clone
+
+    @property
+    def docker(self) -> DockerMachine:
+        """The local docker machine (image store, credentials), made on first use: its module brings in
+        the registry engine, which a session that never touches docker or ECR need not load."""
+        if self._docker is None:
+            from ecrsim.engine.docker import DockerMachine
+
+            self._docker = DockerMachine()
+        return self._docker
+
+    @docker.setter
+    def docker(self, machine: DockerMachine) -> None:
+        self._docker = machine
 
     def __deepcopy__(self, memo: dict[int, Any]) -> World:
         return self.copy()
@@ -223,7 +243,7 @@ class World:
         """Like `call`, for a caller that is not a profile: docker acting with a stored token, or a
         service principal (`world.resolve("lambda.amazonaws.com")`) pulling an image. `context` adds
         request-context keys to this call's decisions, e.g. aws:SourceArn for a service."""
-        _load_operations()
+        _load_operations(service)
         handler = OPERATIONS.get((service, operation))
         if handler is None:
             raise ServiceError("InvalidAction", f"The action {operation} is not valid for this endpoint.")
@@ -298,8 +318,8 @@ def _docker() -> ModuleType:
 
 
 @functools.cache
-def _load_operations() -> None:
-    for module in _OPERATION_MODULES:
+def _load_operations(service: str) -> None:
+    for module in OPERATION_MODULES.get(service, ()):
         importlib.import_module(module)
 
 

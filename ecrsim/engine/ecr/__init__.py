@@ -1,14 +1,6 @@
 """Amazon ECR: private registries, repositories, images, layers, lifecycle policies, scans and tokens.
 
-Importing the package registers every ECR operation handler with `ecrsim.engine.api`.
+The operation handlers register themselves with `ecrsim.engine.api` when their modules are imported,
+which the world does on the first ECR call (world.OPERATION_MODULES); importing the package itself, as
+the docker client does for content and tokens, loads none of them.
 """
-
-from ecrsim.engine.ecr import (  # noqa: F401  (imported for their @operation registrations)
-    images,
-    layers,
-    lifecycle,
-    policies,
-    repositories,
-    scanning,
-    tokens,
-)

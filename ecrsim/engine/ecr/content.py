@@ -11,7 +11,6 @@ import json
 from dataclasses import asdict, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 from ecrsim.engine.ecr.model import (
     CONFIG_V1,
@@ -98,35 +97,28 @@ def make_image(config: Layer, layers: tuple[Layer, ...]) -> Image:
     return Image(text, sha256_digest(text.encode()), config, layers)
 
 
-_NOT_JSON = object()
+_UNSUPPORTED = (
+    "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid manifest: "
+    f"only {MANIFEST_V2} manifests are supported by the simulator'"
+)
+# A blob a manifest references: its digest (None when the entry names none), how an error shows the
+# reference, and the media type the manifest gives it.
+_Blob = tuple[str | None, str, str]
 
 
 @lru_cache(maxsize=256)
-def _read_manifest(text: str) -> tuple[str, Any]:
-    """A manifest's digest and its decoded JSON (`_NOT_JSON` if it is not JSON); read it, never modify it.
+def _read_manifest(text: str, media_type: str | None) -> tuple[str, ServiceError | None, tuple[_Blob, ...]]:
+    """A manifest's digest, the error PutImage gives for it if it is unusable, and the blobs it names
+    (config first).
 
     Remembered, because the same manifest arrives again and again: re-tagging puts it once more, and a
-    team pushes one image to many repositories.
+    team pushes one image to many repositories. The error is a template: raise a copy of it.
     """
+    digest = sha256_digest(text.encode())
     try:
         document = json.loads(text)
     except ValueError:
-        document = _NOT_JSON
-    return sha256_digest(text.encode()), document
-
-
-def image_from_manifest(text: str, media_type: str | None, repository: Repository) -> Image:
-    """Parse a manifest given to PutImage; every blob it references must already be in the repository.
-
-    A blob takes the media type the manifest gives it (an upload does not say whether it is a layer or a
-    config), and the repository remembers it.
-    """
-    digest, document = _read_manifest(text)
-    known = repository.images.get(digest)
-    if known is not None:  # re-tagging an image the repository holds: nothing new to check
-        return known.image
-    if document is _NOT_JSON:
-        raise invalid_parameter("ImageManifest", "Invalid JSON syntax")
+        return digest, invalid_parameter("ImageManifest", "Invalid JSON syntax"), ()
     declared = media_type or (document.get("mediaType") if isinstance(document, dict) else None)
     if (
         not isinstance(document, dict)
@@ -135,23 +127,40 @@ def image_from_manifest(text: str, media_type: str | None, repository: Repositor
         or not isinstance(document.get("config"), dict)
         or not isinstance(document.get("layers"), list)
     ):
-        raise ServiceError(
-            "InvalidParameterException",
-            "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid manifest: "
-            f"only {MANIFEST_V2} manifests are supported by the simulator'",
-        )
-    # The manifest says what each blob is (config or layer); the repository knows its size and contents.
-    blobs: list[Layer] = []
-    missing: list[str] = []
+        return digest, ServiceError("InvalidParameterException", _UNSUPPORTED), ()
+    blobs: list[_Blob] = []
     for entry in (document["config"], *document["layers"]):
         reference = entry.get("digest") if isinstance(entry, dict) else None
-        layer = repository.layers.get(reference) if isinstance(reference, str) else None
-        if layer is None:
-            missing.append(str(reference))
+        if not isinstance(reference, str):
+            blobs.append((None, str(reference), LAYER_TAR_GZIP))
             continue
-        kind = entry.get("mediaType", LAYER_TAR_GZIP)
+        blobs.append((reference, reference, entry.get("mediaType", LAYER_TAR_GZIP)))
+    return digest, None, tuple(blobs)
+
+
+def image_from_manifest(text: str, media_type: str | None, repository: Repository) -> Image:
+    """Parse a manifest given to PutImage; every blob it references must already be in the repository.
+
+    A blob takes the media type the manifest gives it (an upload does not say whether it is a layer or a
+    config), and the repository remembers it.
+    """
+    digest, problem, references = _read_manifest(text, media_type)
+    known = repository.images.get(digest)
+    if known is not None:  # re-tagging an image the repository holds: nothing new to check
+        return known.image
+    if problem is not None:
+        raise ServiceError(problem.code, problem.message)
+    # The manifest says what each blob is (config or layer); the repository knows its size and contents.
+    present = repository.layers
+    blobs: list[Layer] = []
+    missing: list[str] = []
+    for reference, shown, kind in references:
+        layer = present.get(reference) if reference is not None else None
+        if layer is None:
+            missing.append(shown)
+            continue
         if layer.media_type != kind:  # e.g. an uploaded blob first named as an image config
-            layer = repository.layers[reference] = replace(layer, media_type=kind)
+            layer = present[reference] = replace(layer, media_type=kind)
         blobs.append(layer)
     if missing:
         # Real text: "Layers with digests '[sha256:...]' required for pushing image into repository ..."

@@ -31,6 +31,8 @@ class LifecyclePolicyError(ValueError):
 
 @dataclass(frozen=True)
 class LifecycleRule:
+    """One rule of a lifecycle policy: which images it selects (by tag) and how many or how old."""
+
     priority: int
     tag_status: TagStatus
     count_type: CountType
@@ -59,6 +61,8 @@ class LifecycleRule:
 
 @dataclass(frozen=True)
 class LifecyclePolicy:
+    """A validated lifecycle policy, shared between world copies like every parsed document."""
+
     rules: tuple[LifecycleRule, ...]  # in evaluation order (ascending rulePriority)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LifecyclePolicy:
@@ -76,6 +80,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Expiry:
+    """An image a rule expires, with the rule, so a preview can say which rule did it."""
+
     candidate: Candidate
     rule: LifecycleRule
 

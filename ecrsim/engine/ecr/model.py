@@ -136,6 +136,8 @@ class ScanResult(_Shared):
 
 @dataclass(frozen=True)
 class EncryptionConfiguration(_Shared):
+    """A repository's encryption at rest: AES256, or KMS with a key (aws/ecr by default)."""
+
     encryption_type: Literal["AES256", "KMS"] = "AES256"
     kms_key: str | None = None
 
@@ -156,6 +158,8 @@ class RepositoryPolicy(_Shared):
 
 @dataclass(frozen=True)
 class StoredLifecyclePolicy(_Shared):
+    """The lifecycle policy text as set (GetLifecyclePolicy returns it verbatim) and its parsed form."""
+
     text: str
     policy: LifecyclePolicy
     updated_at: datetime

@@ -26,6 +26,8 @@ TOKEN_LIFETIME = timedelta(hours=12)
 
 @dataclass(frozen=True)
 class TokenClaims:
+    """What a docker password issued by GetAuthorizationToken says: who, where, and until when."""
+
     principal_arn: str
     region: str
     expires_at: datetime

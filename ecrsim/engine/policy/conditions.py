@@ -14,20 +14,20 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.policy.matching import arn_regex, glob_regex, show_values
 from ecrsim.engine.policy.types import ContextValue
 from ecrsim.engine.policy.variables import Piece, has_variables, resolve, text_of, variable_keys
+
+if TYPE_CHECKING:
+    import ipaddress
 
 # The negated operators and the positive test each one negates.
 _NEGATED = {
@@ -62,7 +62,8 @@ BASE_OPERATORS = frozenset((*_POSITIVE, *_NEGATED, "Null"))
 # Policy variables are substituted in String, ARN and Bool values only (reference_policies_variables.html).
 _VARIABLE_FAMILIES = ("String", "Arn", "Bool")
 _MEMO_LIMIT = 256
-_OPERATOR = re.compile(r"(?:(ForAnyValue|ForAllValues):)?([A-Za-z]+?)(IfExists)?")
+# Patterns are compiled on first use (re caches them): most sessions parse no condition at all.
+_OPERATOR = r"(?:(ForAnyValue|ForAllValues):)?([A-Za-z]+?)(IfExists)?"
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Condition:
 
 def parse_operator(name: str) -> tuple[str | None, str, bool] | None:
     """(qualifier, base, if_exists) for a known operator name, else None. `NullIfExists` does not exist."""
-    found = _OPERATOR.fullmatch(name)
+    found = re.fullmatch(_OPERATOR, name)
     if found is None or found.group(2) not in BASE_OPERATORS:
         return None
     qualifier, base, if_exists = found.groups()
@@ -239,6 +240,9 @@ def _bool(request: str, pieces: tuple[Piece, ...]) -> bool:
 
 def _binary_equals(request: str, pieces: tuple[Piece, ...]) -> bool:
     """Base64 values compared byte for byte; text that is not Base64 is compared as written."""
+    import base64
+    import binascii
+
     policy = text_of(pieces)
     try:
         return base64.b64decode(request, validate=True) == base64.b64decode(policy, validate=True)
@@ -273,13 +277,13 @@ def _number(text: str) -> float | None:
         return None
 
 
-_EPOCH = re.compile(r"-?\d+(?:\.\d+)?")
+_EPOCH = r"-?\d+(?:\.\d+)?"
 
 
 @lru_cache(maxsize=1024)
 def _date(text: str) -> float | None:
     """ISO 8601 (W3C profile) or epoch seconds, as seconds since the epoch; a time without zone is UTC."""
-    if _EPOCH.fullmatch(text):
+    if re.fullmatch(_EPOCH, text):
         return float(text)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -292,6 +296,8 @@ def _date(text: str) -> float | None:
 
 @lru_cache(maxsize=1024)
 def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    import ipaddress  # here, not at the top: only IpAddress conditions need it
+
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
@@ -300,6 +306,8 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
 
 @lru_cache(maxsize=1024)
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    import ipaddress
+
     try:
         return ipaddress.ip_address(text.strip())
     except ValueError:

@@ -60,13 +60,14 @@ _STATEMENT_KEYS = frozenset(
 _PRINCIPAL_TYPES = ("AWS", "Service", "Federated")
 _VENDOR = re.compile(r"[A-Za-z0-9-]+")
 _ACTION_NAME = re.compile(r"[A-Za-z0-9*?_-]+")
-_AWS_PRINCIPAL = re.compile(
+# Compiled on first use (re caches them): only resource and trust policies name principals.
+_AWS_PRINCIPAL = (
     r"\d{12}|arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)/[\w+=,.@/-]+)"
     r"|arn:aws[a-z-]*:sts::\d{12}:(?:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+|federated-user/[\w+=,.@-]+)"
 )
-_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?")
+_SERVICE_PRINCIPAL = r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?"
 _PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "*"})
-_SID = re.compile(r"[0-9A-Za-z]*")
+_SID = r"[0-9A-Za-z]*"
 
 
 class PolicyError(ValueError):
@@ -139,6 +140,8 @@ class Statement:
 
 @dataclass(frozen=True)
 class Policy:
+    """A parsed, validated policy document: identity, resource (repository) or trust."""
+
     kind: PolicyKind
     version: str | None
     statements: tuple[Statement, ...]
@@ -218,7 +221,7 @@ def _statement(index: int, raw: Any, kind: PolicyKind, variables: bool) -> State
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise PolicyError(_SYNTAX)
-    if sid and kind != "resource" and not _SID.fullmatch(sid):
+    if sid and kind != "resource" and not re.fullmatch(_SID, sid):
         raise PolicyError(
             "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular"
             " expression [0-9A-Za-z]*"
@@ -289,9 +292,9 @@ def _principal_element(
 def _valid_principal(principal_type: str, name: str) -> bool:
     """No partial wildcards: "You cannot use a wildcard to match part of a principal name or ARN"."""
     if principal_type == "AWS":
-        return name == "*" or _AWS_PRINCIPAL.fullmatch(name) is not None
+        return name == "*" or re.fullmatch(_AWS_PRINCIPAL, name) is not None
     if principal_type == "Service":
-        return _SERVICE_PRINCIPAL.fullmatch(name) is not None
+        return re.fullmatch(_SERVICE_PRINCIPAL, name) is not None
     return bool(name) and "*" not in name and "?" not in name
 
 

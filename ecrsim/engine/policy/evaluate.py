@@ -169,10 +169,13 @@ class _Judge:
         self.caller = caller
         self.owner = owner
         self.traces = traces
-        self.who = caller.describe()
         self.action = request.action
         self.resource = request.resource_arn
         self.policy_name = request.resource_policy_name
+
+    @property
+    def who(self) -> str:
+        return self.caller.describe()
 
     def explicit_deny(self, kind: str, hit: _Hit) -> Decision:
         reason = f"Explicitly denied: {hit} denies {self.action}, and an explicit deny overrides every allow."
@@ -189,8 +192,10 @@ class _Judge:
         resource_policy_required: bool,
     ) -> Decision:
         caller = self.caller
-        direct = next((h for h in resource_allows if h.level == "direct"), None)
-        account = next((h for h in resource_allows if h.level == "account"), None)
+        direct = account = None
+        if resource_allows:
+            direct = next((h for h in resource_allows if h.level == "direct"), None)
+            account = next((h for h in resource_allows if h.level == "account"), None)
         granted = direct or account
         same = caller.account is not None and caller.account == self.owner
         identity = identity_allows[0] if identity_allows else None

@@ -7,22 +7,26 @@ need one or two of them.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ecrsim.engine.policy.document import Policy, parse_identity_policy
 
-_DIRECTORY = resources.files("ecrsim.engine.data") / "managed_policies"
+# Plain files beside the package (setuptools ships ecrsim/engine/data as package data); read with `os`
+# rather than importlib.resources, whose import alone costs more than the rest of this module.
+_DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "managed_policies")
 
 MANAGED_POLICY_NAMES: tuple[str, ...] = tuple(
-    sorted(entry.name.removesuffix(".json") for entry in _DIRECTORY.iterdir() if entry.name.endswith(".json"))
+    sorted(entry.removesuffix(".json") for entry in os.listdir(_DIRECTORY) if entry.endswith(".json"))
 )
 
 
 @dataclass(frozen=True)
 class ManagedPolicy:
+    """An AWS managed policy: the document as AWS shows it, and parsed."""
+
     name: str
     arn: str
     document: dict[str, Any]  # as AWS shows it (get-policy-version)
@@ -42,5 +46,6 @@ def managed_policy(name_or_arn: str) -> ManagedPolicy | None:
 
 @cache
 def _load(name: str) -> ManagedPolicy:
-    data = json.loads((_DIRECTORY / f"{name}.json").read_text(encoding="utf-8"))
+    with open(os.path.join(_DIRECTORY, f"{name}.json"), encoding="utf-8") as file:
+        data = json.load(file)
     return ManagedPolicy(data["name"], data["arn"], data["document"], parse_identity_policy(data["document"]))

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ecrsim.engine.records import quick_init
+
 if TYPE_CHECKING:
     from ecrsim.engine.policy.document import Policy
 
@@ -30,8 +32,12 @@ class StatementTrace:
     why: str  # "action matched, resource matched, condition aws:SourceIp failed: ..."
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, init=False)
 class Decision:
+    """AWS's answer to one Request, with the rule that decided it, sentences for a learner, and the
+    trace of every statement considered."""
+
     verdict: Verdict
     # Which rule decided, a stable identifier for tests and UIs (ecrsim/engine/policy/evaluate.py):
     # allow: "root_user", "same_account_direct_grant", "identity_allow", "cross_account_allow",
@@ -64,6 +70,7 @@ class NamedPolicy:
     policy: Policy
 
 
+@quick_init
 @dataclass(frozen=True, init=False)
 class Request:
     """One authorization request, as AWS builds it for an API call."""
@@ -77,27 +84,3 @@ class Request:
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     # The name the trace shows for resource_policy: "repository" for ECR, "trust" for a role trust policy.
     resource_policy_name: str = "repository"
-
-    def __init__(
-        self,
-        principal_arn: str,
-        action: str,
-        resource_arn: str,
-        identity_policies: tuple[NamedPolicy, ...] = (),
-        resource_policy: Policy | None = None,
-        resource_account: str | None = None,
-        context: Mapping[str, ContextValue] | None = None,
-        resource_policy_name: str = "repository",
-    ) -> None:
-        # Every API call builds one: filling __dict__ at once costs half what a frozen dataclass's
-        # generated __init__ does (one object.__setattr__ per field).
-        self.__dict__.update(
-            principal_arn=principal_arn,
-            action=action,
-            resource_arn=resource_arn,
-            identity_policies=identity_policies,
-            resource_policy=resource_policy,
-            resource_account=resource_account,
-            context={} if context is None else context,
-            resource_policy_name=resource_policy_name,
-        )

@@ -21,8 +21,9 @@ from ecrsim.engine.policy.types import ContextValue
 
 Piece = tuple[str, bool]  # (text, literal): a literal piece has no wildcards
 
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-_BODY = re.compile(r"\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?")
+# Compiled on first use (re caches them): most policies have no variables.
+_VARIABLE = r"\$\{([^}]*)\}"
+_BODY = r"\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?"
 _ESCAPES = frozenset("*?$")
 
 
@@ -35,7 +36,7 @@ def variable_keys(text: str) -> tuple[str, ...]:
     """The lower-case context keys the variables of `text` read (escapes read none)."""
     if "${" not in text:
         return ()
-    keys = (_BODY.fullmatch(match.group(1)) for match in _VARIABLE.finditer(text))
+    keys = (re.fullmatch(_BODY, match.group(1)) for match in re.finditer(_VARIABLE, text))
     return tuple(body.group(1).lower() for body in keys if body is not None and body.group(1) not in _ESCAPES)
 
 
@@ -56,7 +57,7 @@ def _resolve(
     context = dict(zip(keys, values, strict=True))
     pieces: list[Piece] = []
     position = 0
-    for match in _VARIABLE.finditer(template):
+    for match in re.finditer(_VARIABLE, template):
         if match.start() > position:
             pieces.append((template[position : match.start()], False))
         value = _value(match.group(1), context)
@@ -78,7 +79,7 @@ def text_of(pieces: tuple[Piece, ...]) -> str:
 def _value(body: str, context: Mapping[str, ContextValue]) -> str | None:
     if body in _ESCAPES:
         return body
-    parsed = _BODY.fullmatch(body)
+    parsed = re.fullmatch(_BODY, body)
     if parsed is None:
         return None
     key, default = parsed.groups()
