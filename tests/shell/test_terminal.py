@@ -71,3 +71,28 @@ def test_scenario_world_is_where_the_script_starts(
     )
     assert main(["shell", "--scenario", "no-such-scenario", "--script", script]) == 2
     assert "no-such-scenario" in capsys.readouterr().err
+
+
+def test_a_one_command_script_loads_only_what_that_command_needs() -> None:
+    """Start-up (issue 6): `aws sts get-caller-identity` needs one service model, and neither a JMESPath
+    engine nor the YAML, shorthand, waiter, docker, sim, completion or readline code."""
+    probe = (
+        "import io, sys, contextlib\n"
+        "from ecrsim.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['shell', '--script', '-'])\n"
+        "from ecrsim.shell.servicemodel import load_service\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+        "print(load_service.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], input="aws sts get-caller-identity\n", capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    modules, services = done.stdout.splitlines()
+    assert "ecrsim.shell.aws" in modules.split()
+    unneeded = {"jmespath", "readline", "difflib", "yaml", "textual", "pydantic", "ecrsim.scenarios"}
+    unneeded |= {f"ecrsim.shell.{name}" for name in ("shorthand", "yamlout", "waiters", "docker", "sim")}
+    unneeded |= {"ecrsim.shell.completion", "ecrsim.shell.services"}
+    assert unneeded.isdisjoint(modules.split())
+    assert services == "1"
