@@ -12,8 +12,14 @@ HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
 
 
 async def ready(pilot: Pilot[None]) -> None:
-    """Wait until the pack has loaded into the home list."""
-    await pilot.app.workers.wait_for_complete()
+    """Wait until the pack has loaded into the home list (its worker starts after the first frame)."""
+    for _ in range(500):
+        await pilot.app.workers.wait_for_complete()
+        if pilot.app.entries:  # type: ignore[attr-defined]
+            break
+        await pilot.pause(0.01)
+    else:
+        raise AssertionError("the scenario pack never loaded")
     await pilot.pause()
 
 
