@@ -114,8 +114,7 @@ def _run(inv: Invocation) -> Outcome:
 def _compile_query(query: str | None) -> Any:
     if query is None:
         return None
-    # jmespath is imported only when a --query or a paginated response needs it: a one-command script
-    # pays for its import at every start.
+    # jmespath is imported only for a --query: a one-command script would pay for it at every start.
     import jmespath
     from jmespath.exceptions import JMESPathError
 
@@ -232,17 +231,18 @@ def _as_list(value: Any) -> list[str]:
 def _paginate(operation: Operation, response: dict[str, Any], parsed: OperationArgs) -> dict[str, Any]:
     """The response as the CLI's auto-pagination rebuilds it (botocore's build_full_result): the result
     keys first, then only the paginator's non-aggregate keys (null when absent); tokens and anything else
-    are gone. `--starting-token`/`--max-items` slice the result lists and add a NextToken."""
+    are gone. `--starting-token`/`--max-items` slice the result lists and add a NextToken.
+
+    botocore reads the keys as JMESPath; in the ecr, iam and sts models every one is a dotted name
+    (tests/shell/test_shell.py checks it), which _get_path and _set_path read and write."""
     paginator = operation.paginator
     if not paginator:
         return response
-    import jmespath
-
     result: dict[str, Any] = {}
     start, limit = parsed.starting_token, parsed.max_items
     truncated = False
     for expression in _as_list(paginator.get("result_key")):
-        value = jmespath.search(expression, response)
+        value = _get_path(response, expression)
         if value is None:
             continue
         if isinstance(value, list) and (start or limit is not None):
@@ -252,11 +252,20 @@ def _paginate(operation: Operation, response: dict[str, Any], parsed: OperationA
         _set_path(result, expression, value)
     for expression in paginator.get("non_aggregate_keys", []):
         part: dict[str, Any] = {}
-        _set_path(part, expression, jmespath.search(expression, response))
+        _set_path(part, expression, _get_path(response, expression))
         _merge(result, part)
     if truncated and limit is not None:
         result["NextToken"] = encode_next_token(start + limit)
     return result
+
+
+def _get_path(source: Any, dotted: str) -> Any:
+    """`a.b` as JMESPath reads it: None when a key is missing or a value on the way is not an object."""
+    for key in dotted.split("."):
+        if not isinstance(source, dict):
+            return None
+        source = source.get(key)
+    return source
 
 
 def _set_path(target: dict[str, Any], dotted: str, value: Any) -> None:

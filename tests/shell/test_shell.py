@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 
 from ecrsim.engine.world import default_world
 from ecrsim.shell import CommandResult, Shell
+from ecrsim.shell.servicemodel import SERVICES, load_service
 
 HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
 
@@ -163,6 +166,35 @@ def test_paginated_responses_are_rebuilt_as_the_cli_rebuilds_them(
         "--query previewResults --output text"
     )
     assert rest.stdout == "IMAGETAGS\tv2\n"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_paginator_key_is_a_dotted_name_which_the_shell_reads_without_jmespath(service: str) -> None:
+    for operation in load_service(service).operations.values():
+        paginator = operation.paginator or {}
+        result_keys = paginator.get("result_key", [])
+        keys = [*([result_keys] if isinstance(result_keys, str) else result_keys)]
+        for key in [*keys, *paginator.get("non_aggregate_keys", [])]:
+            assert re.fullmatch(r"\w+(\.\w+)*", key), (operation.cli_name, key)
+
+
+def test_nested_paginator_keys_are_read_and_merged_as_botocore_does(
+    shell: Shell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    findings = {"findings": [{"name": "CVE-1"}], "findingSeverityCounts": {"HIGH": 1}}
+    response = {"imageScanFindings": findings, "registryId": "111122223333", "nextToken": "t", "x": 1}
+    monkeypatch.setattr(shell.world, "call", lambda *args, **kwargs: dict(response))
+    line = "aws ecr describe-image-scan-findings --repository-name web --image-id imageTag=v1"
+    result = json.loads(shell.run_line(line).stdout)
+    # imageScanFindings.findings is a result key, imageScanFindings a non-aggregate key merged over it;
+    # the absent imageScanFindings.enhancedFindings is left out, the absent imageId is null.
+    assert result == {
+        "imageScanFindings": findings,
+        "registryId": "111122223333",
+        "repositoryName": None,
+        "imageId": None,
+        "imageScanStatus": None,
+    }
 
 
 def test_variables_are_exported_only_by_export_as_in_bash(shell: Shell) -> None:
