@@ -25,8 +25,11 @@ class QuestionView(Vertical):
     """One question. Number keys work whenever the choices (or the view) have focus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(str(n), f"pick({n})", f"Choice {n}", id=f"question.pick_{n}", show=False)
-        for n in range(1, MAX_KEYED_CHOICES + 1)
+        *(
+            Binding(str(n), f"pick({n})", f"Choice {n}", id=f"question.pick_{n}", show=False)
+            for n in range(1, MAX_KEYED_CHOICES + 1)
+        ),
+        Binding("s", "submit", "Submit answer", id="question.submit", show=False),
     ]
 
     class Answered(Message):
@@ -44,7 +47,7 @@ class QuestionView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text(self.question, style="bold"), classes="question-text")
         if self.multiple:
-            yield Static("Pick every right choice (number keys or space), then submit.", classes="dim")
+            yield Static("Pick every right choice (number keys, or space), then submit (s).", classes="dim")
             yield SelectionList[int](
                 *(Selection(f"{n}. {text}", n) for n, text in enumerate(self.choices, 1)),
                 classes="question-choices",
@@ -77,12 +80,18 @@ class QuestionView(Vertical):
             self._submit([int(event.option.id)])
 
     @on(Button.Pressed, "#question-submit")
-    def _submit_selection(self, event: Button.Pressed) -> None:
+    def _submit_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        """Submit the choices ticked (questions with several right answers)."""
+        if not self.multiple or self.answered:
+            return
         chosen = list(self.query_one(SelectionList).selected)
         if not chosen:
             self.notify("Pick at least one choice first.", severity="warning")
-        elif not self.answered:
+        else:
             self._submit(chosen)
 
     def _submit(self, choices: list[int]) -> None:

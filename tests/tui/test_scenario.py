@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import OptionList, TabbedContent
+from textual.widgets import OptionList, SelectionList, TabbedContent
 from tui_helpers import HOST, ready, static_text, terminal_text, type_line
 
 from ecrsim.scenarios.progress import ProgressStore
@@ -200,3 +200,20 @@ async def test_a_damaged_progress_file_is_a_warning_not_a_crash(home, make_app) 
         assert isinstance(app.screen, HomeScreen)
         assert any("damaged" in n.message for n in app._notifications)
     assert (home / "progress.json.damaged").exists()
+
+
+async def test_a_question_with_several_right_answers_takes_ticks_then_submit(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, "tui-readonly")
+        await pilot.press("enter", "2")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        question = app.screen.query(QuestionView).last()
+        assert question.multiple and isinstance(app.focused, SelectionList)
+        await pilot.press("1", "2", "2", "s")  # tick 1, tick and untick 2: only choice 1 is submitted
+        await pilot.pause()
+        assert "The right answer: 1, 3." in static_text(pilot, ".question-result")
+        record = app.progress.record("tui-readonly").questions[3]
+        assert record.attempts == [[1]] and not record.correct
