@@ -148,15 +148,14 @@ def _check(condition: Condition, context: Mapping[str, ContextValue], variables:
         policy_values, unresolved = condition.plain, []
     test = condition.test
     assert test is not None  # only Null has no per-value test, and it returned above
-    matched = f"{label} matched ({show_values(present, bare=True)})"
     if condition.qualifier == "ForAllValues" or (negated and condition.qualifier is None):
         # Every request value must satisfy it; a negated operator on a single-valued use is the same:
         # the request value must match none of the policy values.
         failing = next((v for v in present if not _satisfies(test, v, policy_values, negated)), None)
         if failing is None:
-            return True, matched
+            return True, f"{label} matched ({show_values(present, bare=True)})"
     elif any(_satisfies(test, v, policy_values, negated) for v in present):
-        return True, matched
+        return True, f"{label} matched ({show_values(present, bare=True)})"
     else:
         failing = show_values(present, bare=True)
     why = f"request value {failing} {condition.relation} {condition.shown}"

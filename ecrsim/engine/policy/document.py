@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ecrsim.engine.policy.conditions import Condition, parse_operator
-from ecrsim.engine.policy.matching import actions_regex, glob, show_values
+from ecrsim.engine.policy.matching import actions_regex, resources_regex, show_values
 from ecrsim.engine.policy.variables import variable_keys
 
 PolicyKind = Literal["identity", "resource", "trust"]
@@ -99,7 +99,6 @@ class Statement:
     conditions: tuple[Condition, ...]
     variables: bool  # policy variables are resolved (Version 2012-10-17 only)
     action_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)  # all of Action at once
-    action_globs: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
     actions_shown: str = field(init=False, repr=False, compare=False)
     resources_shown: str = field(init=False, repr=False, compare=False)
     # The request-context keys (lower case) whose values can change this statement's outcome, and those
@@ -110,13 +109,14 @@ class Statement:
     # `"Resource": "*"` match every one of them with the same words, so the evaluator's memo leaves
     # them out of its key (one entry serves every repository).
     reads_action: bool = field(init=False, repr=False, compare=False)
+    # All of Resource at once (matching.resources_regex), when no pattern has a policy variable to resolve.
+    resource_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     reads_resource: bool = field(init=False, repr=False, compare=False)
     # Outcomes already worked out, kept by the evaluator (evaluate._outcome); a cache, not state.
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "action_pattern", actions_regex(self.actions))
-        object.__setattr__(self, "action_globs", tuple(glob(action, True) for action in self.actions))
         object.__setattr__(self, "actions_shown", show_values(self.actions))
         object.__setattr__(self, "resources_shown", show_values(self.resources or ()))
         resource_keys: list[str] = []
@@ -126,6 +126,8 @@ class Statement:
         object.__setattr__(self, "context_keys", tuple(dict.fromkeys(keys)))
         object.__setattr__(self, "resource_keys", tuple(dict.fromkeys(resource_keys)))
         object.__setattr__(self, "reads_action", self.not_action or self.actions != ("*",))
+        plain = self.resources is not None and not (self.variables and any("${" in r for r in self.resources))
+        object.__setattr__(self, "resource_pattern", resources_regex(self.resources) if plain else None)
         object.__setattr__(
             self,
             "reads_resource",

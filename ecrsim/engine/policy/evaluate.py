@@ -97,6 +97,20 @@ _DECISIONS: dict[tuple[object, ...], tuple[tuple[NamedPolicy, ...], Policy | Non
 _READS: dict[tuple[int, int], tuple[tuple[NamedPolicy, ...], Policy | None, tuple[str, ...]]] = {}
 
 
+def forget() -> None:
+    """Forget every outcome the policy engine remembers across policies: whole decisions and the
+    patterns, variables, dates and addresses it has worked out. Statements and conditions keep their
+    own memos (Statement.memo), which go with the policy objects. For measuring a cold engine."""
+    from ecrsim.engine.policy import conditions, matching, variables
+
+    _DECISIONS.clear()
+    _READS.clear()
+    for module in (conditions, matching, variables):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
 def _reads(identity_policies: tuple[NamedPolicy, ...], resource_policy: Policy | None) -> tuple[str, ...]:
     """Every context key a decision over these policies can read: the statements' own, and
     aws:PrincipalArn, which gives a role session its role's full ARN (matching.session_of_role)."""
@@ -388,56 +402,49 @@ def _outcome(
     The outcome is a function of the action, the resource, the caller (for a resource policy) and the
     values of the few context keys the statement reads (Statement.context_keys), so those are the memo's
     key: a request that repeats them (a docker push makes the same calls layer after layer) costs one
-    dictionary lookup per statement (see benchmarks/policy_eval.py).
+    dictionary lookup per statement (see benchmarks/policy_eval.py). Whether the statement covers the
+    action and resource (its scope) is remembered apart, by what it reads, so that a moved clock only
+    re-checks the conditions.
     """
-    key = (
-        name,
-        request.action if statement.reads_action else None,
-        request.resource_arn if statement.reads_resource else None,
-        (caller.arn, caller.role_arn) if resource_policy else None,
-        tuple(map(context.get, statement.context_keys)) if statement.context_keys else None,
-    )
+    action = request.action if statement.reads_action else None
+    resource = request.resource_arn if statement.reads_resource else None
+    principal = (caller.arn, caller.role_arn) if resource_policy else None
+    reads = statement.context_keys
+    key = (name, action, resource, principal, tuple(map(context.get, reads)) if reads else None)
     memo = statement.memo
     outcome = memo.get(key)
-    if outcome is None:
-        matched, why, level, near = _evaluate(statement, caller, request, context, resource_policy)
-        outcome = (_trace(name, statement, matched, why), level, near)
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        memo[key] = outcome
-    return outcome
-
-
-def _evaluate(
-    statement: Statement,
-    caller: Caller,
-    request: Request,
-    context: Mapping[str, ContextValue],
-    resource_policy: bool,
-) -> tuple[bool, str, PrincipalMatch | None, bool]:
-    """(applies, why, principal level, near miss): a near miss failed only on its conditions."""
-    key = (
-        _SCOPE,
-        request.action if statement.reads_action else None,
-        request.resource_arn if statement.reads_resource else None,
-        (caller.arn, caller.role_arn) if resource_policy else None,
-        tuple(map(context.get, statement.resource_keys)) if statement.resource_keys else None,
-    )
-    scope = statement.memo.get(key)
+    if outcome is not None:
+        return outcome
+    reads = statement.resource_keys
+    scope_key = (_SCOPE, action, resource, principal, tuple(map(context.get, reads)) if reads else None)
+    scope = memo.get(scope_key)
     if scope is None:
-        scope = statement.memo[key] = _scope(statement, caller, request, context, resource_policy)
-    ok, clause, level = scope
-    if not ok:
-        return False, clause, None, False
-    parts = [clause]
-    for condition in statement.conditions:
-        ok, clause = check(condition, context, statement.variables)
-        parts.append(clause)
-        if not ok:
-            return False, ", ".join(parts), None, True
-    if not statement.conditions:
-        parts.append("no conditions")
-    return True, ", ".join(parts), level, False
+        scope = memo[scope_key] = _scope(statement, caller, request, context, resource_policy)
+    matched, why, level = scope
+    near = False  # a near miss: in scope, failed only on a condition
+    if matched:
+        if statement.conditions:
+            parts = [why]
+            for condition in statement.conditions:
+                matched, clause = check(condition, context, statement.variables)
+                parts.append(clause)
+                if not matched:
+                    level, near = None, True
+                    break
+            why = ", ".join(parts)
+        else:
+            why += ", no conditions"
+    else:
+        level = None
+    outcome = (
+        StatementTrace(name, statement.sid, statement.index, statement.effect, matched, why),
+        level,
+        near,
+    )
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = outcome
+    return outcome
 
 
 def _scope(
@@ -497,25 +504,28 @@ def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | N
 
 
 def _action(statement: Statement, action: str) -> tuple[bool, str]:
-    listed = statement.action_pattern.fullmatch(action) is not None
+    found = statement.action_pattern.fullmatch(action)
     if statement.not_action:
-        if listed:
+        if found:
             return False, f"action {action} is listed in NotAction {statement.actions_shown}"
         return True, f"action {action} is not listed in NotAction, so it applies"
-    if not listed:
+    if not found:
         return False, f"action {action} not in Action {statement.actions_shown}"
-    pattern = next(
-        p
-        for p, regex in zip(statement.actions, statement.action_globs, strict=True)
-        if regex.fullmatch(action)
-    )
-    return True, f"action matched {pattern}"
+    return True, f"action matched {statement.actions[found.lastindex - 1]}"
 
 
 def _resource(statement: Statement, resource: str, context: Mapping[str, ContextValue]) -> tuple[bool, str]:
     patterns = statement.resources or ()
     hit: str | None = None
     unresolved = False
+    compiled = statement.resource_pattern
+    if compiled is not None:
+        if resource == "*":  # iam-evaluation.md §6: only "Resource": "*" matches a resource-less request
+            hit = "*" if "*" in patterns else None
+        else:
+            found = compiled.fullmatch(resource)
+            hit = patterns[found.lastindex - 1] if found else None  # type: ignore[operator]
+        patterns = ()
     for pattern in patterns:
         if statement.variables and has_variables(pattern):
             pieces = resolve(pattern, context)

@@ -52,8 +52,19 @@ def glob(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def actions_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a statement's whole Action list: one fullmatch per request instead of one per pattern."""
-    return re.compile("|".join(f"(?:{glob(p, True).pattern})" for p in patterns), re.DOTALL | re.IGNORECASE)
+    """One regex for a statement's whole Action list: one fullmatch per request instead of one per pattern.
+    Pattern i is group i + 1, so `match.lastindex` says which one matched (the first that does, in order:
+    alternatives are tried left to right)."""
+    return re.compile("|".join(f"({glob(p, True).pattern})" for p in patterns), re.DOTALL | re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def resources_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a whole Resource list without policy variables, pattern i as group i + 1, as
+    `actions_regex` does for actions. `*` matches any resource here; a request for resource `*` is the
+    caller's to handle (only `"Resource": "*"` matches it)."""
+    groups = (".*" if p == "*" else arn_regex(((p, False),), for_condition=False).pattern for p in patterns)
+    return re.compile("|".join(f"({group})" for group in groups), re.DOTALL)
 
 
 def show_values(values: tuple[str, ...], *, bare: bool = False, limit: int = 5) -> str:

@@ -20,7 +20,8 @@ Verdict = Literal["allow", "implicit_deny", "explicit_deny"]
 ContextValue = str | tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, init=False)
 class StatementTrace:
     """One statement as the engine saw it: did it apply to this request, and if not, why not."""
 
