@@ -29,7 +29,7 @@ class EcrsimApp(App[None]):
     COMMANDS: ClassVar = App.COMMANDS | {EcrsimCommands, StudyCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", priority=True),
-        Binding("f10", "toggle_theme", "Theme", id="app.theme", priority=True),
+        Binding("f10", "toggle_theme", "Theme", id="app.theme", priority=True, show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
     ]
 

@@ -37,6 +37,12 @@ SANDBOX_INTRO = (
 )
 
 
+class SidePanel(TabbedContent):
+    """The guide, world and explanation tabs; F11 may fill the screen with them."""
+
+    ALLOW_MAXIMIZE = True
+
+
 class ScenarioScreen(Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
@@ -52,9 +58,12 @@ class ScenarioScreen(Screen[None]):
         Binding("f7", "pick_world", "Worlds", id="sandbox.worlds"),
         Binding("f8", "undo", "Undo", id="scenario.undo"),
         Binding("f9", "reset", "Reset", id="scenario.reset"),
+        Binding("f11", "zoom", "Zoom", id="scenario.zoom"),
         Binding("ctrl+t", "focus_terminal", "Terminal", id="scenario.terminal", show=False),
         Binding("ctrl+l", "clear_terminal", "Clear terminal", id="scenario.clear", show=False),
     ]
+
+    ALLOW_IN_MAXIMIZED_VIEW = "SimHeader, Footer"
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -67,7 +76,7 @@ class ScenarioScreen(Screen[None]):
         if self.session.entry is not None and not self.session.is_sandbox:
             yield Briefing(self.session.entry, self.session.references, id="briefing")
         with Horizontal(id="workspace"):
-            with TabbedContent(id="side", initial="guide"):
+            with SidePanel(id="side", initial="guide"):
                 with TabPane("Guide F2", id="guide"), VerticalScroll(id="guide-log"):
                     pass
                 with TabPane("World F3", id="world"):
@@ -238,6 +247,19 @@ class ScenarioScreen(Screen[None]):
     def action_focus_terminal(self) -> None:
         if self.started:
             self.query_one(Terminal).focus_input()
+
+    def action_zoom(self) -> None:
+        """Fill the screen with the panel that has focus (the terminal, or the guide/world/explain tabs):
+        for an 80-column terminal or a projector. F11 or escape goes back."""
+        if not self.started:
+            return
+        if self.maximized is not None:
+            self.minimize()
+            return
+        terminal = self.query_one(Terminal)
+        focused = self.focused
+        inside_terminal = focused is not None and terminal in focused.ancestors_with_self
+        self.maximize(terminal if inside_terminal else self.query_one(SidePanel), container=False)
 
     def action_clear_terminal(self) -> None:
         self.query_one(Terminal).clear()

@@ -85,6 +85,8 @@ def _common_prefix(values: list[str]) -> str:
 
 
 class Terminal(Vertical):
+    ALLOW_MAXIMIZE = True  # F11 on the scenario screen
+
     class Submitted(Message):
         def __init__(self, line: str) -> None:
             super().__init__()

@@ -148,3 +148,21 @@ async def test_the_palette_opens_scenarios_and_the_sandbox_by_name(make_app) -> 
         await pilot.pause()
         assert isinstance(app.screen, ScenarioScreen)
         assert app.screen.session.entry is not None and app.screen.session.entry.id == "tui-first-push"
+
+
+async def test_f11_fills_the_screen_with_the_focused_panel_and_back(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _sandbox(pilot)
+        await pilot.press("f11")
+        await pilot.pause()
+        assert screen.maximized is screen.query_one("#terminal")
+        assert not screen.query_one("#side").display or screen.query_one("#side").region.width == 0
+        await pilot.press("f11")
+        await pilot.pause()
+        assert screen.maximized is None
+        await pilot.press("f3")
+        screen.query_one("#world-view").focus()  # focus in the side panel: it is the one zoomed
+        await pilot.press("f11")
+        await pilot.pause()
+        assert screen.maximized is screen.query_one("#side")
