@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ecrsim.engine.policy.document import Policy
     from ecrsim.engine.world import World
 
+# A handler reads its parameters and never modifies them (World.call_as hands it the caller's own dict).
 Handler = Callable[["Call", dict[str, Any]], dict[str, Any]]
 OPERATIONS: dict[tuple[str, str], Handler] = {}
 
@@ -68,7 +69,7 @@ class Event:
         return self.decisions[-1] if self.decisions else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One API call in progress: who makes it, where, and what it has decided so far.
 

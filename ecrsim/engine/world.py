@@ -12,7 +12,7 @@ import hashlib
 import importlib
 from collections.abc import Mapping
 from datetime import datetime
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.api import OPERATIONS, Call, Event
@@ -50,6 +50,7 @@ _EXPIRED_CREDENTIALS = {"ecr": "ExpiredTokenException"}
 INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
 EXPIRED_TOKEN_MESSAGE = "The security token included in the request is expired"
 _READS = ("Get", "List")  # IAM and STS operations that change nothing
+_NO_CONTEXT: Mapping[str, ContextValue] = MappingProxyType({})
 
 
 class UnknownPrincipal(ValueError):
@@ -247,14 +248,14 @@ class World:
         handler = OPERATIONS.get((service, operation))
         if handler is None:
             raise ServiceError("InvalidAction", f"The action {operation} is not valid for this endpoint.")
-        call = Call(
-            self, caller, region, service, operation, self.clock.now, dict(context) if context else {}
-        )
+        now = self.clock.now
+        call = Call(self, caller, region, service, operation, now, dict(context) if context else _NO_CONTEXT)
         try:
-            if caller.expires is not None and self.clock.now >= caller.expires:
+            if caller.expires is not None and now >= caller.expires:
                 # Temporary credentials stop at their Expiration, whatever the policies say.
                 raise ServiceError(_EXPIRED_CREDENTIALS.get(service, "ExpiredToken"), EXPIRED_TOKEN_MESSAGE)
-            response = handler(call, dict(params))
+            # Handlers only read their parameters, so the caller's own dict serves.
+            response = handler(call, params if isinstance(params, dict) else dict(params))
         except ServiceError as error:
             self.events.append(call.record(error))
             raise

@@ -8,7 +8,7 @@ ImageAlreadyExistsException in either (ECR user guide, image-tag-mutability; aws
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -140,12 +140,12 @@ def _tag_status(params: Mapping[str, Any]) -> str:
     return status
 
 
-def _filtered(repository: Repository, status: str) -> Iterable[tuple[StoredImage, list[str]]]:
+def _filtered(repository: Repository, status: str) -> list[tuple[StoredImage, list[str]]]:
     tags = repository.tags_by_digest()
-    for digest, stored in repository.images.items():
-        image_tags = tags.get(digest, [])
-        if status == "ANY" or (status == "TAGGED") == bool(image_tags):
-            yield stored, image_tags
+    images = [(stored, tags.get(digest, [])) for digest, stored in repository.images.items()]
+    if status == "ANY":
+        return images
+    return [(stored, image_tags) for stored, image_tags in images if (status == "TAGGED") == bool(image_tags)]
 
 
 @operation("ecr", "ListImages")
@@ -153,27 +153,32 @@ def list_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     _registry, repository = repository_for(call, params, "ecr:ListImages")
     image_ids: list[dict[str, str]] = []
     for stored, tags in _filtered(repository, _tag_status(params)):
-        image_ids.extend(image_id_of(stored.digest, tag) for tag in tags or [None])
+        digest = stored.image.digest
+        if tags:
+            image_ids.extend({"imageDigest": digest, "imageTag": tag} for tag in tags)
+        else:
+            image_ids.append({"imageDigest": digest})
     chosen, token = page(image_ids, params)
     return {"imageIds": chosen, "nextToken": token} if token else {"imageIds": chosen}
 
 
 def _detail(repository: Repository, stored: StoredImage, tags: list[str]) -> dict[str, Any]:
+    image = stored.image
     detail: dict[str, Any] = {
         "registryId": repository.registry_id,
         "repositoryName": repository.name,
-        "imageDigest": stored.digest,
+        "imageDigest": image.digest,
     }
     if tags:
         detail["imageTags"] = tags
-    detail["imageSizeInBytes"] = stored.image.size
+    detail["imageSizeInBytes"] = image.size
     detail["imagePushedAt"] = stored.pushed_at
-    result = repository.scans.get(stored.digest)
+    result = repository.scans.get(image.digest)
     if result is not None:
         detail["imageScanStatus"] = scan_status(result)
         detail["imageScanFindingsSummary"] = findings_summary(result)
-    detail["imageManifestMediaType"] = stored.image.media_type
-    detail["artifactMediaType"] = stored.image.config.media_type
+    detail["imageManifestMediaType"] = image.media_type
+    detail["artifactMediaType"] = image.config.media_type
     if stored.last_pulled_at is not None:
         detail["lastRecordedPullTime"] = stored.last_pulled_at
     return detail
@@ -187,7 +192,7 @@ def describe_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         chosen = [(repository.images[digest], repository.tags_of(digest)) for digest in wanted]
         chosen.sort(key=lambda pair: list(repository.images).index(pair[0].digest))
     else:
-        chosen = list(_filtered(repository, _tag_status(params)))
+        chosen = _filtered(repository, _tag_status(params))
     shown, token = page(chosen, params)
     response: dict[str, Any] = {"imageDetails": [_detail(repository, stored, tags) for stored, tags in shown]}
     if token:

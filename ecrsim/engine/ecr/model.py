@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from ecrsim.engine.records import quick_init
+
 if TYPE_CHECKING:
     from ecrsim.engine.ecr.lifecycle_policy import LifecyclePolicy, LifecyclePreview
     from ecrsim.engine.policy.document import Policy
@@ -68,7 +70,8 @@ class Layer(_Shared):
         return self.digest.removeprefix("sha256:")[:12]
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, init=False)
 class Image(_Shared):
     """An image manifest and what it references; its digest is the sha256 of the manifest's bytes."""
 
@@ -105,7 +108,8 @@ def manifest_text(config: Layer, layers: tuple[Layer, ...]) -> str:
     return json.dumps(document, indent=3)
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, init=False)
 class StoredImage(_Shared):
     """An image as one repository holds it: when it arrived and when it was last pulled."""
 
