@@ -84,7 +84,7 @@ class ScenarioScreen(Screen[None]):
                 with TabPane("Explain F4", id="explain"):
                     yield ExplainView(id="explain-view")
             yield Terminal(self.session.completions, id="terminal")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # 80 columns: ctrl+p is in F1 help
 
     def on_mount(self) -> None:
         self.refresh_world()
