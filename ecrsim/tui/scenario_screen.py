@@ -27,6 +27,9 @@ from ecrsim.tui.terminal import Terminal
 from ecrsim.tui.world_view import WorldView
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ecrsim.scenarios.progress import ProgressStore
     from ecrsim.tui.app import EcrsimApp
     from ecrsim.tui.commands import PaletteEntry
 
@@ -144,8 +147,7 @@ class ScenarioScreen(Screen[None]):
     def _finished(self) -> None:
         entry = self.session.entry
         assert entry is not None
-        self.app.progress.finish(entry.id)
-        self.app.report_progress_warnings()
+        self._record(lambda progress, sid: progress.finish(sid))
         self._guide(
             Static(
                 Text(f"★ Scenario complete: {entry.title}.  Escape returns home.", style="bold"),
@@ -153,6 +155,14 @@ class ScenarioScreen(Screen[None]):
             )
         )
         self.notify(f"Scenario complete: {entry.title}", title="Well done")
+
+    def _record(self, change: Callable[[ProgressStore, str], None]) -> None:
+        """Save a change to the learner's progress in this scenario (the sandbox keeps none); a save that
+        fails is a notification, never an error."""
+        if self.session.entry is None or self.session.is_sandbox:
+            return
+        change(self.app.progress, self.session.entry.id)
+        self.app.report_progress_warnings()
 
     def _guide(self, widget: Static | QuestionView | TaskView) -> None:
         self.query_one("#guide-log", VerticalScroll).mount(widget)
@@ -195,10 +205,8 @@ class ScenarioScreen(Screen[None]):
             return
         view.show_success()
         self._scroll_guide()
-        entry = self.session.entry
-        if entry is not None and not self.session.is_sandbox:
-            self.app.progress.task_done(entry.id, self.session.step_index)
-            self.app.report_progress_warnings()
+        step = self.session.step_index
+        self._record(lambda progress, sid: progress.task_done(sid, step))
         self.action_show_tab("guide")
         self.notify("Every check holds.", title="Task complete")
 
@@ -220,12 +228,8 @@ class ScenarioScreen(Screen[None]):
         view.show_verdict(
             correct=verdict.correct, right=verdict.right, explain=verdict.explain, detail=verdict.detail
         )
-        entry = self.session.entry
-        if entry is not None:
-            self.app.progress.answer(
-                entry.id, self.session.step_index, event.choices, correct=verdict.correct
-            )
-            self.app.report_progress_warnings()
+        step = self.session.step_index
+        self._record(lambda progress, sid: progress.answer(sid, step, event.choices, correct=verdict.correct))
         self._guide(Static("F7: next step", classes="dim next-hint"))
 
     # -- actions ------------------------------------------------------------------------------------------
@@ -285,9 +289,8 @@ class ScenarioScreen(Screen[None]):
             self.notify("No more hints. F6 shows the solution.")
             return
         self.action_show_tab("guide")
-        entry = self.session.entry
-        if entry is not None:
-            self.app.progress.task_hint(entry.id, self.session.step_index, view.hints_shown)
+        step, shown = self.session.step_index, view.hints_shown
+        self._record(lambda progress, sid: progress.task_hint(sid, step, shown))
 
     def action_solution(self) -> None:
         view = self._current_view()
@@ -296,9 +299,8 @@ class ScenarioScreen(Screen[None]):
             return
         view.show_solution()
         self.action_show_tab("guide")
-        entry = self.session.entry
-        if entry is not None:
-            self.app.progress.task_solution_shown(entry.id, self.session.step_index)
+        step = self.session.step_index
+        self._record(lambda progress, sid: progress.task_solution_shown(sid, step))
 
     def action_undo(self) -> None:
         self._run_sim("sim undo")
