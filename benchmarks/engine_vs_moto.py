@@ -1,12 +1,20 @@
 """The same registry workload on ecrsim's engine and on moto's ECR backend, timed.
 
 Workload: create 1,000 repositories, put 10,000 images (10 per repository), then describe every
-repository and list and describe every repository's images. moto's backend is called directly (no HTTP,
-no authorization, no response serialization); every ecrsim call goes through `World.call`, which
-resolves the caller, authorizes the action through the policy engine with its full trace, and logs the
-event. ecrsim's PutImage also checks that each manifest's blobs were uploaded, as ECR does, so the
-blobs are uploaded through the layer API first; that setup is timed separately and not compared, since
-moto does not implement the layer API.
+repository and list and describe every repository's images.
+
+Both sides are called in-process, with no HTTP and no JSON. What ecrsim does that moto does not:
+- every call goes through `World.call`: the caller is resolved from the profile, the action is
+  authorized by the policy engine (identity policies, resource ARN, request context) into a Decision
+  carrying its full statement-by-statement trace, and the call is appended to the event log;
+- every call returns the API's response shape as dicts (moto's backend returns its own objects, which
+  its response layer, not called here, would serialize);
+- PutImage checks that each blob the manifest references was uploaded, as ECR does. So ecrsim's blobs
+  are uploaded through the layer API first; that setup is timed separately and not compared, since moto
+  does not implement the layer API.
+
+Times are CPU seconds of this process (`time.process_time`): the machine may be shared and loaded, and
+both sides are single-threaded and CPU-bound. Garbage is collected, untimed, before each timed step.
 
 Run with a Python that has moto (benchmark-only, not a runtime dependency), from the repository root:
     /root/.pyenv/versions/3.11.7/bin/python3 benchmarks/engine_vs_moto.py
@@ -66,8 +74,7 @@ MANIFESTS = manifests()
 
 
 def timed(step: Callable[[], object]) -> float:
-    """CPU seconds of this process: steadier than wall time on a shared machine, and both runs are
-    single-threaded and CPU-bound. Garbage left by whatever ran before is collected first, untimed, so
+    """CPU seconds of `step`; garbage left by whatever ran before is collected first, untimed, so
     neither side pays for the other's."""
     gc.collect()
     started = time.process_time()

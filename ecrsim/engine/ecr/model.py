@@ -84,7 +84,10 @@ class Image(_Shared):
     @property
     def size(self) -> int:
         """ECR's imageSizeInBytes: the sum of the compressed layers."""
-        return sum(layer.size for layer in self.layers)
+        total = 0
+        for layer in self.layers:  # a plain loop: DescribeImages asks this of every image it lists
+            total += layer.size
+        return total
 
     @property
     def vulnerabilities(self) -> tuple[Vulnerability, ...]:
