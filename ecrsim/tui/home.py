@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -78,7 +78,7 @@ class HomeScreen(Screen[None]):
         highlighted = option_list.highlighted_option
         options: list[Option | None] = [Option(self._sandbox_prompt(), id=SANDBOX_ID)]
         if not self.app.entries:
-            options.append(Option(Text("Loading the scenario pack…", style="dim"), disabled=True))
+            options.append(Option(Content.styled("Loading the scenario pack…", "$text-muted"), disabled=True))
         group = None
         shown = 0
         for entry in sorted(self.app.entries, key=lambda e: (e.group, e.difficulty, e.title)):
@@ -87,11 +87,13 @@ class HomeScreen(Screen[None]):
             if entry.group != group:
                 group = entry.group
                 options.append(None)
-                options.append(Option(Text(group_title(group), style="bold"), disabled=True))
+                options.append(Option(Content.styled(group_title(group), "bold"), disabled=True))
             options.append(Option(self._entry_prompt(entry), id=entry.id))
             shown += 1
         if self.app.entries and not shown:
-            options.append(Option(Text("No scenario matches the filter.", style="dim"), disabled=True))
+            options.append(
+                Option(Content.styled("No scenario matches the filter.", "$text-muted"), disabled=True)
+            )
         option_list.set_options(options)
         if highlighted is not None and highlighted.id is not None:
             try:
@@ -101,21 +103,23 @@ class HomeScreen(Screen[None]):
         elif option_list.highlighted is None:
             option_list.highlighted = 0
 
-    def _sandbox_prompt(self) -> Text:
-        text = Text("▶ Sandbox", style="bold")
-        text.append("  a free world: account 111122223333, user admin", style="dim")
-        return text
+    def _sandbox_prompt(self) -> Content:
+        return Content.assemble(
+            ("▶ Sandbox", "bold"), ("  a free world: account 111122223333, user admin", "$text-muted")
+        )
 
-    def _entry_prompt(self, entry: Entry) -> Text:
+    def _entry_prompt(self, entry: Entry) -> Content:
+        """One row: title, exam domain, difficulty and progress, in columns (theme colours, so the row
+        reads in the light theme too)."""
         width = max(20, self.app.size.width - COLUMNS_WIDTH)
         title = entry.title if len(entry.title) <= width else entry.title[: width - 1] + "…"
         progress = entry.progress_label(self.app.progress.record(entry.id))
-        text = Text("  ")
-        text.append(title.ljust(width))
-        text.append(f" {entry.domain_name:<19} ", style="cyan")
-        text.append("●" * entry.difficulty + "○" * (3 - entry.difficulty), style="yellow")
-        text.append(f" {progress:>7}", style="green" if progress.startswith("✓") else "")
-        return text
+        return Content.assemble(
+            "  " + title.ljust(width),
+            (f" {entry.domain_name:<19} ", "$accent"),
+            ("●" * entry.difficulty + "○" * (3 - entry.difficulty), "$warning"),
+            (f" {progress:>7}", "$success" if progress.startswith("✓") else ""),
+        )
 
     # -- events and actions -------------------------------------------------------------------------------
     @on(Input.Changed, "#home-filter")

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 if TYPE_CHECKING:
@@ -22,9 +22,15 @@ if TYPE_CHECKING:
     from ecrsim.engine.policy.document import Policy, Statement
     from ecrsim.engine.world import World
 
+# Theme variables, so the panel reads as well in the light theme as in the dark one.
 HEADING = "bold"
-NAME = "bold cyan"
-DIM = "dim"
+NAME = "bold $accent"
+DIM = "$text-muted"
+GOOD = "$success"
+BAD = "$error"
+NOTE = "$warning"
+
+Part = str | tuple[str, str]  # text, or (text, style)
 
 
 class WorldView(VerticalScroll):
@@ -39,26 +45,21 @@ class WorldView(VerticalScroll):
         self.query_one("#world-text", Static).update(render_world(world))
 
 
-def render_world(world: World) -> Text:
-    out = Text()
+def render_world(world: World) -> Content:
+    out: list[Part] = []
     for account in world.accounts.values():
         _account(out, account, world.clock.now)
     _docker(out, world)
-    out.rstrip()
-    return out
+    return Content.assemble(*out[:-1])  # without the last line's newline
 
 
-def _line(out: Text, indent: int, *parts: str | tuple[str, str]) -> None:
+def _line(out: list[Part], indent: int, *parts: Part) -> None:
     out.append("  " * indent)
-    for part in parts:
-        if isinstance(part, tuple):
-            out.append(*part)
-        else:
-            out.append(part)
+    out.extend(parts)
     out.append("\n")
 
 
-def _account(out: Text, account: Account, now: datetime) -> None:
+def _account(out: list[Part], account: Account, now: datetime) -> None:
     _line(out, 0, (f"Account {account.id}", HEADING))
     registries = [r for r in account.registries.values() if r.repositories]
     if not registries:
@@ -81,18 +82,18 @@ def _account(out: Text, account: Account, now: datetime) -> None:
                 _line(
                     out,
                     3,
-                    (label, "green"),
+                    (label, GOOD),
                     (f"  {digest[7:19]}  pushed {_ago(now - stored.pushed_at)}", DIM),
                 )
             if repo.policy is not None:
-                _line(out, 3, ("repository policy", "yellow"))
+                _line(out, 3, ("repository policy", NOTE))
                 _statements(out, 4, repo.policy.policy)
             if repo.lifecycle is not None:
-                _line(out, 3, ("lifecycle policy set", "yellow"))
+                _line(out, 3, ("lifecycle policy set", NOTE))
     _iam(out, account)
 
 
-def _iam(out: Text, account: Account) -> None:
+def _iam(out: list[Part], account: Account) -> None:
     if not (account.users or account.groups or account.roles):
         return
     _line(out, 1, ("IAM", HEADING))
@@ -106,12 +107,12 @@ def _iam(out: Text, account: Account) -> None:
     for role in account.roles.values():
         _line(out, 1, ("role ", DIM), (role.name, NAME))
         if role.trust is not None:
-            _line(out, 2, ("trust policy", "yellow"))
+            _line(out, 2, ("trust policy", NOTE))
             _statements(out, 3, role.trust.policy)
         _policies(out, 2, role, account)
 
 
-def _policies(out: Text, indent: int, holder: _Attachments, account: Account) -> None:
+def _policies(out: list[Part], indent: int, holder: _Attachments, account: Account) -> None:
     for arn in holder.attached:
         customer = account.policies.get(arn)
         _line(out, indent, customer.name if customer else arn.rsplit("/", 1)[-1])
@@ -124,14 +125,14 @@ def _policies(out: Text, indent: int, holder: _Attachments, account: Account) ->
         _line(out, indent, ("no policies", DIM))
 
 
-def _statements(out: Text, indent: int, policy: Policy) -> None:
+def _statements(out: list[Part], indent: int, policy: Policy) -> None:
     for statement in policy.statements:
         _statement(out, indent, statement)
 
 
-def _statement(out: Text, indent: int, statement: Statement) -> None:
-    colour = "green" if statement.effect == "Allow" else "red"
-    parts: list[str | tuple[str, str]] = [(statement.effect, colour), f" {statement.label}"]
+def _statement(out: list[Part], indent: int, statement: Statement) -> None:
+    colour = GOOD if statement.effect == "Allow" else BAD
+    parts: list[Part] = [(statement.effect, colour), f" {statement.label}"]
     if statement.principals is not None:
         who = _list(f"{kind}:{value}" if kind != "AWS" else value for kind, value in statement.principals)
         parts.append(f"  {'NotPrincipal' if statement.not_principal else 'to'} {who}")
@@ -148,7 +149,7 @@ def _list(items: Iterable[str]) -> str:
     return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
 
 
-def _docker(out: Text, world: World) -> None:
+def _docker(out: list[Part], world: World) -> None:
     """Logins and local images, grouped by registry host: the host is what docker keys both by."""
     from ecrsim.engine.ecr.tokens import read_password
 
@@ -169,11 +170,11 @@ def _docker(out: Text, world: World) -> None:
         if credential is not None:
             claims = read_password(credential.password)
             if claims is None:
-                state: tuple[str, str] = ("logged in, not with an ECR token", "red")
+                state: tuple[str, str] = ("logged in, not with an ECR token", BAD)
             elif claims.expired(now):
-                state = (f"logged in, token expired {_ago(now - claims.expires_at)}", "red")
+                state = (f"logged in, token expired {_ago(now - claims.expires_at)}", BAD)
             else:
-                state = (f"logged in, token {_duration(claims.expires_at - now)} left", "green")
+                state = (f"logged in, token {_duration(claims.expires_at - now)} left", GOOD)
             _line(out, 2, state)
         elif host:
             _line(out, 2, ("not logged in", DIM))
