@@ -87,12 +87,15 @@ def decide(
     if known is not None and known[0] is identity_policies and known[1] is resource_policy:
         return known[2]
     decision = _decide(request, context, resource_policy_required)
-    if len(_DECISIONS) >= _MEMO_LIMIT:
+    if len(_DECISIONS) >= _RECENT:
         _DECISIONS.clear()
     _DECISIONS[key] = (identity_policies, resource_policy, decision)
     return decision
 
 
+# Whole decisions are remembered for the most recent requests only: an entry keeps its policies alive,
+# and the requests that repeat (a push's calls, a script's loop) come close together.
+_RECENT = 128
 _DECISIONS: dict[tuple[object, ...], tuple[tuple[NamedPolicy, ...], Policy | None, Decision]] = {}
 _READS: dict[tuple[int, int], tuple[tuple[NamedPolicy, ...], Policy | None, tuple[str, ...]]] = {}
 
@@ -125,7 +128,7 @@ def _reads(identity_policies: tuple[NamedPolicy, ...], resource_policy: Policy |
     for policy in policies:
         for statement in policy.statements:
             keys.update(dict.fromkeys(statement.context_keys))
-    if len(_READS) >= _MEMO_LIMIT:
+    if len(_READS) >= _RECENT:
         _READS.clear()
     _READS[key] = (identity_policies, resource_policy, tuple(keys))
     return tuple(keys)
