@@ -192,10 +192,7 @@ class ScenarioScreen(Screen[None]):
         terminal = self.query_one(Terminal)
         terminal.show_command(self.session.prompt, event.line)
         result = self.session.run(event.line)
-        if result.stdout == "\x1bc":  # `clear`
-            terminal.clear()
-        else:
-            terminal.show_output(result.stdout, result.stderr)
+        terminal.show_output(result.stdout, result.stderr)
         self.refresh_world()
         self._check_task()
 
