@@ -164,7 +164,7 @@ class Account:
     policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # by ARN
     sessions: dict[str, RoleSession] = field(default_factory=dict)  # by session ARN
     registries: dict[str, Registry] = field(default_factory=dict)  # by Region
-    iam_version: int = 0
+    iam_version: int = field(default=0, compare=False, repr=False)
 
     def iam_changed(self) -> None:
         self.iam_version += 1
