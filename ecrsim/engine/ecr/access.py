@@ -78,9 +78,9 @@ def authorize_on(
 ) -> Repository | None:
     """Authorize `action` on repository `name` (existing or not); return the repository if it exists."""
     repository = registry.repositories.get(name)
-    merged = resource_tag_context(repository.tags) if repository and repository.tags else {}
-    if context:
-        merged.update(context)
+    merged = context
+    if repository is not None and repository.tags:
+        merged = {**resource_tag_context(repository.tags), **(context or {})}
     call.authorize(
         action,
         repository_arn(registry, name),
