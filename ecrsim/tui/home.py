@@ -25,6 +25,11 @@ SANDBOX_ID = "sandbox"
 COLUMNS_WIDTH = 46  # indent, domain, difficulty, progress, the list's border and scrollbar
 
 
+def _notice(text: str) -> Option:
+    """A line in the list that is not an entry: loading, nothing found."""
+    return Option(Content.styled(text, "$text-muted"), disabled=True)
+
+
 class HomeScreen(Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
@@ -33,6 +38,10 @@ class HomeScreen(Screen[None]):
         Binding("f5", "sandbox", "Sandbox", id="home.sandbox"),
         Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter", show=False),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False  # the pack loads after the first frame
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.app.title}[/b] · {self.app.sub_title}", id="home-title")
@@ -48,17 +57,23 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_list()
         self.query_one(OptionList).focus()
-        if not self.app.entries:
-            # After the first frame: loading imports pydantic and YAML, which would hold the GIL meanwhile.
-            self.call_after_refresh(self.load_pack)
+        # After the first frame: loading imports pydantic and YAML, which would hold the GIL meanwhile.
+        self.call_after_refresh(self.load_pack)
 
     @work(thread=True, exclusive=True, group="pack")
     def load_pack(self) -> None:
-        entries, problems = load_catalog(self.app.pack_dir)
+        try:
+            entries, problems = load_catalog(self.app.pack_dir)
+        except Exception as error:  # the last line of defence: the sandbox must stay usable
+            entries, problems = (
+                [],
+                [f"ecrsim: internal error loading the pack: {type(error).__name__}: {error}"],
+            )
         self.app.call_from_thread(self._pack_loaded, entries, problems)
 
     def _pack_loaded(self, entries: list[Entry], problems: list[str]) -> None:
         self.app.entries = entries
+        self.loaded = True
         self.refresh_list()
         if problems:
             self.notify(
@@ -77,8 +92,8 @@ class HomeScreen(Screen[None]):
         option_list = self.query_one(OptionList)
         highlighted = option_list.highlighted_option
         options: list[Option | None] = [Option(self._sandbox_prompt(), id=SANDBOX_ID)]
-        if not self.app.entries:
-            options.append(Option(Content.styled("Loading the scenario pack…", "$text-muted"), disabled=True))
+        if not self.loaded:
+            options.append(_notice("Loading the scenario pack…"))
         group = None
         shown = 0
         for entry in sorted(self.app.entries, key=lambda e: (e.group, e.difficulty, e.title)):
@@ -90,10 +105,10 @@ class HomeScreen(Screen[None]):
                 options.append(Option(Content.styled(group_title(group), "bold"), disabled=True))
             options.append(Option(self._entry_prompt(entry), id=entry.id))
             shown += 1
-        if self.app.entries and not shown:
-            options.append(
-                Option(Content.styled("No scenario matches the filter.", "$text-muted"), disabled=True)
-            )
+        if self.loaded and not self.app.entries:
+            options.append(_notice("No scenarios could be loaded."))
+        elif self.loaded and not shown:
+            options.append(_notice("No scenario matches the filter."))
         option_list.set_options(options)
         if highlighted is not None and highlighted.id is not None:
             try:

@@ -74,3 +74,20 @@ async def test_a_broken_scenario_file_is_reported_and_the_rest_still_listed(tmp_
         await ready(pilot)
         assert [entry.id for entry in app.entries] == ["tui-first-push", "tui-readonly"]
         assert any("broken.yaml" in n.message for n in app._notifications)
+
+
+async def test_a_missing_pack_leaves_the_sandbox_usable(tmp_path) -> None:
+    app = EcrsimApp(pack_dir=tmp_path / "nowhere")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        for _ in range(100):
+            if app.screen.loaded:
+                break
+            await pilot.pause(0.01)
+            await app.workers.wait_for_complete()
+        rows = _rows(app)
+        assert rows[0].startswith("▶ Sandbox") and "No scenarios could be loaded." in rows[-1]
+        assert any("cannot read the file" in n.message for n in app._notifications)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioScreen)
