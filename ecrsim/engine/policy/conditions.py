@@ -85,6 +85,9 @@ class Condition:
     shown: str = field(init=False, repr=False, compare=False)
     relation: str = field(init=False, repr=False, compare=False)
     test: Callable[[str, tuple[Piece, ...]], bool] | None = field(init=False, repr=False, compare=False)
+    # For the equality operators, whether a request value equals any of the values as written, in one
+    # set lookup (used when no policy variable needs resolving); None for the other operators.
+    lookup: Callable[[str], bool] | None = field(init=False, repr=False, compare=False)
     # The request-context keys this condition reads: its own key and those of its policy variables.
     reads: tuple[str, ...] = field(init=False, repr=False, compare=False)
     # Results already worked out, by the values of `reads`; a cache, not state.
@@ -102,6 +105,7 @@ class Condition:
         positive = _NEGATED.get(self.base, self.base)
         set_(self, "relation", _relation(positive, self.negated))
         set_(self, "test", _TESTS.get(positive))  # None for Null, which tests presence only
+        set_(self, "lookup", _lookup(positive, self.values))
         set_(self, "reads", (self.key_lower, *(k for v in self.values for k in variable_keys(v))))
 
 
@@ -148,15 +152,23 @@ def _check(condition: Condition, context: Mapping[str, ContextValue], variables:
         policy_values, unresolved = condition.plain, []
     test = condition.test
     assert test is not None  # only Null has no per-value test, and it returned above
+    lookup = condition.lookup if policy_values is condition.plain else None
+    # Policy values are ORed; for a negated operator, NORed: a request value satisfies the condition
+    # when it matches one of them, or for a negated operator none.
     if condition.qualifier == "ForAllValues" or (negated and condition.qualifier is None):
         # Every request value must satisfy it; a negated operator on a single-valued use is the same:
         # the request value must match none of the policy values.
-        failing = next((v for v in present if not _satisfies(test, v, policy_values, negated)), None)
+        failing = None
+        for value in present:
+            if (lookup(value) if lookup else _matches_any(test, value, policy_values)) == negated:
+                failing = value
+                break
         if failing is None:
             return True, f"{label} matched ({show_values(present, bare=True)})"
-    elif any(_satisfies(test, v, policy_values, negated) for v in present):
-        return True, f"{label} matched ({show_values(present, bare=True)})"
     else:
+        for value in present:
+            if (lookup(value) if lookup else _matches_any(test, value, policy_values)) != negated:
+                return True, f"{label} matched ({show_values(present, bare=True)})"
         failing = show_values(present, bare=True)
     why = f"request value {failing} {condition.relation} {condition.shown}"
     if unresolved:
@@ -164,17 +176,28 @@ def _check(condition: Condition, context: Mapping[str, ContextValue], variables:
     return False, f"{label} failed: {why}"
 
 
-def _satisfies(
+def _matches_any(
     test: Callable[[str, tuple[Piece, ...]], bool],
     request_value: str,
     policy_values: Sequence[tuple[Piece, ...]],
-    negated: bool,
 ) -> bool:
-    """Policy values are ORed; for a negated operator, NORed."""
-    for pieces in policy_values:
+    for pieces in policy_values:  # noqa: SIM110 - a loop, not any() over a generator: this is the cold path
         if test(request_value, pieces):
-            return not negated
-    return negated
+            return True
+    return False
+
+
+def _lookup(positive: str, values: tuple[str, ...]) -> Callable[[str], bool] | None:
+    """`_matches_any` for the equality operators over values as written, as one set lookup."""
+    if positive == "StringEquals":
+        return frozenset(values).__contains__
+    if positive == "StringEqualsIgnoreCase":
+        folded = frozenset(value.casefold() for value in values)
+        return lambda request: request.casefold() in folded
+    if positive == "Bool":
+        lowered = frozenset(value.lower() for value in values)
+        return lambda request: request.lower() in lowered
+    return None
 
 
 def _absent(condition: Condition, label: str) -> tuple[bool, str]:
