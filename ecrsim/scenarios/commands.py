@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ecrsim.scenarios.console import quiet_when_piped_to_head
 from ecrsim.scenarios.model import AskStep, Scenario, TaskStep
 from ecrsim.scenarios.pack import bundled_pack, display_name, find_scenario, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.progress import ProgressStore
 
 
-def _quiet_when_piped_to_head(command: Callable[..., int]) -> Callable[..., int]:
-    """`ecrsim list | head`: a reader that stops early is not an error worth a traceback."""
-
-    @functools.wraps(command)
-    def run(*args: object, **kwargs: object) -> int:
-        try:
-            return command(*args, **kwargs)
-        except BrokenPipeError:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush is quiet too
-            return 1
-
-    return run
-
-
-@_quiet_when_piped_to_head
+@quiet_when_piped_to_head
 def run_check(paths: Sequence[str]) -> int:
     """`ecrsim check [PATH ...]`: 0 when every file is right, 1 for any problem, 2 for a path that is not
     there (a usage error: nothing was checked)."""
@@ -88,7 +73,7 @@ def _progress_cell(progress: ProgressStore, scenario: Scenario) -> str:
     return "finished" if record.finished and done >= total else f"{done}/{total}"
 
 
-@_quiet_when_piped_to_head
+@quiet_when_piped_to_head
 def run_list() -> int:
     """`ecrsim list`: one row per bundled scenario. PROGRESS is `-` (not started), DONE/TOTAL (questions
     answered right and tasks solved, of all), or `finished` once played to the end with everything done."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ecrsim.scenarios.cards import Pack, PackCard, context, load_pack, runner_at
-from ecrsim.scenarios.commands import _quiet_when_piped_to_head
+from ecrsim.scenarios.console import quiet_when_piped_to_head
 from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, compose, prepare, result_lines
 from ecrsim.scenarios.player import Player
 from ecrsim.scenarios.problems import ScenarioProblems
@@ -86,7 +86,7 @@ class _MemoryProgress(ProgressStore):
         """Nothing to save: the attempt is read back and rated by the review."""
 
 
-@_quiet_when_piped_to_head
+@quiet_when_piped_to_head
 def run_review(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -180,7 +180,7 @@ def _say_nothing_due(out: TextIO, pack: Pack, store: StudyStore, now: datetime) 
 # -- exam -----------------------------------------------------------------------------------------------
 
 
-@_quiet_when_piped_to_head
+@quiet_when_piped_to_head
 def run_exam(
     questions: int,
     minutes: float | None,
@@ -320,7 +320,7 @@ def parse_exam_answer(text: str, count: int, multiple: bool) -> tuple[list[int],
 # -- stats ----------------------------------------------------------------------------------------------
 
 
-@_quiet_when_piped_to_head
+@quiet_when_piped_to_head
 def run_stats(stdout: TextIO | None = None, *, now: Now = _utc_now, pack_dir: Path | None = None) -> int:
     """`ecrsim stats`: where the learner stands (see stats.py)."""
     out = stdout or sys.stdout
