@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ecrsim.scenarios.console import quiet_when_piped_to_head
+from ecrsim.scenarios.console import load_named_scenario, quiet_when_piped_to_head
 from ecrsim.scenarios.model import AskStep, Scenario, TaskStep
-from ecrsim.scenarios.pack import bundled_pack, display_name, find_scenario, load, scenario_files
+from ecrsim.scenarios.pack import bundled_pack, display_name, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.progress import ProgressStore
 
@@ -41,12 +41,10 @@ def run_play(file_or_id: str, stdin: TextIO | None = None, stdout: TextIO | None
     from ecrsim.scenarios.runner import Runner
     from ecrsim.scenarios.world_builder import build_world
 
-    path = find_scenario(file_or_id)
-    if path is None:
-        print(f"ecrsim play: error: no scenario file or bundled scenario id '{file_or_id}'", file=sys.stderr)
-        return 2
     try:
-        item = load(path)
+        item = load_named_scenario(file_or_id)
+        if item is None:
+            return 2
         world = build_world(item.scenario, item.document)
     except ScenarioProblems as error:
         print(error, file=sys.stderr)

@@ -1,7 +1,7 @@
 """What the plain-terminal subcommands (`ecrsim check`, `list`, `play`, `review`, `exam`, `stats`) share.
 
-They print plain lines for pipes and screen readers, so they share how a pipe closed early is handled;
-anything more belongs with the command that needs it.
+They print plain lines for pipes and screen readers, so they share how a pipe closed early is handled, and
+the two forms of `ecrsim play` share how the scenario named on the command line is found.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+
+from ecrsim.scenarios.pack import Loaded, find_scenario, load
 
 
 def quiet_when_piped_to_head(command: Callable[..., int]) -> Callable[..., int]:
@@ -28,3 +30,16 @@ def quiet_when_piped_to_head(command: Callable[..., int]) -> Callable[..., int]:
             return 1
 
     return run
+
+
+def load_named_scenario(file_or_id: str) -> Loaded | None:
+    """The scenario `ecrsim play FILE_OR_ID` names, loaded; None, after the usage error on stderr, when the
+    name is neither a file nor a bundled id (the caller exits 2: nothing was played or graded).
+
+    A file that is there but wrong raises ScenarioProblems: what that means is the caller's to say (the
+    player fails, status 1; a report cannot be trusted, status 2)."""
+    path = find_scenario(file_or_id)
+    if path is None:
+        print(f"ecrsim play: error: no scenario file or bundled scenario id '{file_or_id}'", file=sys.stderr)
+        return None
+    return load(path)

@@ -31,9 +31,10 @@ from typing import Any, Literal
 
 from ecrsim.scenarios import model
 from ecrsim.scenarios.cards import Judged, walk
+from ecrsim.scenarios.console import load_named_scenario
 from ecrsim.scenarios.loader import DataPath, Document, dotted, load_text
 from ecrsim.scenarios.outcomes import Ran, describe, expected_words
-from ecrsim.scenarios.pack import Loaded, display_name, find_scenario, load
+from ecrsim.scenarios.pack import Loaded, display_name
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 from ecrsim.scenarios.runner import judge, run_checks
 
@@ -332,12 +333,10 @@ def _numbers(numbers: list[int]) -> str:
 
 def run_report(file_or_id: str, answers_file: str, report_format: ReportFormat) -> int:
     """The `ecrsim play --answers` command: the report on stdout, problems on stderr; see the module doc."""
-    path = find_scenario(file_or_id)
-    if path is None:
-        print(f"ecrsim play: error: no scenario file or bundled scenario id '{file_or_id}'", file=sys.stderr)
-        return 2
     try:
-        item = load(path)
+        item = load_named_scenario(file_or_id)
+        if item is None:
+            return 2
         answers = read_answers(Path(answers_file), item.scenario)
         report = grade(item, answers)
     except (ScenarioProblems, AnswersProblems) as error:
