@@ -52,7 +52,9 @@ class EcrsimApp(App[None]):
     def report_progress_warnings(self) -> None:
         """Show, once each, what went wrong reading or saving progress (never a crash)."""
         while self.progress.warnings:
-            self.notify(self.progress.warnings.pop(0), title="Progress", severity="warning", timeout=10)
+            self.notify(
+                self.progress.warnings.pop(0), title="Progress", severity="warning", timeout=10, markup=False
+            )
 
     # -- opening things -----------------------------------------------------------------------------------
     def entry(self, scenario_id: str) -> Entry | None:
@@ -61,7 +63,7 @@ class EcrsimApp(App[None]):
     def open_scenario(self, scenario_id: str) -> None:
         entry = self.entry(scenario_id)
         if entry is None:
-            self.notify(f"No scenario with id {scenario_id}", severity="error")
+            self.notify(f"No scenario with id {scenario_id}", severity="error", markup=False)
             return
         self._open(entry, sandbox=False)
 
@@ -77,7 +79,9 @@ class EcrsimApp(App[None]):
         try:
             session = Session.sandbox(entry) if sandbox else Session.for_scenario(entry)  # type: ignore[arg-type]
         except (ScenarioProblems, SessionError) as error:
-            self.notify(str(error), title="This scenario cannot start", severity="error", timeout=10)
+            self.notify(
+                str(error), title="This scenario cannot start", severity="error", timeout=10, markup=False
+            )
             return
         screen = ScenarioScreen(session)
         if replace:

@@ -76,9 +76,8 @@ class HomeScreen(Screen[None]):
         self.loaded = True
         self.refresh_list()
         if problems:
-            self.notify(
-                "\n".join(problems[:5]), title=f"{len(problems)} problems in the pack", severity="warning"
-            )
+            title = f"{len(problems)} problem(s) in the pack"
+            self.notify("\n".join(problems[:5]), title=title, severity="warning", markup=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_list()  # progress may have changed in a scenario

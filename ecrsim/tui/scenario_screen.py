@@ -110,7 +110,8 @@ class ScenarioScreen(Screen[None]):
         if self.session.is_sandbox:
             self._guide(Static(Text(SANDBOX_INTRO), classes="narration"))
             if self.session.entry is not None:
-                self._guide(Static(f"Started from the world of: {self.session.entry.title}", classes="dim"))
+                started = f"Started from the world of: {self.session.entry.title}"
+                self._guide(Static(Text(started), classes="dim"))  # Text: a title is not markup
         self._play()
         if not self._awaiting_answer():
             self.query_one(Terminal).focus_input()
@@ -154,7 +155,7 @@ class ScenarioScreen(Screen[None]):
                 classes="finished",
             )
         )
-        self.notify(f"Scenario complete: {entry.title}", title="Well done")
+        self.notify(f"Scenario complete: {entry.title}", title="Well done", markup=False)
 
     def _record(self, change: Callable[[ProgressStore, str], None]) -> None:
         """Save a change to the learner's progress in this scenario (the sandbox keeps none); a save that

@@ -72,7 +72,7 @@ class CommandInput(Input):
         elif len(common) > len(word):
             self.value = head + common
         else:
-            self.notify("  ".join(candidates[:40]), title="Completions")
+            self.notify("  ".join(candidates[:40]), title="Completions", markup=False)
         self.cursor_position = len(self.value)
 
 
