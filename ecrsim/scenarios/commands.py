@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ecrsim.scenarios.console import load_named_scenario, quiet_when_piped_to_head
+from ecrsim.scenarios.console import Clock, Now, load_named_scenario, quiet_when_piped_to_head, utc_now, warn
 from ecrsim.scenarios.model import AskStep, Scenario, TaskStep
 from ecrsim.scenarios.pack import bundled_pack, display_name, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
@@ -36,9 +37,22 @@ def run_check(paths: Sequence[str]) -> int:
     return 1 if problems else 0
 
 
-def run_play(file_or_id: str, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_play(
+    file_or_id: str,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    now: Now = utc_now,
+    clock: Clock = time.monotonic,
+) -> int:
+    """`ecrsim play FILE_OR_ID`: 0 played to the end, 1 stopped early or a broken file, 2 no such scenario.
+
+    Progress is saved as the learner goes, and every answered question and finished task is a review of its
+    card at `now`: replaying a scenario is practice, and spaced review should count it."""
     from ecrsim.scenarios.player import Player
+    from ecrsim.scenarios.review import Attempt
     from ecrsim.scenarios.runner import Runner
+    from ecrsim.scenarios.study_store import StudyStore
     from ecrsim.scenarios.world_builder import build_world
 
     try:
@@ -51,14 +65,32 @@ def run_play(file_or_id: str, stdin: TextIO | None = None, stdout: TextIO | None
         return 1
     runner = Runner.start(world, item.scenario)
     progress = _progress()
-    return Player(item.scenario, runner, stdin or sys.stdin, stdout or sys.stdout, progress).play()
+    reviews = StudyStore.load()
+    warn(reviews.warnings)
+
+    def review(key: str, attempt: Attempt) -> None:
+        reviews.record(key, attempt, now())
+
+    player = Player(
+        item.scenario,
+        runner,
+        stdin or sys.stdin,
+        stdout or sys.stdout,
+        progress,
+        attempted=review,
+        clock=clock,
+    )
+    try:
+        return player.play()
+    finally:  # a save that failed on the way is said once, at the end, not after every answer
+        warn(progress.warnings)
+        warn(reviews.warnings)
 
 
 def _progress() -> ProgressStore:
     """The learner's saved progress; its warnings (a damaged file set aside) go to stderr."""
     store = ProgressStore.load()
-    for warning in store.warnings:
-        print(f"ecrsim: {warning}", file=sys.stderr)
+    warn(store.warnings)
     return store
 
 

@@ -2,6 +2,10 @@
 
 They print plain lines for pipes and screen readers, so they share how a pipe closed early is handled, and
 the two forms of `ecrsim play` share how the scenario named on the command line is found.
+
+Spaced review runs on real dates while every scenario world keeps its simulated clock, so the commands that
+schedule reviews take the real time as arguments (`now`, and a monotonic `clock` to time an attempt),
+defaulting to the system's; tests pass fixed ones.
 """
 
 from __future__ import annotations
@@ -10,8 +14,24 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 from ecrsim.scenarios.pack import Loaded, find_scenario, load
+
+Now = Callable[[], datetime]  # the real date and time, timezone-aware (fsrs requires UTC)
+Clock = Callable[[], float]  # monotonic seconds, to time an attempt
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def warn(warnings: list[str]) -> None:
+    """Show a store's warnings (a damaged file set aside, a save that failed) on stderr, each once: the
+    store keeps them until shown, and this empties the list."""
+    for warning in warnings:
+        print(f"ecrsim: {warning}", file=sys.stderr)
+    warnings.clear()
 
 
 def quiet_when_piped_to_head(command: Callable[..., int]) -> Callable[..., int]:

@@ -3,11 +3,18 @@
 Plain lines only (no colour, no cursor movement), and no assumption that input is echoed: answers can be
 piped in. Questions are marked by the same computation that `ecrsim check` verified (runner.judge), and
 after each one the simulation explains itself with the engine's own decision trace.
+
+Every answered question and every finished task (solved, or its solution applied) is also an `Attempt`,
+handed to `attempted` with the card's key: `ecrsim play` records it for spaced review, `ecrsim review`
+rates the one card it is reviewing. The player itself keeps no dates; it only times each attempt with the
+`clock` it is given (monotonic seconds), so a test can fix how long the learner took.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -15,12 +22,15 @@ from ecrsim.engine.policy.explain import render_decision
 from ecrsim.scenarios import model
 from ecrsim.scenarios.outcomes import Ran, in_brief
 from ecrsim.scenarios.progress import ProgressStore
+from ecrsim.scenarios.review import Attempt, card_key
 from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
 
 TASK_HELP = (
     "Type commands. `hint` shows a hint, `solution` shows a solution, `skip` applies it, `quit` stops."
 )
 QUIT_WORDS = ("quit", "exit")
+
+Attempted = Callable[[str, Attempt], None]  # (card key, how the attempt went)
 
 
 class _Stop(Exception):
@@ -48,9 +58,14 @@ class Player:
         stdin: TextIO,
         stdout: TextIO,
         progress: ProgressStore | None = None,
+        *,
+        attempted: Attempted | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.scenario = scenario
         self.progress = progress
+        self.attempted = attempted
+        self.clock = clock
         self.runner = runner
         self.stdin = stdin
         self.stdout = stdout
@@ -133,14 +148,17 @@ class Player:
         self.score.questions += 1
         verdicts = judge(self.runner, step)
         right = right_choices(verdicts)
+        started = self.clock()
         self.say()
         self.say(f"Question {self.score.questions}: {step.ask.strip()}")
         for number, choice in enumerate(step.choices, 1):
             self.say(f"  {number}. {choice.text.strip()}")
         chosen = self.read_choices(len(step.choices), step.multiple)
+        correct = chosen == right
         if self.progress is not None:
-            self.progress.answer(self.scenario.id, index, chosen, correct=sorted(chosen) == right)
-        if sorted(chosen) == right:
+            self.progress.answer(self.scenario.id, index, chosen, correct=correct)
+        self.attempt(index, Attempt("question", correct, seconds=self.clock() - started))
+        if correct:
             self.score.right += 1
             self.say("Right.")
         else:
@@ -194,24 +212,28 @@ class Player:
     def task(self, index: int, step: model.TaskStep) -> None:
         self.score.tasks += 1
         base = self.runner.profile
+        started = self.clock()
         self.say()
         self.say(f"Task: {step.task.strip()}")
         self.say(TASK_HELP)
-        hints = list(step.hints)
+        hints_shown = 0
+        solution_shown = False
         while True:
             line = self.ask_line(self.runner.shell.prompt())
             if not line:
                 continue
             if line == "hint":
-                if hints:
+                if hints_shown < len(step.hints):
+                    hints_shown += 1
                     self.score.hints += 1
                     if self.progress is not None:
-                        self.progress.task_hint(self.scenario.id, index, len(step.hints) - len(hints) + 1)
-                    self.say(f"Hint: {hints.pop(0).strip()}")
+                        self.progress.task_hint(self.scenario.id, index, hints_shown)
+                    self.say(f"Hint: {step.hints[hints_shown - 1].strip()}")
                 else:
                     self.say("No more hints; `solution` shows one.")
                 continue
             if line in ("solution", "skip"):
+                solution_shown = True
                 if self.progress is not None:
                     self.progress.task_solution_shown(self.scenario.id, index)
                 self.say("A solution:")
@@ -221,6 +243,7 @@ class Player:
                     continue
                 self.runner.act(step.solution)
                 self.say("(Solution applied.)")
+                solved = False
                 break
             self.show(self.runner.run(line))
             if all(result.holds for result in run_checks(self.runner, step.check, base)):
@@ -228,9 +251,18 @@ class Player:
                 if self.progress is not None:
                     self.progress.task_done(self.scenario.id, index)
                 self.say("Task complete: every check holds.")
+                solved = True
                 break
+        seconds = self.clock() - started
+        self.attempt(
+            index, Attempt("task", solved, hints=hints_shown, solution_shown=solution_shown, seconds=seconds)
+        )
         if self.runner.profile != base:
             self.runner.switch(base)
+
+    def attempt(self, index: int, attempt: Attempt) -> None:
+        if self.attempted is not None:
+            self.attempted(card_key(self.scenario.id, index), attempt)
 
     def summary(self) -> str:
         score = self.score

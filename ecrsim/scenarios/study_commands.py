@@ -1,38 +1,28 @@
 """The study subcommands in a plain terminal: `ecrsim review`, `ecrsim exam` and `ecrsim stats`.
 
 Plain lines, answers readable from a pipe, as `ecrsim play`. A review card is played by the player itself
-(the same question text, marking and explanation as in play); the player's own record of the attempt, kept
-in memory here, becomes the FSRS rating. Real time comes in through `now` and `clock` so tests can fix it.
+(the same question text, marking and explanation as in play), and the attempt the player reports becomes
+the FSRS rating. Real time comes in through `now` and `clock` (see console) so tests can fix it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import re
 import sys
 import time
-from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from ecrsim.scenarios.cards import Pack, PackCard, context, load_pack, runner_at
-from ecrsim.scenarios.console import quiet_when_piped_to_head
+from ecrsim.scenarios.console import Clock, Now, quiet_when_piped_to_head, utc_now, warn
 from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, compose, prepare, result_lines
 from ecrsim.scenarios.player import Player
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.review import Attempt, describe_interval
 from ecrsim.scenarios.stats import compute, render
-from ecrsim.scenarios.study_store import StudyStore, progress_attempts
-
-Now = Callable[[], datetime]
-Clock = Callable[[], float]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+from ecrsim.scenarios.study_store import StudyStore
 
 
 class _InputEnded(Exception):
@@ -63,27 +53,14 @@ class _Study:
         self.progress = ProgressStore.load()
         self.store = StudyStore.load()
         self.store.import_progress(self.progress, self.pack.kinds(), now)
-        for warning in (*self.pack.problems, *self.progress.warnings):
-            print(f"ecrsim: {warning}", file=sys.stderr)
+        warn([*self.pack.problems, *self.progress.warnings])
         self.report_warnings()
 
     def report_warnings(self) -> None:
-        for warning in self.store.warnings:
-            print(f"ecrsim: {warning}", file=sys.stderr)
-        self.store.warnings.clear()
+        warn(self.store.warnings)
 
 
 # -- review ---------------------------------------------------------------------------------------------
-
-
-class _MemoryProgress(ProgressStore):
-    """Catches the player's record of one review attempt without touching the learner's progress file."""
-
-    def __init__(self) -> None:
-        super().__init__(Path(os.devnull))
-
-    def save(self) -> None:
-        """Nothing to save: the attempt is read back and rated by the review."""
 
 
 @quiet_when_piped_to_head
@@ -91,7 +68,7 @@ def run_review(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     *,
-    now: Now = _utc_now,
+    now: Now = utc_now,
     clock: Clock = time.monotonic,
     pack_dir: Path | None = None,
 ) -> int:
@@ -141,18 +118,23 @@ def _review_card(
     print(f"\n--- {heading}: {card.kind} {card.number} of {card.title} ({card.scenario_id}) ---", file=out)
     for line in context(item.scenario, card.step):
         print(line, file=out)
-    record = _MemoryProgress()
-    player = Player(item.scenario, runner, stdin, out, record)  # type: ignore[arg-type]
+    attempts: list[Attempt] = []  # rated once the player has explained the answer, not mid-step
+    player = Player(
+        item.scenario,
+        runner,
+        stdin,
+        out,
+        attempted=lambda _key, attempt: attempts.append(attempt),
+        clock=clock,
+    )
     if card.kind == "question":  # the player numbers what it asks; say the card's number in its scenario
         player.score.questions = card.number - 1
     else:
         player.score.tasks = card.number - 1
-    started = clock()
     player.step(card.step, item.scenario.steps[card.step])
-    attempt = progress_attempts(record).get(card.key)
-    if attempt is None:  # cannot happen: the player records every answer and every finished task
+    if not attempts:  # cannot happen: the step returns only once answered or finished
         return
-    attempt = dataclasses.replace(attempt, seconds=clock() - started)
+    attempt = attempts[0]
     state = study.store.record(card.key, attempt, now())
     print(f"Rated {attempt.rating.name}; next review {describe_interval(state.due, now())}.", file=out)
     if state.is_leech:
@@ -189,7 +171,7 @@ def run_exam(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
     *,
-    now: Now = _utc_now,
+    now: Now = utc_now,
     clock: Clock = time.monotonic,
     pack_dir: Path | None = None,
 ) -> int:
@@ -321,7 +303,7 @@ def parse_exam_answer(text: str, count: int, multiple: bool) -> tuple[list[int],
 
 
 @quiet_when_piped_to_head
-def run_stats(stdout: TextIO | None = None, *, now: Now = _utc_now, pack_dir: Path | None = None) -> int:
+def run_stats(stdout: TextIO | None = None, *, now: Now = utc_now, pack_dir: Path | None = None) -> int:
     """`ecrsim stats`: where the learner stands (see stats.py)."""
     out = stdout or sys.stdout
     moment = now()

@@ -5,9 +5,10 @@ It sits beside progress.json (same data directory, `ECRSIM_HOME` overrides it) a
 processes never lose each other's reviews; a file that cannot be read is set aside with a warning and
 review starts afresh.
 
-Playing a scenario records progress, not reviews; `import_progress` turns the first sight of each question
-and task there into its first review, so a card enters the schedule the first time the learner meets it,
-wherever that was. After that, review, exam and (through `record`) any front end schedule it.
+Every attempt is a review through `record`: `ecrsim play`, review and exam call it for each question and
+task. The UI's scenario screen records progress only, so `import_progress` turns the first sight of each
+question and task in that progress into its first review: a card enters the schedule the first time the
+learner meets it, wherever that was.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class StudyStore:
         maps the pack's card keys to their kind) its first review. Returns how many cards were added."""
         found = {
             key: attempt
-            for key, attempt in progress_attempts(progress).items()
+            for key, attempt in _progress_attempts(progress).items()
             if key in kinds and key not in self.cards
         }
         added: list[str] = []
@@ -118,7 +119,7 @@ class StudyStore:
         self.warnings.append(f"Review state {self.path} is damaged ({why}); {where} and started afresh.")
 
 
-def progress_attempts(progress: ProgressStore) -> dict[str, Attempt]:
+def _progress_attempts(progress: ProgressStore) -> dict[str, Attempt]:
     """How each question and task recorded in play went, as an attempt (not timed, so never Easy).
     A task still in progress (neither done nor given up) is no attempt yet."""
     attempts: dict[str, Attempt] = {}

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from fsrs import Rating
 
 from ecrsim.scenarios.commands import run_play
+from ecrsim.scenarios.study_store import StudyStore
 
 GOOD = Path(__file__).resolve().parent / "good" / "token-expires.yaml"
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+QUESTION_1, TASK_1, QUESTION_2 = "token-expires#4", "token-expires#5", "token-expires#6"
 LOGIN = (
     "aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin "
     "111122223333.dkr.ecr.us-east-1.amazonaws.com"
@@ -38,10 +44,12 @@ def play(target: str, answers: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def play_here(answers: str) -> tuple[int, str]:
-    """The same player in this process (fast), reading answers from a pipe-like stream."""
+def play_here(answers: str, now: datetime = T0) -> tuple[int, str]:
+    """The same player in this process (fast), reading answers from a pipe-like stream, at a fixed date and
+    with a clock on which every step takes 40 seconds (slower than quick for a question, quick for a task)."""
     out = io.StringIO()
-    status = run_play(str(GOOD), io.StringIO(answers), out)
+    ticks = itertools.count(0.0, 40.0)
+    status = run_play(str(GOOD), io.StringIO(answers), out, now=lambda: now, clock=lambda: next(ticks))
     return status, out.getvalue()
 
 
@@ -118,3 +126,21 @@ def test_progress_is_saved_as_the_learner_goes(capsys: pytest.CaptureFixture[str
     assert record.finished
     assert {step: q.attempts for step, q in record.questions.items()} == {4: [[2]], 6: [[1]]}
     assert record.tasks[5].hints_used == 1 and record.tasks[5].solution_shown and not record.tasks[5].done
+
+
+def test_every_play_is_a_review_of_each_card_rated_from_how_it_went() -> None:
+    play_here("\n".join(["1", "hint", LOGIN, "1", ""]))
+    day_later = T0 + timedelta(days=1)
+    play_here("\n".join(["2", "solution", LOGIN, "2", ""]), now=day_later)
+    cards = StudyStore.load().cards
+    assert cards[QUESTION_1].history == [(T0, Rating.Again), (day_later, Rating.Good)]  # wrong, then right
+    # solved after a hint: Hard; solved after seeing the solution: Again
+    assert cards[TASK_1].history == [(T0, Rating.Hard), (day_later, Rating.Again)]
+    assert cards[QUESTION_2].history == [(T0, Rating.Good), (day_later, Rating.Again)]
+
+
+def test_a_task_solved_quickly_without_help_is_easy_and_an_unfinished_one_is_no_review() -> None:
+    play_here("\n".join(["2", LOGIN, ""]))  # input ends at question 2
+    cards = StudyStore.load().cards
+    assert cards[TASK_1].last_rating == Rating.Easy  # 40 s, no hint
+    assert QUESTION_2 not in cards

@@ -164,7 +164,7 @@ def test_two_processes_reviewing_at_once_lose_nothing(home: Path) -> None:
     assert len(StudyStore.load().cards) == 50
 
 
-def test_questions_and_tasks_met_in_play_enter_the_schedule(home: Path) -> None:
+def test_questions_and_tasks_met_in_the_ui_enter_the_schedule_once(home: Path) -> None:
     progress = ProgressStore(home / "progress.json")
     progress.answer("s", 1, [1], correct=True)
     progress.answer("s", 2, [2], correct=False)
