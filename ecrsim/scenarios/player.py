@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from ecrsim.engine.policy.explain import render_decision
 from ecrsim.scenarios import model
@@ -31,6 +31,14 @@ TASK_HELP = (
 QUIT_WORDS = ("quit", "exit")
 
 Attempted = Callable[[str, Attempt], None]  # (card key, how the attempt went)
+
+
+class LineInput(Protocol):
+    """Where answers come from: a terminal, a pipe, or a review's reader that stops at the end of input."""
+
+    def readline(self) -> str: ...
+
+    def isatty(self) -> bool: ...
 
 
 class _Stop(Exception):
@@ -55,7 +63,7 @@ class Player:
         self,
         scenario: model.Scenario,
         runner: Runner,
-        stdin: TextIO,
+        stdin: LineInput,
         stdout: TextIO,
         progress: ProgressStore | None = None,
         *,

@@ -46,13 +46,20 @@ class _Input:
 
 
 class _Study:
-    """What every study command starts from: the pack, progress and review state, warnings on stderr."""
+    """What every study command starts from: the learner's terminal and real time, and the pack, progress
+    and review state (with progress the UI recorded imported first, so its cards are scheduled too)."""
 
-    def __init__(self, now: datetime, pack_dir: Path | None) -> None:
+    def __init__(
+        self, stdin: TextIO | None, stdout: TextIO | None, now: Now, clock: Clock, pack_dir: Path | None
+    ) -> None:
+        self.stdin = _Input(stdin or sys.stdin)
+        self.out = stdout or sys.stdout
+        self.now = now
+        self.clock = clock
         self.pack: Pack = load_pack(pack_dir)
         self.progress = ProgressStore.load()
         self.store = StudyStore.load()
-        self.store.import_progress(self.progress, self.pack.kinds(), now)
+        self.store.import_progress(self.progress, self.pack.kinds(), now())
         warn([*self.pack.problems, *self.progress.warnings])
         self.report_warnings()
 
@@ -73,9 +80,8 @@ def run_review(
     pack_dir: Path | None = None,
 ) -> int:
     """`ecrsim review`: every card due, across scenarios, most overdue first; each rated from the attempt."""
-    out = stdout or sys.stdout
-    study = _Study(now(), pack_dir)
-    store, pack = study.store, study.pack
+    study = _Study(stdin, stdout, now, clock, pack_dir)
+    store, pack, out = study.store, study.pack, study.out
     start = now()
     due = sorted(
         (card for card in pack.cards if card.key in store.cards and store.cards[card.key].is_due(start)),
@@ -88,9 +94,7 @@ def run_review(
     reviewed = 0
     try:
         for number, card in enumerate(due, 1):
-            _review_card(
-                card, f"Card {number} of {len(due)}", study, _Input(stdin or sys.stdin), out, now, clock
-            )
+            _review_card(card, f"Card {number} of {len(due)}", study)
             reviewed += 1
     except _InputEnded:
         print("\nInput ended; the cards not reviewed stay due.", file=out)
@@ -103,9 +107,8 @@ def run_review(
     return 0
 
 
-def _review_card(
-    card: PackCard, heading: str, study: _Study, stdin: _Input, out: TextIO, now: Now, clock: Clock
-) -> None:
+def _review_card(card: PackCard, heading: str, study: _Study) -> None:
+    out = study.out
     item = study.pack.scenarios[card.scenario_id]
     try:
         runner = runner_at(item, card.step)
@@ -122,10 +125,10 @@ def _review_card(
     player = Player(
         item.scenario,
         runner,
-        stdin,
+        study.stdin,
         out,
         attempted=lambda _key, attempt: attempts.append(attempt),
-        clock=clock,
+        clock=study.clock,
     )
     if card.kind == "question":  # the player numbers what it asks; say the card's number in its scenario
         player.score.questions = card.number - 1
@@ -135,8 +138,9 @@ def _review_card(
     if not attempts:  # cannot happen: the step returns only once answered or finished
         return
     attempt = attempts[0]
-    state = study.store.record(card.key, attempt, now())
-    print(f"Rated {attempt.rating.name}; next review {describe_interval(state.due, now())}.", file=out)
+    reviewed_at = study.now()
+    state = study.store.record(card.key, attempt, reviewed_at)
+    print(f"Rated {attempt.rating.name}; next review {describe_interval(state.due, reviewed_at)}.", file=out)
     if state.is_leech:
         print(
             f"This card is a leech: failed again and again. Replay the scenario that teaches it: "
@@ -176,8 +180,8 @@ def run_exam(
     pack_dir: Path | None = None,
 ) -> int:
     """`ecrsim exam`: see exam.py for the rules. No feedback until the end; `f` flags a question."""
-    out = stdout or sys.stdout
-    study = _Study(now(), pack_dir)
+    study = _Study(stdin, stdout, now, clock, pack_dir)
+    out = study.out
     seed = seed if seed is not None else int(now().timestamp()) % 1_000_000
     chosen, problems = prepare(study.pack, compose(study.pack, questions, seed, domain))
     for problem in problems:
@@ -194,7 +198,7 @@ def run_exam(
         print(f"(The pack has only {len(chosen)} such questions.)", file=out)
     print(f"Seed {seed}: `ecrsim exam --seed {seed}` with the same options sets this exam again.", file=out)
     print("No feedback until the end. Add `f` to an answer to flag it for review, e.g. `2f`.", file=out)
-    sitting = _Sitting(exam, _Input(stdin or sys.stdin), out, clock)
+    sitting = _Sitting(exam, study.stdin, out, clock)
     try:
         sitting.sit()
     except _InputEnded:
@@ -305,9 +309,7 @@ def parse_exam_answer(text: str, count: int, multiple: bool) -> tuple[list[int],
 @quiet_when_piped_to_head
 def run_stats(stdout: TextIO | None = None, *, now: Now = utc_now, pack_dir: Path | None = None) -> int:
     """`ecrsim stats`: where the learner stands (see stats.py)."""
-    out = stdout or sys.stdout
-    moment = now()
-    study = _Study(moment, pack_dir)
-    for line in render(compute(study.pack, study.progress, study.store, moment)):
-        print(line, file=out)
+    study = _Study(None, stdout, now, time.monotonic, pack_dir)
+    for line in render(compute(study.pack, study.progress, study.store, now())):
+        print(line, file=study.out)
     return 0
