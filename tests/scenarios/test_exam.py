@@ -21,12 +21,6 @@ PACK = Path(__file__).resolve().parent / "study_pack"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
-    return tmp_path
-
-
 def deck(per_domain: dict[int, int]) -> Pack:
     """A pack of bare question cards, so composition is tested without running any world."""
     cards = [

@@ -25,13 +25,6 @@ LOGIN = (
 )
 
 
-@pytest.fixture(autouse=True)
-def progress_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Progress goes to a fresh folder, never the user's own."""
-    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
-    return tmp_path
-
-
 def play(target: str, answers: str) -> subprocess.CompletedProcess[str]:
     """The real program in a child process: what a user with a pipe gets, streams and status."""
     return subprocess.run(

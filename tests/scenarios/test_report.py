@@ -24,12 +24,6 @@ LOGIN = (
 )
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
-    return tmp_path
-
-
 # A small schema: each key's type, nested the same way; lists give their items' schema.
 QUESTION = {
     "number": int,

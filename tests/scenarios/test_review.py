@@ -24,12 +24,6 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 PACK = Path(__file__).resolve().parent / "study_pack"
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
-    return tmp_path
-
-
 @pytest.mark.parametrize(
     ("attempt", "rating"),
     [

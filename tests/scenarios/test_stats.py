@@ -9,8 +9,6 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
 from ecrsim.scenarios.cards import load_pack
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.review import Attempt
@@ -20,12 +18,6 @@ from ecrsim.scenarios.study_store import StudyStore
 
 PACK = Path(__file__).resolve().parent / "study_pack"
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
-    return tmp_path
 
 
 def test_a_streak_counts_days_in_a_row_up_to_today_or_yesterday() -> None:
