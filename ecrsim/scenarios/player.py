@@ -59,6 +59,9 @@ class _Score:
 
 
 class Player:
+    """Plays a scenario's steps on a runner, reading answers from `stdin`; `play` runs them all, `step` one
+    (a review card). Progress and attempts go to whoever passed `progress` and `attempted`."""
+
     def __init__(
         self,
         scenario: model.Scenario,
@@ -78,6 +81,9 @@ class Player:
         self.stdin = stdin
         self.stdout = stdout
         self.score = _Score()
+        asks = [index for index, step in enumerate(scenario.steps) if isinstance(step, model.AskStep)]
+        # numbered by place in the scenario, not by how many were asked: a review card asks just one
+        self.question_number = {index: number for number, index in enumerate(asks, 1)}
 
     # -- input and output ---------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
@@ -158,7 +164,7 @@ class Player:
         right = right_choices(verdicts)
         started = self.clock()
         self.say()
-        self.say(f"Question {self.score.questions}: {step.ask.strip()}")
+        self.say(f"Question {self.question_number[index]}: {step.ask.strip()}")
         for number, choice in enumerate(step.choices, 1):
             self.say(f"  {number}. {choice.text.strip()}")
         chosen = self.read_choices(len(step.choices), step.multiple)

@@ -130,10 +130,6 @@ def _review_card(card: PackCard, heading: str, study: _Study) -> None:
         attempted=lambda _key, attempt: attempts.append(attempt),
         clock=study.clock,
     )
-    if card.kind == "question":  # the player numbers what it asks; say the card's number in its scenario
-        player.score.questions = card.number - 1
-    else:
-        player.score.tasks = card.number - 1
     player.step(card.step, item.scenario.steps[card.step])
     if not attempts:  # cannot happen: the step returns only once answered or finished
         return

@@ -221,6 +221,7 @@ def test_a_card_failed_again_and_again_points_to_its_scenario(home: Path) -> Non
         store.record("study-d3#2", Attempt("question", False), T0 + timedelta(minutes=minutes))
     out = io.StringIO()
     run_review(io.StringIO("1\n"), out, now=lambda: T0 + timedelta(hours=1), pack_dir=PACK)
+    assert "Question 2: Does api exist?" in out.getvalue()  # the card's own number in its scenario
     assert "Not quite: the answer is 2." in out.getvalue()
     assert (
         "This card is a leech: failed again and again. "
