@@ -57,7 +57,7 @@ class Stats:
     streak: int  # days in a row, up to today or yesterday, with at least one review
     weakest: tuple[Weak, ...]
     leeches: tuple[Leech, ...]
-    next_due: datetime | None  # the earliest due date of a card not due yet
+    next_due: datetime | None  # the earliest due date of a pack card not due yet
 
 
 def compute(pack: Pack, progress: ProgressStore, store: StudyStore, now: datetime) -> Stats:
@@ -86,7 +86,10 @@ def compute(pack: Pack, progress: ProgressStore, store: StudyStore, now: datetim
         for card in pack.cards
         if card.key in store.cards and store.cards[card.key].is_leech
     )
-    later = [state.due for state in store.cards.values() if not state.is_due(now)]
+    # the pack's cards only: a scenario played from a file outside the pack has reviews `ecrsim review`
+    # never shows, and "next one due" must name a card the learner can actually review
+    states = [store.cards[card.key] for card in pack.cards if card.key in store.cards]
+    later = [state.due for state in states if not state.is_due(now)]
     return Stats(
         row("all", pack.cards),
         domains,

@@ -91,6 +91,14 @@ def test_ecrsim_stats_draws_it(home: Path) -> None:
     ) in text
 
 
+def test_the_next_card_due_is_one_of_the_packs(home: Path) -> None:
+    store = StudyStore.load()
+    store.record("my-own-scenario#1", Attempt("question", False), T0)  # played from a file outside the pack
+    store.record("study-d1#1", Attempt("question", True), T0)
+    stats = compute(load_pack(PACK), ProgressStore(home / "progress.json"), store, T0)
+    assert stats.next_due == store.cards["study-d1#1"].due > store.cards["my-own-scenario#1"].due
+
+
 def test_stats_for_a_new_learner(home: Path) -> None:
     out = io.StringIO()
     assert run_stats(out, now=lambda: T0, pack_dir=PACK) == 0
