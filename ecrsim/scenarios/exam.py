@@ -77,18 +77,18 @@ class ExamQuestion:
 def prepare(pack: Pack, cards: list[PackCard]) -> tuple[list[ExamQuestion], list[str]]:
     """Judge the chosen questions, replaying each scenario once. A scenario whose world cannot be built
     loses its questions from the exam; the second list says which, one line each."""
-    keys: dict[str, dict[int, Judged] | None] = {}
+    answer_keys: dict[str, dict[int, Judged] | None] = {}  # by scenario id; None: it cannot start
     questions: list[ExamQuestion] = []
     problems: list[str] = []
     for card in cards:
         item = pack.scenarios[card.scenario_id]
-        if card.scenario_id not in keys:
+        if card.scenario_id not in answer_keys:
             try:
-                keys[card.scenario_id] = judge_questions(item)
+                answer_keys[card.scenario_id] = judge_questions(item)
             except ScenarioProblems:
-                keys[card.scenario_id] = None
+                answer_keys[card.scenario_id] = None
                 problems.append(f"{card.scenario_id} cannot start; run `ecrsim check` on it")
-        judged = keys[card.scenario_id]
+        judged = answer_keys[card.scenario_id]
         if judged is not None:
             questions.append(ExamQuestion(card, judged[card.step], tuple(context(item.scenario, card.step))))
     return questions, problems

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -104,15 +105,19 @@ class _Reader:
             raise AnswersProblems(self.problems)
         return Answers(learner, questions, tasks)
 
-    def _numbered(self, section: str, count: int, read: Any) -> dict[int, Any]:
+    def _numbered(
+        self, section: str, count: int, read: Callable[[DataPath, int, Any], Any | None]
+    ) -> dict[int, Any]:
+        """The `questions` or `tasks` mapping: numbers from 1 to `count`, each value checked by `read`
+        (None after it reported a problem). Every problem is collected, so one run shows them all."""
         raw = self.document.data.get(section, {})
         if raw is None:
             return {}
+        what = section.removesuffix("s")
         if not isinstance(raw, dict):
-            self.add((section,), f"expected a mapping of {section[:-1]} numbers")
+            self.add((section,), f"expected a mapping of {what} numbers")
             return {}
         result: dict[int, Any] = {}
-        what = "question" if section == "questions" else "task"
         for key, value in raw.items():
             path: DataPath = (section, key)
             if not key.isdigit() or not 1 <= int(key) <= count:

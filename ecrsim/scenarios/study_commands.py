@@ -213,7 +213,7 @@ def run_exam(
 
 
 class _TimeUp(Exception):
-    pass
+    """The exam's time ran out while the learner was reading or answering: what is answered so far counts."""
 
 
 class _Sitting:
@@ -271,8 +271,8 @@ class _Sitting:
             self.say(f"  {number}. {' '.join(choice.text.split())}")
         current = self.exam.answers.get(index)
         if current or index in self.exam.flagged:
-            now = ", ".join(map(str, current)) if current else "none"
-            self.say(f"(Your answer: {now}{'; flagged' if index in self.exam.flagged else ''}.)")
+            given = ", ".join(map(str, current)) if current else "none"
+            self.say(f"(Your answer: {given}{'; flagged' if index in self.exam.flagged else ''}.)")
         count = len(step.choices)
         what = f"one or more of 1-{count}" if step.multiple else f"1-{count}"
         while True:
