@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Markdown, Static, TabbedContent, TabPane
 
 from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
@@ -138,7 +138,7 @@ class ScenarioScreen(Screen[None]):
         terminal = self.query_one(Terminal)
         for happening in happenings:
             if isinstance(happening, Narration):
-                self._guide(Static(Text(" ".join(happening.text.split())), classes="narration"))
+                self._guide(Markdown(happening.text, classes="narration"))  # `say` is Markdown
             elif isinstance(happening, Typed):
                 terminal.show_command(happening.prompt, happening.line)
                 terminal.show_output(happening.result.stdout, happening.result.stderr)
@@ -165,7 +165,7 @@ class ScenarioScreen(Screen[None]):
         change(self.app.progress, self.session.entry.id)
         self.app.report_progress_warnings()
 
-    def _guide(self, widget: Static | QuestionView | TaskView) -> None:
+    def _guide(self, widget: Static | Markdown | QuestionView | TaskView) -> None:
         self.query_one("#guide-log", VerticalScroll).mount(widget)
         self._scroll_guide()
 

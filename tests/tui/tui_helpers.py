@@ -42,6 +42,13 @@ def terminal_text(pilot: Pilot[None]) -> str:
 
 
 def static_text(pilot: Pilot[None], selector: str) -> str:
-    from textual.widgets import Static
+    """The text of the Static (or the source of the Markdown) widgets `selector` matches."""
+    from textual.widgets import Markdown, Static
 
-    return "\n".join(str(widget.content) for widget in pilot.app.screen.query(selector).results(Static))
+    texts = []
+    for widget in pilot.app.screen.query(selector):
+        if isinstance(widget, Static):
+            texts.append(str(widget.content))
+        elif isinstance(widget, Markdown):
+            texts.append(widget.source)
+    return "\n".join(texts)
