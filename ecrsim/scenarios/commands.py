@@ -37,6 +37,7 @@ def run_check(paths: Sequence[str]) -> int:
     return 1 if problems else 0
 
 
+@quiet_when_piped_to_head
 def run_play(
     file_or_id: str,
     stdin: TextIO | None = None,

@@ -137,3 +137,19 @@ def test_a_task_solved_quickly_without_help_is_easy_and_an_unfinished_one_is_no_
     cards = StudyStore.load().cards
     assert cards[TASK_1].last_rating == Rating.Easy  # 40 s, no hint
     assert QUESTION_2 not in cards
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`yes 1 | ecrsim play ID | head -1`: the player keeps writing into a closed pipe."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ecrsim", "play", str(GOOD)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    assert child.stdout is not None and child.stdin is not None
+    child.stdout.readline()
+    child.stdout.close()
+    _, err = child.communicate(("2\n" + "hint\n" * 20000).encode(), timeout=60)  # more than a pipe holds
+    assert b"Traceback" not in err and child.returncode == 1
