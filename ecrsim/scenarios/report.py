@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from ecrsim.scenarios import model
 from ecrsim.scenarios.cards import Judged, walk
-from ecrsim.scenarios.console import load_named_scenario
+from ecrsim.scenarios.console import load_named_scenario, quiet_when_piped_to_head
 from ecrsim.scenarios.loader import DataPath, Document, dotted, load_text
 from ecrsim.scenarios.outcomes import Ran, describe, expected_words
 from ecrsim.scenarios.pack import Loaded, display_name
@@ -336,6 +336,7 @@ def _numbers(numbers: list[int]) -> str:
     return ", ".join(map(str, numbers))
 
 
+@quiet_when_piped_to_head
 def run_report(file_or_id: str, answers_file: str, report_format: ReportFormat) -> int:
     """The `ecrsim play --answers` command: the report on stdout, problems on stderr; see the module doc."""
     try:
