@@ -30,6 +30,7 @@ InvalidParameterException 'Invalid repository policy provided'); the message sta
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping
@@ -79,6 +80,7 @@ class PolicyError(ValueError):
 
 
 _SYNTAX = "Syntax errors in policy."
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,17 @@ class Policy:
     version: str | None
     statements: tuple[Statement, ...]
     id: str | None = None
+    # A number no other policy object in this process has or will have: what the evaluator's memo of
+    # whole decisions names a policy by, so that it keeps no policy alive and can never mistake one
+    # policy for another (as an id() could, once reused).
+    serial: int = field(init=False, repr=False, compare=False)
+    # Every request-context key (lower case) some statement reads.
+    reads: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "serial", next(_SERIALS))
+        keys = (key for statement in self.statements for key in statement.context_keys)
+        object.__setattr__(self, "reads", tuple(dict.fromkeys(keys)))
 
     def principals(self) -> tuple[str, ...]:
         """Every AWS and Service principal the policy names (not `*`), so the world can check they exist."""

@@ -16,6 +16,7 @@ The algorithm is iam-evaluation.md §8, from the IAM evaluation-logic pages and 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ecrsim.engine.policy.conditions import check
 from ecrsim.engine.policy.document import Policy, Statement
@@ -69,9 +70,15 @@ def decide(
     """
     if context is None:
         context = lower_context(request.principal_arn, request.context)
-    identity_policies, resource_policy = request.identity_policies, request.resource_policy
-    # Keyed by the identity of the (immutable) policies; the entry holds them, so no other object can
-    # take their ids while it lives, and a hit is checked against them anyway.
+    resource_policy = request.resource_policy
+    policies = (
+        tuple([(named.name, named.policy.serial) for named in request.identity_policies]),
+        resource_policy.serial if resource_policy is not None else None,
+    )
+    reads = _READS.get(policies)
+    if reads is None:
+        reads = _reads(request.identity_policies, resource_policy)
+        _remember(_READS, policies, reads)
     key = (
         request.principal_arn,
         request.action,
@@ -79,25 +86,27 @@ def decide(
         request.resource_account,
         request.resource_policy_name,
         resource_policy_required,
-        id(identity_policies),
-        id(resource_policy),
-        tuple(map(context.get, _reads(identity_policies, resource_policy))),
+        policies,
+        tuple(map(context.get, reads)),
     )
-    known = _DECISIONS.get(key)
-    if known is not None and known[0] is identity_policies and known[1] is resource_policy:
-        return known[2]
-    decision = _decide(request, context, resource_policy_required)
-    if len(_DECISIONS) >= _RECENT:
-        _DECISIONS.clear()
-    _DECISIONS[key] = (identity_policies, resource_policy, decision)
+    decision = _DECISIONS.get(key)
+    if decision is None:
+        decision = _decide(request, context, resource_policy_required)
+        _remember(_DECISIONS, key, decision)
     return decision
 
 
-# Whole decisions are remembered for the most recent requests only: an entry keeps its policies alive,
-# and the requests that repeat (a push's calls, a script's loop) come close together.
-_RECENT = 128
-_DECISIONS: dict[tuple[object, ...], tuple[tuple[NamedPolicy, ...], Policy | None, Decision]] = {}
-_READS: dict[tuple[int, int], tuple[tuple[NamedPolicy, ...], Policy | None, tuple[str, ...]]] = {}
+# Whole decisions are remembered by their inputs, policies named by serial number (Policy.serial), so
+# that an entry keeps no policy alive; the oldest entry goes when there are too many.
+_RECENT = 1024
+_DECISIONS: dict[tuple[object, ...], Decision] = {}
+_READS: dict[tuple[object, ...], tuple[str, ...]] = {}
+
+
+def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
+    if len(memo) >= _RECENT:
+        del memo[next(iter(memo))]
+    memo[key] = value
 
 
 def forget() -> None:
@@ -117,20 +126,11 @@ def forget() -> None:
 def _reads(identity_policies: tuple[NamedPolicy, ...], resource_policy: Policy | None) -> tuple[str, ...]:
     """Every context key a decision over these policies can read: the statements' own, and
     aws:PrincipalArn, which gives a role session its role's full ARN (matching.session_of_role)."""
-    key = (id(identity_policies), id(resource_policy))
-    known = _READS.get(key)
-    if known is not None and known[0] is identity_policies and known[1] is resource_policy:
-        return known[2]
-    policies = [named.policy for named in identity_policies]
+    keys = dict.fromkeys(("aws:principalarn",))
+    for named in identity_policies:
+        keys.update(dict.fromkeys(named.policy.reads))
     if resource_policy is not None:
-        policies.append(resource_policy)
-    keys = {"aws:principalarn": None}
-    for policy in policies:
-        for statement in policy.statements:
-            keys.update(dict.fromkeys(statement.context_keys))
-    if len(_READS) >= _RECENT:
-        _READS.clear()
-    _READS[key] = (identity_policies, resource_policy, tuple(keys))
+        keys.update(dict.fromkeys(resource_policy.reads))
     return tuple(keys)
 
 
