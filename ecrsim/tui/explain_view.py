@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from ecrsim.engine.api import Event
+    from ecrsim.engine.policy.types import Decision
     from ecrsim.engine.world import World
 
 NOTHING_YET = "No API call yet. Run a command; its authorization decision appears here."
@@ -50,6 +51,15 @@ class ExplainView(Vertical):
     def _chosen(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id is not None:
             self._explain(int(event.option.id))
+
+    def show_decision(self, decided_by: str, decision: Decision) -> None:
+        """Explain a decision made on a copy of the world (a question's probe), which no event records."""
+        from ecrsim.engine.policy.explain import render_decision
+
+        text = Text()
+        text.append(f"On a copy of the world: {decided_by}\n\n", style="bold")
+        text.append_text(_styled(render_decision(decision)))
+        self.query_one("#explain-text", Static).update(text)
 
     def _explain(self, index: int) -> None:
         from ecrsim.engine.policy.explain import render_decision

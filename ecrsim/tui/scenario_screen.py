@@ -223,8 +223,12 @@ class ScenarioScreen(Screen[None]):
         verdict = self.session.answer(event.choices)
         view = event.control if isinstance(event.control, QuestionView) else self._current_view()
         assert isinstance(view, QuestionView)
+        detail = verdict.detail
+        if verdict.decision is not None:
+            self.query_one(ExplainView).show_decision(verdict.decided_by, verdict.decision)
+            detail = f"{detail or ''} F4 shows the decision behind it.".strip()
         view.show_verdict(
-            correct=verdict.correct, right=verdict.right, explain=verdict.explain, detail=verdict.detail
+            correct=verdict.correct, right=verdict.right, explain=verdict.explain, detail=detail
         )
         step = self.session.step_index
         self._record(lambda progress, sid: progress.answer(sid, step, event.choices, correct=verdict.correct))

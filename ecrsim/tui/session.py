@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from ecrsim.tui.catalog import Entry
 
 if TYPE_CHECKING:
+    from ecrsim.engine.policy.types import Decision
     from ecrsim.engine.world import World
     from ecrsim.scenarios.model import AskStep, TaskStep
     from ecrsim.scenarios.pack import Loaded
@@ -63,6 +64,10 @@ class Verdict:
     right: list[int]  # 1-based
     explain: str | None
     detail: str | None  # what actually happened, e.g. what the probe printed
+    # The authorization decision behind what happened (the probe's, or the first wrong choice's), and
+    # what made it: shown in the explanation panel, since probes run on copies and leave no event.
+    decision: Decision | None = None
+    decided_by: str = ""
 
 
 class Session:
@@ -194,10 +199,13 @@ class Session:
         right = right_choices(verdicts)
         if step.probe is not None:
             detail = _sentence(f"`{step.probe}`: {describe(verdicts[0].ran[0])}")
+            decision, decided_by = verdicts[0].decision, step.probe
         else:
             wrong = [n for n in choices if not verdicts[n - 1].right]
             detail = " ".join(_sentence(f"Choice {n}: {verdicts[n - 1].why_wrong()}") for n in wrong) or None
-        return Verdict(sorted(choices) == right, right, step.explain, detail)
+            shown = wrong[0] if wrong else choices[0]
+            decision, decided_by = verdicts[shown - 1].decision, f"choice {shown}, then the checks"
+        return Verdict(sorted(choices) == right, right, step.explain, detail, decision, decided_by)
 
     def task_done(self) -> bool:
         """Every check of the waiting task holds now (run on a fork, as the checker runs them)."""

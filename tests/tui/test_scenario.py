@@ -217,3 +217,18 @@ async def test_a_question_with_several_right_answers_takes_ticks_then_submit(mak
         assert "The right answer: 1, 3." in static_text(pilot, ".question-result")
         record = app.progress.record("tui-readonly").questions[3]
         assert record.attempts == [[1]] and not record.correct
+
+
+async def test_after_an_answer_the_explanation_shows_the_decision_made_on_the_copy(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot, "tui-readonly")
+        await pilot.press("enter", "1")  # PullOnly: the create-repository check is still denied
+        await pilot.pause()
+        assert "F4 shows the decision behind it." in static_text(pilot, ".question-result")
+        await pilot.press("f4")
+        await pilot.pause()
+        explanation = static_text(pilot, "#explain-text")
+        assert explanation.startswith("On a copy of the world: choice 1, then the checks")
+        assert "DENIED (implicit): ecr:CreateRepository" in explanation
+        assert "AmazonEC2ContainerRegistryPullOnly" in explanation
