@@ -94,10 +94,10 @@ class Session:
     def sandbox(cls, entry: Entry | None = None) -> Session:
         """The default world, or a scenario's world with its steps replayed (as `ecrsim shell --scenario`)."""
         from ecrsim.scenarios.runner import Runner, scenario_shell
-        from ecrsim.shell import Shell
 
         if entry is None:
             from ecrsim.engine.world import default_world
+            from ecrsim.shell import Shell
 
             # As the spec says of the sandbox: file:// also reads files under the current directory.
             shell = Shell(default_world(), local_files=Path.cwd())
@@ -105,11 +105,8 @@ class Session:
         replayed = scenario_shell(str(entry.path))
         if isinstance(replayed, str):
             raise SessionError(replayed)
-        # A fresh shell on the replayed world, so that undo and reset go back to it, not to before it.
-        shell = Shell(
-            replayed.world, profile=replayed.profile, region=replayed.region, local_files=Path.cwd()
-        )
-        return cls(Runner(shell), entry=entry, loaded=None, sandbox=True)
+        replayed.mark_start()  # undo and reset go back to the replayed world, not to before it
+        return cls(Runner(replayed), entry=entry, loaded=None, sandbox=True)
 
     # -- what the header and prompt show ------------------------------------------------------------------
     @property
