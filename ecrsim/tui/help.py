@@ -14,6 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
+_KEY_NAMES = {"slash": "/"}
+
 EXTRA_KEYS = [
     ("ctrl+p", "Command palette: every action and scenario by name"),
     ("tab / shift+tab", "Move between panels (in the terminal, tab completes; on an empty line it moves on)"),
@@ -25,7 +27,7 @@ def _key_table(title: str, bindings: list[BindingType]) -> str:
     rows = [f"### {title}", "", "| key | does |", "|---|---|"]
     for binding in bindings:
         if isinstance(binding, Binding) and binding.description:
-            keys = ", ".join(key.replace("_", " ") for key in binding.key.split(","))
+            keys = ", ".join(_KEY_NAMES.get(key, key) for key in binding.key.split(","))
             rows.append(f"| `{keys}` | {binding.description} |")
     return "\n".join(rows)
 

@@ -34,7 +34,7 @@ class HomeScreen(Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+f", "focus_filter", "Filter", id="home.filter"),
+        Binding("ctrl+f,slash", "focus_filter", "Filter", id="home.filter"),
         Binding("f5", "sandbox", "Sandbox", id="home.sandbox"),
         Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter", show=False),
     ]

@@ -91,3 +91,12 @@ async def test_a_missing_pack_leaves_the_sandbox_usable(tmp_path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ScenarioScreen)
+
+
+async def test_slash_focuses_the_filter(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", *"iam")
+        await pilot.pause()
+        assert app.screen.query_one("#home-filter").value == "iam"
