@@ -6,6 +6,10 @@
 2. `ecrsim shell --script` running one command, to exit, against `python -c "import pydantic"`.
    Target: within 1.5 times.
 
+Both sides run with byte-code caching on, as an installed copy runs (pip compiles byte code when it
+installs a package): a machine that sets PYTHONDONTWRITEBYTECODE would otherwise make ecrsim compile its
+own source on every start while the libraries it is compared with load their cached byte code.
+
 The runs alternate (A, B, A, B, ...) so that a busy machine slows both sides alike. Reported: median and
 minimum wall time, median CPU time of the child (user + system, steadier on a shared machine), and the
 median of the per-pair wall-time ratios, on which the verdict rests.
@@ -150,6 +154,8 @@ def main() -> int:
         # A fresh data directory: no learner's progress is read or written by the benchmark.
         env = {**os.environ, "ECRSIM_HOME": home, "TERM": "xterm-256color", "COLUMNS": str(COLUMNS)}
         env.pop("TEXTUAL", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(home) / "pycache")
         script = Path(home) / "one-command.sh"
         script.write_text("aws ecr describe-repositories\n")
         ui_ok = compare(
