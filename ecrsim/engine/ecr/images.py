@@ -152,36 +152,40 @@ def _filtered(repository: Repository, status: str) -> list[tuple[StoredImage, li
 def list_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     _registry, repository = repository_for(call, params, "ecr:ListImages")
     image_ids: list[dict[str, str]] = []
+    add = image_ids.append
     for stored, tags in _filtered(repository, _tag_status(params)):
         digest = stored.image.digest
-        if tags:
-            image_ids.extend({"imageDigest": digest, "imageTag": tag} for tag in tags)
-        else:
-            image_ids.append({"imageDigest": digest})
+        if not tags:
+            add({"imageDigest": digest})
+        for tag in tags:  # plain loops: this runs for every image of every listing
+            add({"imageDigest": digest, "imageTag": tag})
     chosen, token = page(image_ids, params)
     return {"imageIds": chosen, "nextToken": token} if token else {"imageIds": chosen}
 
 
-def _detail(repository: Repository, stored: StoredImage, tags: list[str]) -> dict[str, Any]:
-    image = stored.image
-    detail: dict[str, Any] = {
-        "registryId": repository.registry_id,
-        "repositoryName": repository.name,
-        "imageDigest": image.digest,
-    }
-    if tags:
-        detail["imageTags"] = tags
-    detail["imageSizeInBytes"] = image.size
-    detail["imagePushedAt"] = stored.pushed_at
-    result = repository.scans.get(image.digest)
-    if result is not None:
-        detail["imageScanStatus"] = scan_status(result)
-        detail["imageScanFindingsSummary"] = findings_summary(result)
-    detail["imageManifestMediaType"] = image.media_type
-    detail["artifactMediaType"] = image.config.media_type
-    if stored.last_pulled_at is not None:
-        detail["lastRecordedPullTime"] = stored.last_pulled_at
-    return detail
+def _details(repository: Repository, shown: list[tuple[StoredImage, list[str]]]) -> list[dict[str, Any]]:
+    """imageDetails for `shown`, in ECR's key order. One loop with the repository's parts read once:
+    DescribeImages runs it for every image of every listing."""
+    registry_id, name, scans = repository.registry_id, repository.name, repository.scans
+    details: list[dict[str, Any]] = []
+    for stored, tags in shown:
+        image = stored.image
+        digest = image.digest
+        detail: dict[str, Any] = {"registryId": registry_id, "repositoryName": name, "imageDigest": digest}
+        if tags:
+            detail["imageTags"] = tags
+        detail["imageSizeInBytes"] = image.size
+        detail["imagePushedAt"] = stored.pushed_at
+        result = scans.get(digest)
+        if result is not None:
+            detail["imageScanStatus"] = scan_status(result)
+            detail["imageScanFindingsSummary"] = findings_summary(result)
+        detail["imageManifestMediaType"] = image.media_type
+        detail["artifactMediaType"] = image.config.media_type
+        if stored.last_pulled_at is not None:
+            detail["lastRecordedPullTime"] = stored.last_pulled_at
+        details.append(detail)
+    return details
 
 
 @operation("ecr", "DescribeImages")
@@ -194,7 +198,7 @@ def describe_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     else:
         chosen = _filtered(repository, _tag_status(params))
     shown, token = page(chosen, params)
-    response: dict[str, Any] = {"imageDetails": [_detail(repository, stored, tags) for stored, tags in shown]}
+    response: dict[str, Any] = {"imageDetails": _details(repository, shown)}
     if token:
         response["nextToken"] = token
     return response

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from ecrsim.engine.records import quick_init
@@ -81,13 +82,11 @@ class Image(_Shared):
     layers: tuple[Layer, ...]
     media_type: str = MANIFEST_V2
 
-    @property
+    @cached_property
     def size(self) -> int:
-        """ECR's imageSizeInBytes: the sum of the compressed layers."""
-        total = 0
-        for layer in self.layers:  # a plain loop: DescribeImages asks this of every image it lists
-            total += layer.size
-        return total
+        """ECR's imageSizeInBytes: the sum of the compressed layers. Worked out once per image (the image
+        is frozen), since DescribeImages asks it of every image it lists."""
+        return sum(layer.size for layer in self.layers)
 
     @property
     def vulnerabilities(self) -> tuple[Vulnerability, ...]:
