@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ecrsim.engine.errors import ServiceError
@@ -158,3 +160,32 @@ def test_list_and_describe_images_page(web: World) -> None:
     assert [entry["imageTag"] for entry in rest["imageIds"]] == ["c"] and "nextToken" not in rest
     details = ecr(web, "DescribeImages", repositoryName="web", maxResults=1)
     assert details["imageDetails"][0]["imageTags"] == ["a"] and details["nextToken"]
+
+
+def test_describe_and_list_show_every_tag_the_size_of_the_layers_and_ecrs_key_order(web: World) -> None:
+    digest = push(web, "web", "v1")
+    manifest = manifest_of(web, digest)
+    ecr(web, "PutImage", repositoryName="web", imageManifest=manifest, imageTag="stable")
+    untagged = push(web, "web", "v2")
+    push(web, "web", "v2")  # moves v2 away: the first v2 image is left untagged
+    assert ecr(web, "ListImages", repositoryName="web")["imageIds"][:3] == [
+        {"imageDigest": digest, "imageTag": "v1"},
+        {"imageDigest": digest, "imageTag": "stable"},
+        {"imageDigest": untagged},
+    ]
+    tagged, bare, _ = ecr(web, "DescribeImages", repositoryName="web")["imageDetails"]
+    # The CLI prints keys in the order the service sends them (API_ImageDetail).
+    assert list(tagged) == [
+        "registryId",
+        "repositoryName",
+        "imageDigest",
+        "imageTags",
+        "imageSizeInBytes",
+        "imagePushedAt",
+        "imageManifestMediaType",
+        "artifactMediaType",
+        "lastRecordedPullTime",  # BatchGetImage (manifest_of) pulled it
+    ]
+    assert "imageTags" not in bare
+    # imageSizeInBytes is the compressed layers' total; the config blob does not count.
+    assert tagged["imageSizeInBytes"] == sum(layer["size"] for layer in json.loads(manifest)["layers"])
