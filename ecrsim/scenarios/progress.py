@@ -2,9 +2,10 @@
 
 Progress lives in one small JSON file in the user data directory (platformdirs; `ECRSIM_HOME` overrides
 it, which is also how tests and classroom machines keep it somewhere known). Losing or mangling it must
-never stop the learner: writes are atomic (a temporary file then `os.replace`, so a crash mid-write leaves
-the old file whole), and a file that cannot be read is renamed aside with a warning and progress starts
-afresh. Steps are keyed by their index in the scenario's `steps` list, the one identity a step has.
+never stop the learner: it is kept as safefile keeps files (each change re-read, merged and written whole
+under a lock, so two ecrsim processes never lose each other's progress), and a file that cannot be read is
+renamed aside with a warning and progress starts afresh. Steps are keyed by their index in the scenario's
+`steps` list, the one identity a step has.
 
 No timestamps are stored: the UI runs on the simulated clock only, and nothing here needs wall time.
 """
@@ -13,10 +14,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ecrsim.scenarios.safefile import locked, set_aside, write_atomically
 
 FILE_NAME = "progress.json"
 FORMAT_VERSION = 1
@@ -67,7 +70,8 @@ class DamagedProgress(ValueError):
 
 
 class ProgressStore:
-    """The learner's progress, loaded once and saved after every change."""
+    """The learner's progress, loaded once; each change is saved at once and merged with what another
+    ecrsim process saved meanwhile."""
 
     def __init__(self, path: Path, scenarios: dict[str, ScenarioRecord] | None = None) -> None:
         self.path = path
@@ -77,34 +81,9 @@ class ProgressStore:
     @classmethod
     def load(cls, path: Path | None = None) -> ProgressStore:
         """Read the saved progress; a missing file is a fresh start, a damaged one is set aside."""
-        path = path or data_dir() / FILE_NAME
-        store = cls(path)
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except (FileNotFoundError, NotADirectoryError):
-            return store
-        except OSError as exc:
-            store.warnings.append(
-                f"Cannot read progress file {path}: {exc.strerror or exc}; starting afresh."
-            )
-            return store
-        except UnicodeDecodeError as exc:
-            store._set_aside(f"not UTF-8 text: {exc.reason}")
-            return store
-        try:
-            store.scenarios = _decode(json.loads(raw))
-        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
-            store._set_aside(str(exc) or type(exc).__name__)
+        store = cls(path or data_dir() / FILE_NAME)
+        store.scenarios = store._read()
         return store
-
-    def _set_aside(self, why: str) -> None:
-        aside = _free_name(self.path.with_name(self.path.name + ".damaged"))
-        try:
-            os.replace(self.path, aside)
-            where = f"moved it to {aside}"
-        except OSError as exc:
-            where = f"could not move it aside ({exc.strerror or exc}); it will be overwritten"
-        self.warnings.append(f"Progress file {self.path} is damaged ({why}); {where} and started afresh.")
 
     # -- reading ------------------------------------------------------------------------------------------
     def record(self, scenario_id: str) -> ScenarioRecord:
@@ -113,63 +92,90 @@ class ProgressStore:
 
     # -- changing (each change is saved at once) ----------------------------------------------------------
     def answer(self, scenario_id: str, step: int, choices: list[int], *, correct: bool) -> None:
-        record = self._mutable(scenario_id).questions.setdefault(step, QuestionRecord())
-        record.attempts.append(sorted(choices))
-        record.correct = record.correct or correct
-        self.save()
+        def change(scenarios: dict[str, ScenarioRecord]) -> None:
+            record = _mutable(scenarios, scenario_id).questions.setdefault(step, QuestionRecord())
+            record.attempts.append(sorted(choices))
+            record.correct = record.correct or correct
+
+        self._change(change)
 
     def task_hint(self, scenario_id: str, step: int, hints_used: int) -> None:
-        record = self._mutable(scenario_id).tasks.setdefault(step, TaskRecord())
-        record.hints_used = max(record.hints_used, hints_used)
-        self.save()
+        def change(scenarios: dict[str, ScenarioRecord]) -> None:
+            record = _mutable(scenarios, scenario_id).tasks.setdefault(step, TaskRecord())
+            record.hints_used = max(record.hints_used, hints_used)
+
+        self._change(change)
 
     def task_solution_shown(self, scenario_id: str, step: int) -> None:
-        self._mutable(scenario_id).tasks.setdefault(step, TaskRecord()).solution_shown = True
-        self.save()
+        def change(scenarios: dict[str, ScenarioRecord]) -> None:
+            _mutable(scenarios, scenario_id).tasks.setdefault(step, TaskRecord()).solution_shown = True
+
+        self._change(change)
 
     def task_done(self, scenario_id: str, step: int) -> None:
-        self._mutable(scenario_id).tasks.setdefault(step, TaskRecord()).done = True
-        self.save()
+        def change(scenarios: dict[str, ScenarioRecord]) -> None:
+            _mutable(scenarios, scenario_id).tasks.setdefault(step, TaskRecord()).done = True
+
+        self._change(change)
 
     def finish(self, scenario_id: str) -> None:
-        self._mutable(scenario_id).finished = True
-        self.save()
+        def change(scenarios: dict[str, ScenarioRecord]) -> None:
+            _mutable(scenarios, scenario_id).finished = True
+
+        self._change(change)
 
     def reset(self, scenario_id: str) -> None:
-        if self.scenarios.pop(scenario_id, None) is not None:
-            self.save()
+        def change(scenarios: dict[str, ScenarioRecord]) -> None:
+            scenarios.pop(scenario_id, None)
 
-    def _mutable(self, scenario_id: str) -> ScenarioRecord:
-        return self.scenarios.setdefault(scenario_id, ScenarioRecord())
+        if scenario_id in self.scenarios:
+            self._change(change)
 
-    def save(self) -> None:
-        """Write atomically. A failure to save is reported, not raised: the learner keeps working."""
-        text = json.dumps(_encode(self.scenarios), indent=1, sort_keys=True) + "\n"
+    def _change(self, change: Callable[[dict[str, ScenarioRecord]], None]) -> None:
+        """Re-read the file under its lock, apply `change`, write it back whole (safefile), so another
+        process's progress survives. When the file cannot be locked or written, change the progress in
+        memory: the learner keeps working and is warned once."""
+        applied = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temp, self.path)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            with locked(self.path):
+                scenarios = self._read()
+                change(scenarios)
+                applied = True
+                self.scenarios = scenarios
+                write_atomically(self.path, json.dumps(_encode(scenarios), indent=1, sort_keys=True) + "\n")
         except OSError as exc:
+            if not applied:
+                change(self.scenarios)
             message = f"Could not save progress to {self.path}: {exc.strerror or exc}"
             if message not in self.warnings:
                 self.warnings.append(message)
 
+    def _read(self) -> dict[str, ScenarioRecord]:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        except UnicodeDecodeError as exc:
+            self._damaged(f"not UTF-8 text: {exc.reason}")
+            return {}
+        except OSError as exc:
+            self.warnings.append(
+                f"Cannot read progress file {self.path}: {exc.strerror or exc}; starting afresh."
+            )
+            return {}
+        try:
+            return _decode(json.loads(raw))
+        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+            self._damaged(str(exc) or type(exc).__name__)
+            return {}
 
-def _free_name(path: Path) -> Path:
-    """`path`, or `path.1`, `path.2`... whichever does not exist yet (earlier damaged files are kept)."""
-    candidate, n = path, 0
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.name}.{n}")
-    return candidate
+    def _damaged(self, why: str) -> None:
+        where = set_aside(self.path)
+        self.warnings.append(f"Progress file {self.path} is damaged ({why}); {where} and started afresh.")
+
+
+def _mutable(scenarios: dict[str, ScenarioRecord], scenario_id: str) -> ScenarioRecord:
+    return scenarios.setdefault(scenario_id, ScenarioRecord())
 
 
 def _encode(scenarios: dict[str, ScenarioRecord]) -> dict[str, Any]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,7 +90,7 @@ def test_save_replaces_the_file_whole_and_leaves_no_temporary_files(home: Path) 
     store = ProgressStore.load()
     for step in range(5):
         store.answer("s1", step, [1], correct=True)
-    assert [p.name for p in home.iterdir()] == [FILE_NAME]
+    assert sorted(p.name for p in home.iterdir()) == [FILE_NAME, FILE_NAME + ".lock"]  # the lock side file
     assert json.loads((home / FILE_NAME).read_text())["version"] == 1
 
 
@@ -101,3 +104,35 @@ def test_an_unwritable_place_is_a_warning_not_a_crash(
     store.finish("s1")
     assert store.warnings and "Could not save progress" in store.warnings[0]
     assert store.record("s1").finished  # kept in memory for this session
+
+
+WRITER = """
+import sys
+from ecrsim.scenarios.progress import ProgressStore
+store = ProgressStore.load()  # loaded once, before the other process writes: each change must re-read
+for step in range(25):
+    store.answer(sys.argv[1], step, [1], correct=True)
+store.task_done("shared", int(sys.argv[2]))
+"""
+
+
+def test_two_processes_recording_progress_at_once_lose_nothing(home: Path) -> None:
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, name, step], env=dict(os.environ))
+        for name, step in (("a", "1"), ("b", "2"))
+    ]
+    assert [w.wait(timeout=60) for w in writers] == [0, 0]
+    store = ProgressStore.load()
+    assert [len(store.record(sid).questions) for sid in ("a", "b")] == [25, 25]
+    assert sorted(store.record("shared").tasks) == [1, 2]  # both changed the same scenario's record
+    assert store.warnings == []
+
+
+def test_a_file_damaged_by_another_process_is_set_aside_at_the_next_change(home: Path) -> None:
+    store = ProgressStore.load()
+    store.finish("s1")
+    (home / FILE_NAME).write_text("{half a file")
+    store.finish("s2")
+    assert len(store.warnings) == 1 and "damaged" in store.warnings[0]
+    assert (home / (FILE_NAME + ".damaged")).read_text() == "{half a file"
+    assert sorted(ProgressStore.load().scenarios) == ["s2"]
