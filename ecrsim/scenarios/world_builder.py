@@ -35,7 +35,7 @@ from ecrsim.engine.identity import (
     add_user,
     add_user_to_group,
     attach_policy,
-    store_identity_policy,
+    put_inline_policy,
     store_trust_policy,
 )
 from ecrsim.engine.policy.document import Policy, PolicyError, parse_resource_policy
@@ -159,7 +159,7 @@ class _WorldBuilder:
                     ) from None
         for name, document in spec.inline_policies.items():
             with self.at((*at, "inline_policies", name), f"invalid policy {name}: "):
-                entity.inline[name] = store_identity_policy(name, document)
+                put_inline_policy(account, entity, name, document)  # bumps the IAM version for cached callers
 
     def repository(
         self, at: DataPath, spec: model.Repository, account_id: str, region: str, now: datetime
