@@ -8,7 +8,7 @@ study screens without a key of their own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, ClassVar
 
@@ -38,6 +38,10 @@ class ProgressScreen(Screen[None]):
         Binding("f6", "exam", "Exam", id="progress.exam"),
     ]
 
+    def __init__(self, *, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        super().__init__()
+        self.now = now  # the real date: what is due and the streak depend on it; tests pass a fixed one
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="progress-scroll"):
@@ -57,7 +61,7 @@ class ProgressScreen(Screen[None]):
         from ecrsim.scenarios.stats import compute, render
         from ecrsim.scenarios.study_store import StudyStore
 
-        now = datetime.now(timezone.utc)
+        now = self.now()
         pack = load_pack(self.app.pack_dir)
         store = StudyStore.load()
         store.import_progress(self.app.progress, pack.kinds(), now)

@@ -106,9 +106,9 @@ async def test_when_time_is_up_the_exam_is_scored(home: Path) -> None:
 
 
 async def test_progress_draws_done_and_due_with_bars(home: Path) -> None:
-    StudyStore.load().record("study-d4#2", Attempt("question", True), datetime.now(timezone.utc))
+    StudyStore.load().record("study-d4#2", Attempt("question", True), T0 - timedelta(days=1))
     async with app().run_test(size=(120, 40)) as pilot:
-        pilot.app.push_screen(ProgressScreen())
+        pilot.app.push_screen(ProgressScreen(now=lambda: T0))
         await settle(pilot)
         text = static_text(pilot, "#progress-body")
         assert text.startswith("Done 1 of 12 questions and tasks [##------------------]")
