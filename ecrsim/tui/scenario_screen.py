@@ -3,10 +3,16 @@
 A scenario opens on its briefing. Then the guide narrates, asks and sets tasks; the terminal runs what the
 learner types; after every command the header, the world and the explanation are redrawn from the world.
 All the screen's keys are function or ctrl keys, because the terminal's input takes every printable key.
+
+Every answered question and completed task is also a review of its card, as in `ecrsim play`: replaying a
+scenario is practice, and spaced review counts it. The attempt is timed from when the step appeared with the
+injected monotonic `clock`, and scheduled at the injected `now` (the real date: the world's clock is
+simulated), so tests are deterministic.
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -17,6 +23,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Markdown, Static, TabbedContent, TabPane
 
+from ecrsim.scenarios.console import Clock, Now, utc_now
+from ecrsim.scenarios.review import Attempt, card_key
 from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
 from ecrsim.tui.question_view import QuestionView
@@ -30,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ecrsim.scenarios.progress import ProgressStore
+    from ecrsim.scenarios.study_store import StudyStore
     from ecrsim.tui.app import EcrsimApp
     from ecrsim.tui.commands import PaletteEntry
 
@@ -68,10 +77,14 @@ class ScenarioScreen(Screen[None]):
 
     ALLOW_IN_MAXIMIZED_VIEW = "SimHeader, Footer"
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, now: Now = utc_now, clock: Clock = time.monotonic) -> None:
         super().__init__()
         self.session = session
         self.started = False
+        self.now = now
+        self.clock = clock
+        self.step_shown = 0.0  # clock() when the waiting question or task appeared
+        self.reviews: StudyStore | None = None  # loaded at the first attempt
 
     # -- layout -------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -121,6 +134,7 @@ class ScenarioScreen(Screen[None]):
         """Run steps up to the next question or task, show what they did, then show that step."""
         self._show(self.session.advance())
         step = self.session.current
+        self.step_shown = self.clock()
         if step is None:
             if not self.session.is_sandbox:
                 self._finished()
@@ -165,6 +179,20 @@ class ScenarioScreen(Screen[None]):
         change(self.app.progress, self.session.entry.id)
         self.app.report_progress_warnings()
 
+    def _review(self, attempt: Attempt) -> None:
+        """Schedule the waiting step's card after `attempt` (the sandbox has no cards); a save that fails is
+        a notification, as for progress."""
+        if self.session.entry is None or self.session.is_sandbox:
+            return
+        from ecrsim.scenarios.study_store import StudyStore
+
+        if self.reviews is None:
+            self.reviews = StudyStore.load()
+        self.reviews.record(card_key(self.session.entry.id, self.session.step_index), attempt, self.now())
+        while self.reviews.warnings:
+            warning = self.reviews.warnings.pop(0)
+            self.notify(warning, title="Review", severity="warning", timeout=10, markup=False)
+
     def _guide(self, widget: Static | Markdown | QuestionView | TaskView) -> None:
         self.query_one("#guide-log", VerticalScroll).mount(widget)
         self._scroll_guide()
@@ -205,6 +233,10 @@ class ScenarioScreen(Screen[None]):
         self._scroll_guide()
         step = self.session.step_index
         self._record(lambda progress, sid: progress.task_done(sid, step))
+        seconds = self.clock() - self.step_shown
+        self._review(
+            Attempt("task", True, hints=view.hints_shown, solution_shown=view.solution_shown, seconds=seconds)
+        )
         self.action_show_tab("guide")
         self.notify("Every check holds.", title="Task complete")
 
@@ -220,6 +252,7 @@ class ScenarioScreen(Screen[None]):
     # -- questions ----------------------------------------------------------------------------------------
     @on(QuestionView.Answered)
     def _answered(self, event: QuestionView.Answered) -> None:
+        seconds = self.clock() - self.step_shown  # before marking, which runs the simulation
         verdict = self.session.answer(event.choices)
         view = event.control if isinstance(event.control, QuestionView) else self._current_view()
         assert isinstance(view, QuestionView)
@@ -232,6 +265,7 @@ class ScenarioScreen(Screen[None]):
         )
         step = self.session.step_index
         self._record(lambda progress, sid: progress.answer(sid, step, event.choices, correct=verdict.correct))
+        self._review(Attempt("question", verdict.correct, seconds=seconds))
         self._guide(Static("F7: next step", classes="dim next-hint"))
 
     # -- actions ------------------------------------------------------------------------------------------

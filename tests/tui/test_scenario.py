@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from fsrs import Rating
 from textual.widgets import OptionList, SelectionList, TabbedContent
 from tui_helpers import HOST, ready, static_text, terminal_text, type_line
 
 from ecrsim.scenarios.progress import ProgressStore
+from ecrsim.scenarios.study_store import StudyStore
 from ecrsim.tui.app import EcrsimApp
 from ecrsim.tui.home import HomeScreen
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.scenario_screen import ScenarioScreen
+from ecrsim.tui.session import Session
 from ecrsim.tui.task_view import TaskView
 
 LOGIN = f"aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin {HOST}"
@@ -232,3 +237,52 @@ async def test_after_an_answer_the_explanation_shows_the_decision_made_on_the_co
         assert explanation.startswith("On a copy of the world: choice 1, then the checks")
         assert "DENIED (implicit): ecr:CreateRepository" in explanation
         assert "AmazonEC2ContainerRegistryPullOnly" in explanation
+
+
+async def test_answers_and_tasks_played_in_the_ui_count_in_spaced_review(make_app) -> None:
+    """As in `ecrsim play`: each attempt schedules its card, rated from how it went and how long it took."""
+    app = make_app()
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    elapsed = [0.0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        session = Session.for_scenario(app.entry("tui-first-push"))  # type: ignore[arg-type]
+        app.push_screen(ScenarioScreen(session, now=lambda: now, clock=lambda: elapsed[0]))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        elapsed[0] = 12.0
+        await pilot.press("2")  # right at the first try, within half a minute
+        await pilot.pause()
+        await pilot.press("f7", "f5")  # the task, with a hint
+        await pilot.pause()
+        await type_line(pilot, LOGIN)
+        await type_line(pilot, f"docker push {HOST}/api:1.0")
+        assert "Task complete" in static_text(pilot, ".task-status")
+    cards = StudyStore.load().cards
+    assert {key: state.history for key, state in cards.items()} == {
+        "tui-first-push#2": [(now, Rating.Easy)],
+        "tui-first-push#3": [(now, Rating.Hard)],
+    }
+
+
+async def test_a_slow_answer_and_a_task_solved_from_its_solution_are_rated_so(make_app) -> None:
+    app = make_app()
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    elapsed = [0.0]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        session = Session.for_scenario(app.entry("tui-first-push"))  # type: ignore[arg-type]
+        app.push_screen(ScenarioScreen(session, now=lambda: now, clock=lambda: elapsed[0]))
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        elapsed[0] = 45.0
+        await pilot.press("2")  # right, but not quickly
+        await pilot.pause()
+        await pilot.press("f7", "f6")  # the task, with its solution shown
+        await pilot.pause()
+        await type_line(pilot, LOGIN)
+        await type_line(pilot, f"docker push {HOST}/api:1.0")
+    ratings = {key: state.last_rating for key, state in StudyStore.load().cards.items()}
+    assert ratings == {"tui-first-push#2": Rating.Good, "tui-first-push#3": Rating.Again}
