@@ -64,7 +64,6 @@ class ProgressScreen(Screen[None]):
         now = self.now()
         pack = load_pack(self.app.pack_dir)
         store = StudyStore.load()
-        store.import_progress(self.app.progress, pack.kinds(), now)
         lines = render(compute(pack, self.app.progress, store, now))
         self.app.call_from_thread(self._show, lines, [*pack.problems, *store.warnings])
 

@@ -91,7 +91,6 @@ class ReviewScreen(Screen[None]):
         now = self.now()
         pack = load_pack(self.app.pack_dir)
         store = StudyStore.load()
-        store.import_progress(self.app.progress, pack.kinds(), now)
         due = sorted(
             (c for c in pack.cards if c.key in store.cards and store.cards[c.key].is_due(now)),
             key=lambda c: store.cards[c.key].due,
