@@ -47,7 +47,7 @@ class _Input:
 
 class _Study:
     """What every study command starts from: the learner's terminal and real time, and the pack, progress
-    and review state (with progress the UI recorded imported first, so its cards are scheduled too)."""
+    and review state."""
 
     def __init__(
         self, stdin: TextIO | None, stdout: TextIO | None, now: Now, clock: Clock, pack_dir: Path | None
@@ -59,7 +59,6 @@ class _Study:
         self.pack: Pack = load_pack(pack_dir)
         self.progress = ProgressStore.load()
         self.store = StudyStore.load()
-        self.store.import_progress(self.progress, self.pack.kinds(), now())
         warn([*self.pack.problems, *self.progress.warnings])
         self.report_warnings()
 

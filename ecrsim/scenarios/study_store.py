@@ -5,24 +5,23 @@ It sits beside progress.json (same data directory, `ECRSIM_HOME` overrides it) a
 processes never lose each other's reviews; a file that cannot be read is set aside with a warning and
 review starts afresh.
 
-Every attempt is a review through `record`: `ecrsim play`, review and exam call it for each question and
-task. The UI's scenario screen records progress only, so `import_progress` turns the first sight of each
-question and task in that progress into its first review: a card enters the schedule the first time the
-learner meets it, wherever that was.
+Every attempt is a review through `record`: `ecrsim play`, review, exam and the UI's scenario screen call it
+for each question and task, so a card enters the schedule the first time the learner meets it, wherever
+that was.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fsrs import Card, Rating
 
-from ecrsim.scenarios.progress import ProgressStore, data_dir
-from ecrsim.scenarios.review import Attempt, CardState, Kind, card_key, review, split_key
+from ecrsim.scenarios.progress import data_dir
+from ecrsim.scenarios.review import Attempt, CardState, review, split_key
 from ecrsim.scenarios.safefile import locked, set_aside, write_atomically
 
 FILE_NAME = "review.json"
@@ -56,26 +55,6 @@ class StudyStore:
 
         self._change(change)
         return results[key]
-
-    def import_progress(self, progress: ProgressStore, kinds: Mapping[str, Kind], now: datetime) -> int:
-        """Give every question and task the learner has met in play (and that is still in the pack: `kinds`
-        maps the pack's card keys to their kind) its first review. Returns how many cards were added."""
-        found = {
-            key: attempt
-            for key, attempt in _progress_attempts(progress).items()
-            if key in kinds and key not in self.cards
-        }
-        added: list[str] = []
-
-        def change(cards: dict[str, CardState]) -> None:
-            for key, attempt in found.items():
-                if key not in cards:
-                    cards[key] = review(CardState.new(key, now), attempt, now)
-                    added.append(key)
-
-        if found:
-            self._change(change)
-        return len(added)
 
     def _change(self, change: Callable[[dict[str, CardState]], None]) -> None:
         """Apply `change` to the saved cards and save; when the file cannot be locked or written, to the
@@ -117,24 +96,6 @@ class StudyStore:
     def _damaged(self, why: str) -> None:
         where = set_aside(self.path)
         self.warnings.append(f"Review state {self.path} is damaged ({why}); {where} and started afresh.")
-
-
-def _progress_attempts(progress: ProgressStore) -> dict[str, Attempt]:
-    """How each question and task recorded in play went, as an attempt (not timed, so never Easy).
-    A task still in progress (neither done nor given up) is no attempt yet."""
-    attempts: dict[str, Attempt] = {}
-    for scenario_id, record in progress.scenarios.items():
-        for step, question in record.questions.items():
-            if question.attempts:
-                attempts[card_key(scenario_id, step)] = Attempt(
-                    "question", question.correct, first_try=len(question.attempts) == 1
-                )
-        for step, task in record.tasks.items():
-            if task.done or task.solution_shown:
-                attempts[card_key(scenario_id, step)] = Attempt(
-                    "task", task.done, hints=task.hints_used, solution_shown=task.solution_shown
-                )
-    return attempts
 
 
 def _encode(cards: dict[str, CardState]) -> str:

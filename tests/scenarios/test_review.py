@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from fsrs import Rating, State
 
-from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.review import Attempt, CardState, describe_interval, review
 from ecrsim.scenarios.study_commands import run_review
 from ecrsim.scenarios.study_store import StudyStore
@@ -156,21 +155,6 @@ def test_two_processes_reviewing_at_once_lose_nothing(home: Path) -> None:
     ]
     assert [w.wait(timeout=60) for w in writers] == [0, 0]
     assert len(StudyStore.load().cards) == 50
-
-
-def test_questions_and_tasks_met_in_the_ui_enter_the_schedule_once(home: Path) -> None:
-    progress = ProgressStore(home / "progress.json")
-    progress.answer("s", 1, [1], correct=True)
-    progress.answer("s", 2, [2], correct=False)
-    progress.answer("s", 2, [1], correct=True)
-    progress.task_hint("s", 3, 1)  # still in progress: not an attempt yet
-    progress.task_solution_shown("s", 4)
-    kinds = {"s#1": "question", "s#2": "question", "s#3": "task", "s#4": "task"}
-    store = StudyStore.load()
-    assert store.import_progress(progress, kinds, T0) == 3  # type: ignore[arg-type]
-    ratings = {key: state.last_rating for key, state in store.cards.items()}
-    assert ratings == {"s#1": Rating.Good, "s#2": Rating.Hard, "s#4": Rating.Again}
-    assert store.import_progress(progress, kinds, T0 + timedelta(days=1)) == 0  # imported once only  # type: ignore[arg-type]
 
 
 # -- `ecrsim review` ---------------------------------------------------------------------------------------
