@@ -85,8 +85,8 @@ class Condition:
     shown: str = field(init=False, repr=False, compare=False)
     relation: str = field(init=False, repr=False, compare=False)
     test: Callable[[str, tuple[Piece, ...]], bool] | None = field(init=False, repr=False, compare=False)
-    # For the equality operators, whether a request value equals any of the values as written, in one
-    # set lookup (used when no policy variable needs resolving); None for the other operators.
+    # For the equality operators and IpAddress, whether a request value matches any of the values as
+    # written, worked out once (used when no policy variable needs resolving); None for the others.
     lookup: Callable[[str], bool] | None = field(init=False, repr=False, compare=False)
     # The request-context keys this condition reads: its own key and those of its policy variables.
     reads: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -188,7 +188,8 @@ def _matches_any(
 
 
 def _lookup(positive: str, values: tuple[str, ...]) -> Callable[[str], bool] | None:
-    """`_matches_any` for the equality operators over values as written, as one set lookup."""
+    """`_matches_any` over values as written, worked out once: a set lookup for the equality operators,
+    parsed networks for IpAddress."""
     if positive == "StringEquals":
         return frozenset(values).__contains__
     if positive == "StringEqualsIgnoreCase":
@@ -197,6 +198,15 @@ def _lookup(positive: str, values: tuple[str, ...]) -> Callable[[str], bool] | N
     if positive == "Bool":
         lowered = frozenset(value.lower() for value in values)
         return lambda request: request.lower() in lowered
+    if positive == "IpAddress":
+        # The networks parsed once here; a value that is no network matches nothing, as in _ip_address.
+        networks = tuple(network for network in map(_network, values) if network is not None)
+
+        def within(request: str) -> bool:
+            address = _address(request)
+            return address is not None and any(address in network for network in networks)
+
+        return within
     return None
 
 

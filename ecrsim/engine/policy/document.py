@@ -102,6 +102,9 @@ class Statement:
     variables: bool  # policy variables are resolved (Version 2012-10-17 only)
     action_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)  # all of Action at once
     actions_shown: str = field(init=False, repr=False, compare=False)
+    # The trace's clause for each pattern of Action when it is the one that matched, written once here
+    # rather than for every request (evaluate._action).
+    action_clauses: tuple[str, ...] = field(init=False, repr=False, compare=False)
     resources_shown: str = field(init=False, repr=False, compare=False)
     # The request-context keys (lower case) whose values can change this statement's outcome, and those
     # its Resource element reads (policy variables).
@@ -120,6 +123,7 @@ class Statement:
     def __post_init__(self) -> None:
         object.__setattr__(self, "action_pattern", actions_regex(self.actions))
         object.__setattr__(self, "actions_shown", show_values(self.actions))
+        object.__setattr__(self, "action_clauses", tuple(f"action matched {a}" for a in self.actions))
         object.__setattr__(self, "resources_shown", show_values(self.resources or ()))
         resource_keys: list[str] = []
         if self.variables:

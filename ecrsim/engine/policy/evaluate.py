@@ -415,26 +415,25 @@ def _outcome(
     reads = statement.context_keys
     key = (name, action, resource, principal, tuple(map(context.get, reads)) if reads else None)
     memo = statement.memo
-    outcome = memo.get(key)
+    # A statement never evaluated before (policies just written or parsed) has nothing to look up.
+    outcome = memo.get(key) if memo else None
     if outcome is not None:
         return outcome
     reads = statement.resource_keys
     scope_key = (_SCOPE, action, resource, principal, tuple(map(context.get, reads)) if reads else None)
-    scope = memo.get(scope_key)
+    scope = memo.get(scope_key) if memo else None
     if scope is None:
         scope = memo[scope_key] = _scope(statement, caller, request, context, resource_policy)
     matched, why, level = scope
     near = False  # a near miss: in scope, failed only on a condition
     if matched:
         if statement.conditions:
-            parts = [why]
             for condition in statement.conditions:
                 matched, clause = check(condition, context, statement.variables)
-                parts.append(clause)
+                why = f"{why}, {clause}"
                 if not matched:
                     level, near = None, True
                     break
-            why = ", ".join(parts)
         else:
             why += ", no conditions"
     else:
@@ -458,19 +457,17 @@ def _scope(
     resource_policy: bool,
 ) -> tuple[bool, str, PrincipalMatch | None]:
     """Does the statement cover this caller (resource policies), action and resource? Conditions aside."""
-    parts: list[str] = []
     level: PrincipalMatch | None = None
-    if resource_policy:
-        level, clause = _principal(statement, caller)
-        parts.append(clause)
-        if level is None:
-            return False, clause, None
-    ok, clause = _action(statement, request.action)
-    parts.append(clause)
+    ok, why = _action(statement, request.action)
     if ok and statement.resources is not None:
         ok, clause = _resource(statement, request.resource_arn, context)
-        parts.append(clause)
-    return ok, ", ".join(parts), level
+        why = f"{why}, {clause}"
+    if resource_policy:
+        level, clause = _principal(statement, caller)
+        if level is None:
+            return False, clause, None
+        why = f"{clause}, {why}"
+    return ok, why, level
 
 
 def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | None, str]:
@@ -514,7 +511,7 @@ def _action(statement: Statement, action: str) -> tuple[bool, str]:
         return True, f"action {action} is not listed in NotAction, so it applies"
     if not found:
         return False, f"action {action} not in Action {statement.actions_shown}"
-    return True, f"action matched {statement.actions[found.lastindex - 1]}"
+    return True, statement.action_clauses[found.lastindex - 1]
 
 
 def _resource(statement: Statement, resource: str, context: Mapping[str, ContextValue]) -> tuple[bool, str]:
