@@ -105,6 +105,7 @@ class Statement:
     # The trace's clause for each pattern of Action when it is the one that matched, written once here
     # rather than for every request (evaluate._action).
     action_clauses: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    resource_clauses: tuple[str, ...] = field(init=False, repr=False, compare=False)  # likewise, Resource
     resources_shown: str = field(init=False, repr=False, compare=False)
     # The request-context keys (lower case) whose values can change this statement's outcome, and those
     # its Resource element reads (policy variables).
@@ -124,6 +125,8 @@ class Statement:
         object.__setattr__(self, "action_pattern", actions_regex(self.actions))
         object.__setattr__(self, "actions_shown", show_values(self.actions))
         object.__setattr__(self, "action_clauses", tuple(f"action matched {a}" for a in self.actions))
+        clauses = tuple(f"resource matched {r}" for r in self.resources or ())
+        object.__setattr__(self, "resource_clauses", clauses)
         object.__setattr__(self, "resources_shown", show_values(self.resources or ()))
         resource_keys: list[str] = []
         if self.variables:

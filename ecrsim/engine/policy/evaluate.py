@@ -524,6 +524,8 @@ def _resource(statement: Statement, resource: str, context: Mapping[str, Context
             hit = "*" if "*" in patterns else None
         else:
             found = compiled.fullmatch(resource)
+            if found and not statement.not_resource:  # the common case, its clause written at parse time
+                return True, statement.resource_clauses[found.lastindex - 1]  # type: ignore[operator]
             hit = patterns[found.lastindex - 1] if found else None  # type: ignore[operator]
         patterns = ()
     for pattern in patterns:
