@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecrsim.scenarios.safefile import locked, set_aside, write_atomically
+from ecrsim.scenarios.safefile import SharedJsonFile
 
 FILE_NAME = "progress.json"
 FORMAT_VERSION = 1
@@ -69,20 +68,25 @@ class DamagedProgress(ValueError):
     """The progress file exists but is not progress this version can read."""
 
 
-class ProgressStore:
+class ProgressStore(SharedJsonFile[dict[str, ScenarioRecord]]):
     """The learner's progress, loaded once; each change is saved at once and merged with what another
     ecrsim process saved meanwhile."""
 
+    noun = "progress file"
+    content = "progress"
+
     def __init__(self, path: Path, scenarios: dict[str, ScenarioRecord] | None = None) -> None:
-        self.path = path
-        self.scenarios: dict[str, ScenarioRecord] = scenarios or {}
-        self.warnings: list[str] = []  # shown to the learner by whoever loaded the store
+        super().__init__(path, scenarios or {})
+
+    @property
+    def scenarios(self) -> dict[str, ScenarioRecord]:
+        return self.value
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProgressStore:
         """Read the saved progress; a missing file is a fresh start, a damaged one is set aside."""
         store = cls(path or data_dir() / FILE_NAME)
-        store.scenarios = store._read()
+        store.value = store._read()
         return store
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -131,47 +135,14 @@ class ProgressStore:
         if scenario_id in self.scenarios:
             self._change(change)
 
-    def _change(self, change: Callable[[dict[str, ScenarioRecord]], None]) -> None:
-        """Re-read the file under its lock, apply `change`, write it back whole (safefile), so another
-        process's progress survives. When the file cannot be locked or written, change the progress in
-        memory: the learner keeps working and is warned once."""
-        applied = False
-        try:
-            with locked(self.path):
-                scenarios = self._read()
-                change(scenarios)
-                applied = True
-                self.scenarios = scenarios
-                write_atomically(self.path, json.dumps(_encode(scenarios), indent=1, sort_keys=True) + "\n")
-        except OSError as exc:
-            if not applied:
-                change(self.scenarios)
-            message = f"Could not save progress to {self.path}: {exc.strerror or exc}"
-            if message not in self.warnings:
-                self.warnings.append(message)
+    def _empty(self) -> dict[str, ScenarioRecord]:
+        return {}
 
-    def _read(self) -> dict[str, ScenarioRecord]:
-        try:
-            raw = self.path.read_text(encoding="utf-8")
-        except (FileNotFoundError, NotADirectoryError):
-            return {}
-        except UnicodeDecodeError as exc:
-            self._damaged(f"not UTF-8 text: {exc.reason}")
-            return {}
-        except OSError as exc:
-            self.warnings.append(
-                f"Cannot read progress file {self.path}: {exc.strerror or exc}; starting afresh."
-            )
-            return {}
-        try:
-            return _decode(json.loads(raw))
-        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
-            self._damaged(str(exc) or type(exc).__name__)
-            return {}
+    def _decode(self, data: Any) -> dict[str, ScenarioRecord]:
+        return _decode(data)
 
-    def _damaged(self, why: str) -> None:
-        where = set_aside(self.path)
-        self.warnings.append(f"Progress file {self.path} is damaged ({why}); {where} and started afresh.")
+    def _encode(self, value: dict[str, ScenarioRecord]) -> str:
+        return json.dumps(_encode(value), indent=1, sort_keys=True) + "\n"
 
 
 def _mutable(scenarios: dict[str, ScenarioRecord], scenario_id: str) -> ScenarioRecord:

@@ -8,11 +8,15 @@ the old one (`os.replace` is atomic on POSIX and Windows): a crash mid-write lea
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+Value = TypeVar("Value")
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -54,6 +58,72 @@ def set_aside(path: Path) -> str:
     except OSError as exc:
         return f"could not move it aside ({exc.strerror or exc}); it will be overwritten"
     return f"moved it to {candidate}"
+
+
+class SharedJsonFile(Generic[Value]):
+    """A learner's JSON file that several ecrsim processes change (progress, review state).
+
+    Each change re-reads the file under its lock, applies the change and writes the file whole, so no
+    process loses another's work. Losing or mangling the file must never stop the learner: one that cannot
+    be read is set aside and started afresh, one that cannot be written keeps the change in memory, each
+    with one warning in `warnings` for whoever loaded the store to show.
+    """
+
+    noun = "file"  # how warnings name the file, e.g. "progress file"
+    content = "data"  # how warnings name what it holds, e.g. "progress"
+
+    def __init__(self, path: Path, value: Value) -> None:
+        self.path = path
+        self.value = value
+        self.warnings: list[str] = []
+
+    def _empty(self) -> Value:
+        raise NotImplementedError
+
+    def _decode(self, data: Any) -> Value:
+        """The value saved in `data`; ValueError, TypeError or KeyError when it is not ours."""
+        raise NotImplementedError
+
+    def _encode(self, value: Value) -> str:
+        raise NotImplementedError
+
+    def _change(self, change: Callable[[Value], None]) -> None:
+        applied = False
+        try:
+            with locked(self.path):
+                value = self._read()
+                change(value)
+                applied = True
+                self.value = value
+                write_atomically(self.path, self._encode(value))
+        except OSError as exc:
+            if not applied:
+                change(self.value)
+            message = f"Could not save {self.content} to {self.path}: {exc.strerror or exc}"
+            if message not in self.warnings:
+                self.warnings.append(message)
+
+    def _read(self) -> Value:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return self._empty()
+        except UnicodeDecodeError as exc:
+            return self._damaged(f"not UTF-8 text: {exc.reason}")
+        except OSError as exc:
+            reason = exc.strerror or exc
+            self.warnings.append(f"Cannot read {self.noun} {self.path}: {reason}; starting afresh.")
+            return self._empty()
+        try:
+            return self._decode(json.loads(raw))
+        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+            return self._damaged(str(exc) or type(exc).__name__)
+
+    def _damaged(self, why: str) -> Value:
+        where = set_aside(self.path)
+        noun = self.noun[0].upper() + self.noun[1:]
+        self.warnings.append(f"{noun} {self.path} is damaged ({why}); {where} and started afresh.")
+        return self._empty()
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only

@@ -13,7 +13,6 @@ that was.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from fsrs import Card, Rating
 
 from ecrsim.scenarios.progress import data_dir
 from ecrsim.scenarios.review import Attempt, CardState, review, split_key
-from ecrsim.scenarios.safefile import locked, set_aside, write_atomically
+from ecrsim.scenarios.safefile import SharedJsonFile
 
 FILE_NAME = "review.json"
 FORMAT_VERSION = 1
@@ -32,16 +31,21 @@ class DamagedStudyFile(ValueError):
     """The file exists but is not review state this version can read."""
 
 
-class StudyStore:
+class StudyStore(SharedJsonFile[dict[str, CardState]]):
+    noun = "review state"
+    content = "review state"
+
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.cards: dict[str, CardState] = {}
-        self.warnings: list[str] = []  # for whoever loaded the store to show
+        super().__init__(path, {})
+
+    @property
+    def cards(self) -> dict[str, CardState]:
+        return self.value
 
     @classmethod
     def load(cls, path: Path | None = None) -> StudyStore:
         store = cls(path or data_dir() / FILE_NAME)
-        store.cards = store._read()
+        store.value = store._read()
         return store
 
     # -- changing: each change re-reads the file under the lock, so another process's reviews survive ------
@@ -56,46 +60,14 @@ class StudyStore:
         self._change(change)
         return results[key]
 
-    def _change(self, change: Callable[[dict[str, CardState]], None]) -> None:
-        """Apply `change` to the saved cards and save; when the file cannot be locked or written, to the
-        cards in memory, so the session goes on and the learner is warned once."""
-        applied = False
-        try:
-            with locked(self.path):
-                cards = self._read()
-                change(cards)
-                applied = True
-                self.cards = cards
-                write_atomically(self.path, _encode(cards))
-        except OSError as exc:
-            if not applied:
-                change(self.cards)
-            message = f"Could not save review state to {self.path}: {exc.strerror or exc}"
-            if message not in self.warnings:
-                self.warnings.append(message)
+    def _empty(self) -> dict[str, CardState]:
+        return {}
 
-    def _read(self) -> dict[str, CardState]:
-        try:
-            raw = self.path.read_text(encoding="utf-8")
-        except (FileNotFoundError, NotADirectoryError):
-            return {}
-        except UnicodeDecodeError as exc:
-            self._damaged(f"not UTF-8 text: {exc.reason}")
-            return {}
-        except OSError as exc:
-            self.warnings.append(
-                f"Cannot read review state {self.path}: {exc.strerror or exc}; starting afresh."
-            )
-            return {}
-        try:
-            return _decode(json.loads(raw))
-        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
-            self._damaged(str(exc) or type(exc).__name__)
-            return {}
+    def _decode(self, data: Any) -> dict[str, CardState]:
+        return _decode(data)
 
-    def _damaged(self, why: str) -> None:
-        where = set_aside(self.path)
-        self.warnings.append(f"Review state {self.path} is damaged ({why}); {where} and started afresh.")
+    def _encode(self, value: dict[str, CardState]) -> str:
+        return _encode(value)
 
 
 def _encode(cards: dict[str, CardState]) -> str:
