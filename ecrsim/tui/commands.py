@@ -18,7 +18,30 @@ if TYPE_CHECKING:
 PaletteEntry = tuple[str, str, Callable[[], object]]  # title, help, callback
 
 
-class EcrsimCommands(Provider):
+class EntryProvider(Provider):
+    """A palette provider over a list of (title, help, callback) entries: subclasses only list them."""
+
+    def _entries(self) -> Iterator[PaletteEntry]:
+        raise NotImplementedError
+
+    def _discoverable(self, title: str) -> bool:
+        """Whether the entry shows before anything is typed (long families of entries may not)."""
+        return True
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._entries():
+            if self._discoverable(title):
+                yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+class EcrsimCommands(EntryProvider):
     def _entries(self) -> Iterator[PaletteEntry]:
         app: EcrsimApp = self.app  # type: ignore[assignment]
         screen_actions = getattr(self.screen, "palette_actions", None)
@@ -43,14 +66,5 @@ class EcrsimCommands(Provider):
                 partial(app.open_sandbox, entry.id),
             )
 
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
-            if not title.startswith("Sandbox from:"):
-                yield DiscoveryHit(title, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+    def _discoverable(self, title: str) -> bool:
+        return not title.startswith("Sandbox from:")

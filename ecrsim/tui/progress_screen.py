@@ -16,10 +16,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+
+from ecrsim.tui.commands import EntryProvider
 
 if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
@@ -100,7 +101,7 @@ def open_exam(app: EcrsimApp) -> None:
     app.push_screen(ExamScreen())
 
 
-class StudyCommands(Provider):
+class StudyCommands(EntryProvider):
     """Command-palette entries for the study screens."""
 
     def _entries(self) -> Iterator[PaletteEntry]:
@@ -116,14 +117,3 @@ class StudyCommands(Provider):
             "Done and due by domain and topic, accuracy, streak, weakest topics",
             lambda: open_progress(app),
         )
-
-    async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
-            yield DiscoveryHit(title, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, callback in self._entries():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
