@@ -118,8 +118,6 @@ class Statement:
     # All of Resource at once (matching.resources_regex), when no pattern has a policy variable to resolve.
     resource_pattern: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     reads_resource: bool = field(init=False, repr=False, compare=False)
-    # Outcomes already worked out, kept by the evaluator (evaluate._outcome); a cache, not state.
-    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "action_pattern", actions_regex(self.actions))
@@ -161,13 +159,24 @@ class Policy:
     # whole decisions names a policy by, so that it keeps no policy alive and can never mistake one
     # policy for another (as an id() could, once reused).
     serial: int = field(init=False, repr=False, compare=False)
-    # Every request-context key (lower case) some statement reads.
+    # Every request-context key (lower case) some statement reads, and those some Resource element reads.
     reads: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    resource_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # Whether some statement's outcome depends on the request's action, or its resource (as
+    # Statement.reads_action and reads_resource): if not, the evaluator's plans leave it out of their key.
+    reads_action: bool = field(init=False, repr=False, compare=False)
+    reads_resource: bool = field(init=False, repr=False, compare=False)
+    # The evaluator's plans for this policy (evaluate._plan); a cache, not state.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "serial", next(_SERIALS))
-        keys = (key for statement in self.statements for key in statement.context_keys)
-        object.__setattr__(self, "reads", tuple(dict.fromkeys(keys)))
+        set_ = object.__setattr__
+        set_(self, "serial", next(_SERIALS))
+        statements = self.statements
+        set_(self, "reads", tuple(dict.fromkeys(k for s in statements for k in s.context_keys)))
+        set_(self, "resource_keys", tuple(dict.fromkeys(k for s in statements for k in s.resource_keys)))
+        set_(self, "reads_action", any(statement.reads_action for statement in statements))
+        set_(self, "reads_resource", any(statement.reads_resource for statement in statements))
 
     def principals(self) -> tuple[str, ...]:
         """Every AWS and Service principal the policy names (not `*`), so the world can check they exist."""

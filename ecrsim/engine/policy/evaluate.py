@@ -111,8 +111,8 @@ def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
 
 def forget() -> None:
     """Forget every outcome the policy engine remembers across policies: whole decisions and the
-    patterns, variables, dates and addresses it has worked out. Statements and conditions keep their
-    own memos (Statement.memo), which go with the policy objects. For measuring a cold engine."""
+    patterns, variables, dates and addresses it has worked out. Policies and conditions keep their
+    own memos (Policy.memo, Condition.memo), which go with the policy objects. For measuring a cold engine."""
     from ecrsim.engine.policy import conditions, matching, variables
 
     _DECISIONS.clear()
@@ -141,34 +141,33 @@ def _decide(
     if caller.kind == "role_session":
         caller = session_of_role(caller, context.get("aws:principalarn"))
     owner = request.resource_account or resource_account(request.resource_arn) or caller.account
-    traces: list[StatementTrace] = []
+    traces: list[StatementTrace | None] = []  # a None is an open statement's, filled in below
     denies: list[_Hit] = []
     identity_allows: list[_Hit] = []
     resource_allows: list[_Hit] = []
     near_misses: list[tuple[_Hit, str]] = []
+    lists: tuple[list[Any], ...] = ([], denies, identity_allows, resource_allows, near_misses)  # by _Joins
 
     sources = [(named.name, named.policy, False) for named in request.identity_policies]
     if request.resource_policy is not None:
         sources.append((request.resource_policy_name, request.resource_policy, True))
     for name, policy, is_resource_policy in sources:
         skip = _not_consulted(request, caller, name, is_resource_policy, resource_policy_required)
-        for statement in policy.statements:
-            if skip:
-                traces.append(_trace(name, statement, False, skip))
-                continue
-            trace, level, near = _outcome(name, statement, caller, request, context, is_resource_policy)
-            traces.append(trace)
-            if not trace.matched and not near:
-                continue
-            hit = _Hit(name, statement, level, is_resource_policy)
-            if trace.matched and statement.effect == "Deny":
-                denies.append(hit)
-            elif trace.matched:
-                (resource_allows if is_resource_policy else identity_allows).append(hit)
-            elif statement.effect == "Allow":
-                near_misses.append((hit, trace.why))
+        if skip:
+            traces.extend([_trace(name, statement, False, skip) for statement in policy.statements])
+            continue
+        plan = _plan(name, policy, caller, request, context, is_resource_policy)
+        start = len(traces)
+        traces.extend(plan.traces)
+        # Only the statements that cover the request can match or nearly match: the others' traces are
+        # the plan's, and no hit. An open statement's outcome says which list its hit joins, if any.
+        for entry in plan.open:
+            trace, hit, joins = entry.fixed or entry.outcome(name, context, is_resource_policy)
+            traces[start + entry.position] = trace
+            if joins:
+                lists[joins].append(hit)
 
-    judge = _Judge(request, caller, owner, tuple(traces))
+    judge = _Judge(request, caller, owner, tuple(traces))  # type: ignore[arg-type]
     if denies:
         # Where several policy types deny, AWS names one; we name the identity-based one first.
         hit = next((h for h in denies if not h.resource_policy), denies[0])
@@ -387,66 +386,124 @@ def _trace(policy: str, statement: Statement, matched: bool, why: str) -> Statem
     return StatementTrace(policy, statement.sid, statement.index, statement.effect, matched, why)
 
 
-_Outcome = tuple[StatementTrace, PrincipalMatch | None, bool]  # (trace, principal level, near miss)
+# An open statement's outcome: its trace, what it adds to the decision's lists, and which list (an index
+# into _decide's `lists`): nothing (0), a Deny that matched (1), an Allow that matched in an identity (2)
+# or resource policy (3), or (hit, why) for an Allow that failed only on a condition, a near miss (4).
+_Outcome = tuple[StatementTrace, Any, int]
 _MEMO_LIMIT = 1024
-_SCOPE = object()  # marks the memo entries of _scope, beside those of whole outcomes
 
 
-def _outcome(
+class _Open:
+    """A statement that covers the request (its caller, action and resource), so that its outcome is open:
+    its conditions decide it, and it can match or nearly match. Its outcomes are remembered here by the
+    values of the context keys it reads, so a moved clock re-checks only the statements that read it."""
+
+    __slots__ = ("fixed", "level", "outcomes", "position", "statement", "why")
+
+    def __init__(self, position: int, statement: Statement, why: str, level: PrincipalMatch | None):
+        self.position = position  # in the policy's statements
+        self.statement = statement
+        self.why = why  # the scope's clauses: principal, action, resource
+        self.level = level
+        self.outcomes: dict[tuple[ContextValue | None, ...], _Outcome] = {}
+        # A statement with no conditions matched, whatever the context.
+        self.fixed: _Outcome | None = None
+
+    def outcome(self, name: str, context: Mapping[str, ContextValue], resource_policy: bool) -> _Outcome:
+        """The statement's outcome under its conditions (Statement.conditions is not empty)."""
+        statement = self.statement
+        key = tuple(map(context.get, statement.context_keys))
+        outcomes = self.outcomes
+        outcome = outcomes.get(key) if outcomes else None
+        if outcome is not None:
+            return outcome
+        why = self.why
+        for condition in statement.conditions:
+            matched, clause = check(condition, context, statement.variables)
+            why = f"{why}, {clause}"
+            if not matched:
+                break
+        trace = StatementTrace(name, statement.sid, statement.index, statement.effect, matched, why)
+        if matched:
+            outcome = _matched(trace, name, statement, self.level, resource_policy)
+        elif statement.effect == "Allow":
+            outcome = (trace, (_Hit(name, statement, None, resource_policy), why), 4)
+        else:
+            outcome = (trace, None, 0)
+        if len(outcomes) >= _MEMO_LIMIT:
+            outcomes.clear()
+        outcomes[key] = outcome
+        return outcome
+
+
+def _matched(
+    trace: StatementTrace,
     name: str,
     statement: Statement,
+    level: PrincipalMatch | None,
+    resource_policy: bool,
+) -> _Outcome:
+    """The outcome of a statement that applies: a hit among the denies or the allows."""
+    joins = 1 if statement.effect == "Deny" else 3 if resource_policy else 2
+    return trace, _Hit(name, statement, level, resource_policy), joins
+
+
+class _Plan:
+    """One policy's statements sorted for one request's name, action, resource and caller (and the values
+    of the context keys its Resource elements read): the traces of those that do not cover the request
+    (most of them, in practice: their Action does not name the action), which no condition can change,
+    and the open ones, whose conditions decide. A request that repeats these costs one dictionary lookup
+    per policy and a loop over the open statements only (see benchmarks/policy_eval.py)."""
+
+    __slots__ = ("open", "traces")
+
+    def __init__(self, traces: list[StatementTrace | None], open_: list[_Open]):
+        self.traces = traces  # in statement order; None where an open statement's trace goes
+        self.open = open_
+
+
+def _plan(
+    name: str,
+    policy: Policy,
     caller: Caller,
     request: Request,
     context: Mapping[str, ContextValue],
     resource_policy: bool,
-) -> _Outcome:
-    """One statement's outcome, remembered on the statement.
-
-    The outcome is a function of the action, the resource, the caller (for a resource policy) and the
-    values of the few context keys the statement reads (Statement.context_keys), so those are the memo's
-    key: a request that repeats them (a docker push makes the same calls layer after layer) costs one
-    dictionary lookup per statement (see benchmarks/policy_eval.py). Whether the statement covers the
-    action and resource (its scope) is remembered apart, by what it reads, so that a moved clock only
-    re-checks the conditions.
-    """
-    action = request.action if statement.reads_action else None
-    resource = request.resource_arn if statement.reads_resource else None
-    principal = (caller.arn, caller.role_arn) if resource_policy else None
-    reads = statement.context_keys
-    key = (name, action, resource, principal, tuple(map(context.get, reads)) if reads else None)
-    memo = statement.memo
-    # A statement never evaluated before (policies just written or parsed) has nothing to look up.
-    outcome = memo.get(key) if memo else None
-    if outcome is not None:
-        return outcome
-    reads = statement.resource_keys
-    scope_key = (_SCOPE, action, resource, principal, tuple(map(context.get, reads)) if reads else None)
-    scope = memo.get(scope_key) if memo else None
-    if scope is None:
-        scope = memo[scope_key] = _scope(statement, caller, request, context, resource_policy)
-    matched, why, level = scope
-    near = False  # a near miss: in scope, failed only on a condition
-    if matched:
-        if statement.conditions:
-            for condition in statement.conditions:
-                matched, clause = check(condition, context, statement.variables)
-                why = f"{why}, {clause}"
-                if not matched:
-                    level, near = None, True
-                    break
-        else:
-            why += ", no conditions"
-    else:
-        level = None
-    outcome = (
-        StatementTrace(name, statement.sid, statement.index, statement.effect, matched, why),
-        level,
-        near,
+) -> _Plan:
+    """The policy's plan for this request, remembered on the policy."""
+    reads = policy.resource_keys
+    key = (
+        name,
+        request.action if policy.reads_action else None,
+        request.resource_arn if policy.reads_resource else None,
+        (caller.arn, caller.role_arn) if resource_policy else None,
+        tuple(map(context.get, reads)) if reads else None,
     )
+    memo = policy.memo
+    # A policy never evaluated before (just written or parsed) has nothing to look up.
+    plan = memo.get(key) if memo else None
+    if plan is not None:
+        return plan
+    traces: list[StatementTrace | None] = []
+    open_: list[_Open] = []
+    for position, statement in enumerate(policy.statements):
+        matched, why, level = _scope(statement, caller, request, context, resource_policy)
+        if not matched:
+            traces.append(StatementTrace(name, statement.sid, statement.index, statement.effect, False, why))
+            continue
+        traces.append(None)
+        entry = _Open(position, statement, why, level)
+        if not statement.conditions:
+            trace = StatementTrace(
+                name, statement.sid, statement.index, statement.effect, True, f"{why}, no conditions"
+            )
+            entry.fixed = _matched(trace, name, statement, level, resource_policy)
+        open_.append(entry)
+    plan = _Plan(traces, open_)
     if len(memo) >= _MEMO_LIMIT:
         memo.clear()
-    memo[key] = outcome
-    return outcome
+    memo[key] = plan
+    return plan
 
 
 def _scope(
