@@ -124,7 +124,7 @@ def check(condition: Condition, context: Mapping[str, ContextValue], variables: 
     """Does the request satisfy this condition? And a clause saying why, for the trace."""
     key = (variables, *map(context.get, condition.reads))
     memo = condition.memo
-    result = memo.get(key)
+    result = memo.get(key) if memo else None  # a condition just parsed has nothing to look up
     if result is None:
         result = _check(condition, context, variables)
         if len(memo) >= _MEMO_LIMIT:

@@ -15,6 +15,7 @@ The algorithm is iam-evaluation.md §8, from the IAM evaluation-logic pages and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,24 +36,6 @@ from ecrsim.engine.policy.variables import has_variables, resolve
 
 _IDENTITY = "identity-based"
 _RESOURCE = "resource-based"
-
-
-class _Hit:
-    """A statement that applied (or almost did): where it is and at which principal level."""
-
-    __slots__ = ("level", "policy", "resource_policy", "statement")
-
-    def __init__(
-        self, policy: str, statement: Statement, level: PrincipalMatch | None, resource_policy: bool
-    ):
-        self.policy = policy
-        self.statement = statement
-        self.level = level
-        self.resource_policy = resource_policy
-
-    def __str__(self) -> str:
-        where = f"the {self.policy} policy" if self.resource_policy else self.policy
-        return f"statement {self.statement.label} of {where}"
 
 
 def decide(
@@ -142,10 +125,10 @@ def _decide(
         caller = session_of_role(caller, context.get("aws:principalarn"))
     owner = request.resource_account or resource_account(request.resource_arn) or caller.account
     traces: list[StatementTrace | None] = []  # a None is an open statement's, filled in below
-    denies: list[_Hit] = []
-    identity_allows: list[_Hit] = []
-    resource_allows: list[_Hit] = []
-    near_misses: list[tuple[_Hit, str]] = []
+    denies: list[_Open] = []
+    identity_allows: list[_Open] = []
+    resource_allows: list[_Open] = []
+    near_misses: list[tuple[_Open, str]] = []
     lists: tuple[list[Any], ...] = ([], denies, identity_allows, resource_allows, near_misses)  # by _Joins
 
     sources = [(named.name, named.policy, False) for named in request.identity_policies]
@@ -162,7 +145,7 @@ def _decide(
         # Only the statements that cover the request can match or nearly match: the others' traces are
         # the plan's, and no hit. An open statement's outcome says which list its hit joins, if any.
         for entry in plan.open:
-            trace, hit, joins = entry.fixed or entry.outcome(name, context, is_resource_policy)
+            trace, hit, joins = entry.fixed or entry.outcome(context)
             traces[start + entry.position] = trace
             if joins:
                 lists[joins].append(hit)
@@ -193,7 +176,7 @@ class _Judge:
     def who(self) -> str:
         return self.caller.describe()
 
-    def explicit_deny(self, kind: str, hit: _Hit) -> Decision:
+    def explicit_deny(self, kind: str, hit: _Open) -> Decision:
         reason = f"Explicitly denied: {hit} denies {self.action}, and an explicit deny overrides every allow."
         hint = f"remove or narrow the Deny {hit}: no Allow anywhere can override it"
         return self._decision(
@@ -202,9 +185,9 @@ class _Judge:
 
     def grants(
         self,
-        identity_allows: list[_Hit],
-        resource_allows: list[_Hit],
-        near_misses: list[tuple[_Hit, str]],
+        identity_allows: list[_Open],
+        resource_allows: list[_Open],
+        near_misses: list[tuple[_Open, str]],
         resource_policy_required: bool,
     ) -> Decision:
         caller = self.caller
@@ -317,7 +300,7 @@ class _Judge:
         return Decision("allow", rule, f"Allowed: {reason}.", None, self.traces, *self._subject())
 
     def _deny(
-        self, rule: str, reason: str, kind: str, hint: str, near_misses: list[tuple[_Hit, str]]
+        self, rule: str, reason: str, kind: str, hint: str, near_misses: list[tuple[_Open, str]]
     ) -> Decision:
         if near_misses:
             hit, why = near_misses[0]
@@ -389,27 +372,43 @@ def _trace(policy: str, statement: Statement, matched: bool, why: str) -> Statem
 # An open statement's outcome: its trace, what it adds to the decision's lists, and which list (an index
 # into _decide's `lists`): nothing (0), a Deny that matched (1), an Allow that matched in an identity (2)
 # or resource policy (3), or (hit, why) for an Allow that failed only on a condition, a near miss (4).
+# The hit is the _Open statement itself.
 _Outcome = tuple[StatementTrace, Any, int]
 _MEMO_LIMIT = 1024
 
 
 class _Open:
     """A statement that covers the request (its caller, action and resource), so that its outcome is open:
-    its conditions decide it, and it can match or nearly match. Its outcomes are remembered here by the
-    values of the context keys it reads, so a moved clock re-checks only the statements that read it."""
+    its conditions decide it, and it can match or nearly match, which makes it a hit the decision names
+    ("statement "Pull" of the repository policy"). Its outcomes are remembered here by the values of the
+    context keys it reads, so a moved clock re-checks only the statements that read it."""
 
-    __slots__ = ("fixed", "level", "outcomes", "position", "statement", "why")
+    __slots__ = ("fixed", "level", "outcomes", "policy", "position", "resource_policy", "statement", "why")
 
-    def __init__(self, position: int, statement: Statement, why: str, level: PrincipalMatch | None):
+    def __init__(
+        self,
+        policy: str,
+        position: int,
+        statement: Statement,
+        why: str,
+        level: PrincipalMatch | None,
+        resource_policy: bool,
+    ):
+        self.policy = policy  # its name in the request
         self.position = position  # in the policy's statements
         self.statement = statement
         self.why = why  # the scope's clauses: principal, action, resource
         self.level = level
+        self.resource_policy = resource_policy
         self.outcomes: dict[tuple[ContextValue | None, ...], _Outcome] = {}
         # A statement with no conditions matched, whatever the context.
         self.fixed: _Outcome | None = None
 
-    def outcome(self, name: str, context: Mapping[str, ContextValue], resource_policy: bool) -> _Outcome:
+    def __str__(self) -> str:
+        where = f"the {self.policy} policy" if self.resource_policy else self.policy
+        return f"statement {self.statement.label} of {where}"
+
+    def outcome(self, context: Mapping[str, ContextValue]) -> _Outcome:
         """The statement's outcome under its conditions (Statement.conditions is not empty)."""
         statement = self.statement
         key = tuple(map(context.get, statement.context_keys))
@@ -423,11 +422,11 @@ class _Open:
             why = f"{why}, {clause}"
             if not matched:
                 break
-        trace = StatementTrace(name, statement.sid, statement.index, statement.effect, matched, why)
+        trace = StatementTrace(self.policy, statement.sid, statement.index, statement.effect, matched, why)
         if matched:
-            outcome = _matched(trace, name, statement, self.level, resource_policy)
+            outcome = self.matched(trace)
         elif statement.effect == "Allow":
-            outcome = (trace, (_Hit(name, statement, None, resource_policy), why), 4)
+            outcome = (trace, (self, why), 4)
         else:
             outcome = (trace, None, 0)
         if len(outcomes) >= _MEMO_LIMIT:
@@ -435,17 +434,10 @@ class _Open:
         outcomes[key] = outcome
         return outcome
 
-
-def _matched(
-    trace: StatementTrace,
-    name: str,
-    statement: Statement,
-    level: PrincipalMatch | None,
-    resource_policy: bool,
-) -> _Outcome:
-    """The outcome of a statement that applies: a hit among the denies or the allows."""
-    joins = 1 if statement.effect == "Deny" else 3 if resource_policy else 2
-    return trace, _Hit(name, statement, level, resource_policy), joins
+    def matched(self, trace: StatementTrace) -> _Outcome:
+        """The outcome of the statement when it applies: a hit among the denies or the allows."""
+        joins = 1 if self.statement.effect == "Deny" else 3 if self.resource_policy else 2
+        return trace, self, joins
 
 
 class _Plan:
@@ -486,18 +478,26 @@ def _plan(
         return plan
     traces: list[StatementTrace | None] = []
     open_: list[_Open] = []
+    action = request.action
     for position, statement in enumerate(policy.statements):
-        matched, why, level = _scope(statement, caller, request, context, resource_policy)
+        found = statement.action_pattern.fullmatch(action)
+        if not found and not resource_policy and not statement.not_action:
+            # Most statements of an identity policy, in practice: one regex test decides, and the clause
+            # is the only one (no principal to name first).
+            why = _not_in_action(statement, action)
+            traces.append(StatementTrace(name, statement.sid, statement.index, statement.effect, False, why))
+            continue
+        matched, why, level = _scope(statement, found, caller, request, context, resource_policy)
         if not matched:
             traces.append(StatementTrace(name, statement.sid, statement.index, statement.effect, False, why))
             continue
         traces.append(None)
-        entry = _Open(position, statement, why, level)
+        entry = _Open(name, position, statement, why, level, resource_policy)
         if not statement.conditions:
             trace = StatementTrace(
                 name, statement.sid, statement.index, statement.effect, True, f"{why}, no conditions"
             )
-            entry.fixed = _matched(trace, name, statement, level, resource_policy)
+            entry.fixed = entry.matched(trace)
         open_.append(entry)
     plan = _Plan(traces, open_)
     if len(memo) >= _MEMO_LIMIT:
@@ -508,14 +508,16 @@ def _plan(
 
 def _scope(
     statement: Statement,
+    found: re.Match[str] | None,
     caller: Caller,
     request: Request,
     context: Mapping[str, ContextValue],
     resource_policy: bool,
 ) -> tuple[bool, str, PrincipalMatch | None]:
-    """Does the statement cover this caller (resource policies), action and resource? Conditions aside."""
+    """Does the statement cover this caller (resource policies), action and resource? Conditions aside.
+    `found` is the statement's Action pattern matched against the action."""
     level: PrincipalMatch | None = None
-    ok, why = _action(statement, request.action)
+    ok, why = _action(statement, request.action, found)
     if ok and statement.resources is not None:
         ok, clause = _resource(statement, request.resource_arn, context)
         why = f"{why}, {clause}"
@@ -560,15 +562,18 @@ def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | N
     return None, f"principal does not name {caller.arn} (names {show_values(tuple(v for _, v in entries))})"
 
 
-def _action(statement: Statement, action: str) -> tuple[bool, str]:
-    found = statement.action_pattern.fullmatch(action)
+def _action(statement: Statement, action: str, found: re.Match[str] | None) -> tuple[bool, str]:
     if statement.not_action:
         if found:
             return False, f"action {action} is listed in NotAction {statement.actions_shown}"
         return True, f"action {action} is not listed in NotAction, so it applies"
     if not found:
-        return False, f"action {action} not in Action {statement.actions_shown}"
+        return False, _not_in_action(statement, action)
     return True, statement.action_clauses[found.lastindex - 1]
+
+
+def _not_in_action(statement: Statement, action: str) -> str:
+    return f"action {action} not in Action {statement.actions_shown}"
 
 
 def _resource(statement: Statement, resource: str, context: Mapping[str, ContextValue]) -> tuple[bool, str]:
