@@ -129,7 +129,8 @@ def _decide(
     identity_allows: list[_Open] = []
     resource_allows: list[_Open] = []
     near_misses: list[tuple[_Open, str]] = []
-    lists: tuple[list[Any], ...] = ([], denies, identity_allows, resource_allows, near_misses)  # by _Joins
+    # Where an open statement's hit goes, by the index its _Outcome names.
+    lists: tuple[list[Any], ...] = ([], denies, identity_allows, resource_allows, near_misses)
 
     sources = [(named.name, named.policy, False) for named in request.identity_policies]
     if request.resource_policy is not None:
