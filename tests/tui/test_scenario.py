@@ -239,18 +239,23 @@ async def test_after_an_answer_the_explanation_shows_the_decision_made_on_the_co
         assert "AmazonEC2ContainerRegistryPullOnly" in explanation
 
 
+async def open_first_push(pilot, app, now: datetime, elapsed: list[float]) -> None:
+    """Open tui-first-push past its briefing, on an injected date and a clock the test moves."""
+    await ready(pilot)
+    session = Session.for_scenario(app.entry("tui-first-push"))  # type: ignore[arg-type]
+    app.push_screen(ScenarioScreen(session, now=lambda: now, clock=lambda: elapsed[0]))
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_answers_and_tasks_played_in_the_ui_count_in_spaced_review(make_app) -> None:
     """As in `ecrsim play`: each attempt schedules its card, rated from how it went and how long it took."""
     app = make_app()
     now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
     elapsed = [0.0]
     async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        session = Session.for_scenario(app.entry("tui-first-push"))  # type: ignore[arg-type]
-        app.push_screen(ScenarioScreen(session, now=lambda: now, clock=lambda: elapsed[0]))
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_first_push(pilot, app, now, elapsed)
         elapsed[0] = 12.0
         await pilot.press("2")  # right at the first try, within half a minute
         await pilot.pause()
@@ -271,12 +276,7 @@ async def test_a_slow_answer_and_a_task_solved_from_its_solution_are_rated_so(ma
     now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
     elapsed = [0.0]
     async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        session = Session.for_scenario(app.entry("tui-first-push"))  # type: ignore[arg-type]
-        app.push_screen(ScenarioScreen(session, now=lambda: now, clock=lambda: elapsed[0]))
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_first_push(pilot, app, now, elapsed)
         elapsed[0] = 45.0
         await pilot.press("2")  # right, but not quickly
         await pilot.pause()
