@@ -198,6 +198,10 @@ class Command(Strict):
 
 
 class Check(Strict):
+    """One goal of a task or fix question. `expect` may be an error: what must stay refused (the other
+    repositories, actions, principals) is checked like what must work. `label` is what the goal view shows."""
+
+    label: Text | None = None
     as_: Name | None = Field(None, alias="as")
     run: Name
     expect: Outcome = "ok"
@@ -317,6 +321,7 @@ class Choice(Strict):
     text: Text
     outcome: Outcome | None = None
     apply: list[CommandItem] | None = None
+    why: Text | None = None  # the author's sentence on this choice, shown beside the simulation's reason
 
 
 class AskStep(Strict):
@@ -333,11 +338,22 @@ class AskStep(Strict):
         return self.probe is not None
 
 
+class AllowedExtra(Strict):
+    """Access a learner's solution may open beyond the reference solution's without being refused (the
+    least-privilege verdict). Each field is a shell-style pattern (`*`, `?`): `principal` a user or role
+    name, `action` an ECR action such as `ecr:Describe*`, `repository` a repository name."""
+
+    principal: Name = "*"
+    action: Name = "*"
+    repository: Name = "*"
+
+
 class TaskStep(Strict):
     task: Text
     hints: list[Text] = []
     check: Annotated[list[Check], Field(min_length=1)]
     solution: Annotated[list[CommandItem], Field(min_length=1)]
+    allow_extra: list[AllowedExtra] = []
 
 
 STEP_KINDS = ("ask", "task", "run", "say", "advance", "as")
