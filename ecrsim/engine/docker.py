@@ -244,7 +244,7 @@ def docker_login(world: World, host: str, username: str, password: str) -> list[
     """Store a credential for `host` if ECR accepts it: user `AWS` and an unexpired token from its Region."""
     server = host.removeprefix("https://").rstrip("/")
     registry = _ecr_host(server)
-    claims = read_password(password) if username == "AWS" else None
+    claims = read_password(password, world.token_secret) if username == "AWS" else None
     if registry is None or claims is None or claims.region != registry[1] or claims.expired(world.clock.now):
         # What docker prints when ECR's /v2/ endpoint rejects the basic-auth credential.
         raise DockerError(
@@ -332,7 +332,7 @@ def _session(world: World, ref: Reference, output: list[str], prefix: str, missi
     registry = ref.ecr()
     assert registry is not None and ref.host is not None
     credential = world.docker.credentials.get(ref.host)
-    claims = read_password(credential.password) if credential else None
+    claims = read_password(credential.password, world.token_secret) if credential else None
     if claims is None:
         raise DockerError("UNAUTHORIZED", prefix + missing_auth, output=tuple(output))
     if claims.expired(world.clock.now):

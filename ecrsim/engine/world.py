@@ -1,8 +1,9 @@
 """The world: every account, registry, principal, the local docker machine and the simulated clock.
 
 A World is a value. `copy()` gives an independent world (questions probe copies; undo keeps a few), and
-nothing in it reads real time or randomness: ids, passwords and digests come from a counter the world owns,
-so the same commands always give the same output.
+nothing in it reads real time or randomness: ids and digests come from a counter the world owns, so the
+same commands always give the same output. The one exception is the secret that signs docker passwords
+(engine.ecr.tokens): it decides no outcome, and copies share it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import os
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType, ModuleType
@@ -58,8 +60,11 @@ class UnknownPrincipal(ValueError):
 
 
 class World:
-    def __init__(self, *, start: datetime = DEFAULT_START) -> None:
+    def __init__(self, *, start: datetime = DEFAULT_START, token_secret: bytes | None = None) -> None:
+        """`token_secret` signs the docker passwords this world issues (see engine.ecr.tokens for why it
+        is the one value drawn from the operating system); tests that print a password fix it."""
         self.clock = Clock(start)
+        self.token_secret = os.urandom(32) if token_secret is None else token_secret
         self.accounts: dict[str, Account] = {}
         self.organization: Organization | None = None
         self.profiles: dict[str, str] = {}  # profile name -> principal ARN
@@ -85,6 +90,7 @@ class World:
         """
         clone = World.__new__(World)
         clone.clock = Clock(self.clock.now)
+        clone.token_secret = self.token_secret  # a copy accepts the tokens the original issued
         clone.accounts = {account_id: account.copy() for account_id, account in self.accounts.items()}
         clone.organization = self.organization
         clone.profiles = dict(self.profiles)

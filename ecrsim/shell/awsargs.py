@@ -153,7 +153,7 @@ def parse_globals(argv: list[str]) -> GlobalArgs:
 
 
 # -- operation arguments --------------------------------------------------------------------------------
-FileReader = Callable[[str], str]  # file://NAME -> contents; raises OSError with the message to show
+FileReader = Callable[[str], str]  # file://NAME -> contents; raises OSError/UnicodeDecodeError to show
 
 
 @dataclass
@@ -171,7 +171,7 @@ def _load_paramfile(value: str, cli_name: str, read_file: FileReader) -> str:
         if value.startswith(prefix):
             try:
                 return read_file(value[len(prefix) :])
-            except OSError as error:
+            except (OSError, UnicodeDecodeError) as error:  # as awscli's paramfile.get_file catches
                 raise parameter_error(cli_name, f"Unable to load paramfile {value}: {error}") from None
     return value
 

@@ -50,7 +50,7 @@ def pull_as_service(world: World, service: str, reference: str) -> list[str]:
     registry = ref.ecr()
     own = DockerMachine()
     if registry is not None and ref.host is not None:
-        password, _ = issue_password(service, registry[1], world.clock.now)
+        password, _ = issue_password(service, registry[1], world.clock.now, world.token_secret)
         own.credentials[ref.host] = Credential("AWS", password)
     learners, world.docker = world.docker, own
     try:

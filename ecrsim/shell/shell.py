@@ -93,16 +93,17 @@ class Shell:
         return f"{self.profile}@{self.account} {self.region} $ "
 
     def read_file(self, name: str) -> str:
-        """`file://NAME`: the world's virtual files first, then (in the sandbox) the local directory."""
+        """`file://NAME`: the world's virtual files first, then (in the sandbox) regular files under the
+        local directory and nowhere else (engine.hostfiles.read_under). Raises OSError or
+        UnicodeDecodeError with the text the CLI shows."""
         for candidate in (name, name.removeprefix("./")):
             if candidate in self.world.files:
                 return self.world.files[candidate]
         if self.local_files is None:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
-        try:
-            return (self.local_files / name).read_text(encoding="utf-8")
-        except OSError as error:  # name the file as the learner wrote it, as the CLI does
-            raise type(error)(error.errno, error.strerror, name) from None
+        from ecrsim.engine.hostfiles import read_under  # only a local file:// needs it
+
+        return read_under(self.local_files, name)
 
     def undo(self) -> str | None:
         """Restore the world before the last command that could change it; that command, or None."""

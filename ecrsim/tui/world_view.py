@@ -168,7 +168,7 @@ def _docker(out: list[Part], world: World) -> None:
         _line(out, 1, host or ("local names", DIM))
         credential = docker.credentials.get(host)
         if credential is not None:
-            claims = read_password(credential.password)
+            claims = read_password(credential.password, world.token_secret)
             if claims is None:
                 state: tuple[str, str] = ("logged in, not with an ECR token", BAD)
             elif claims.expired(now):

@@ -136,13 +136,13 @@ def test_authorization_token(world: World) -> None:
     assert data["proxyEndpoint"] == f"https://{A}.dkr.ecr.{REGION}.amazonaws.com"
     user, _, secret = base64.b64decode(data["authorizationToken"]).decode().partition(":")
     assert user == "AWS"
-    claims = read_password(secret)
+    claims = read_password(secret, world.token_secret)
     assert (
         claims is not None
         and claims.principal_arn == f"arn:aws:iam::{A}:user/admin"
         and claims.region == REGION
     )
-    assert read_password(secret[:-4] + "AAAA") is None
+    assert read_password(secret[:-4] + "AAAA", world.token_secret) is None
     with pytest.raises(ServiceError) as caught:
         ecr(world, "GetAuthorizationToken", "nobody")
     assert caught.value.message == (
