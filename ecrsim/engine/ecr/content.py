@@ -32,7 +32,7 @@ def sha256_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def _derived_size(seed: str, low: int, high: int) -> int:
+def derived_size(seed: str, low: int, high: int) -> int:
     return low + int(hashlib.sha256(seed.encode()).hexdigest()[:8], 16) % (high - low)
 
 
@@ -80,15 +80,13 @@ def build_layers(
     in the new layer.
     """
     base = tuple(
-        simulated_layer(seed, _derived_size(seed, 2_000_000, 30_000_000))
+        simulated_layer(seed, derived_size(seed, 2_000_000, 30_000_000))
         for seed in (f"base:{context}:{index}" for index in range(BASE_LAYERS))
     )
     app_seed = f"app:{context}:{build_number}"
-    app = simulated_layer(
-        app_seed, _derived_size(app_seed, 1_000, 5_000_000), vulnerabilities=vulnerabilities
-    )
+    app = simulated_layer(app_seed, derived_size(app_seed, 1_000, 5_000_000), vulnerabilities=vulnerabilities)
     config_seed = f"config:{context}:{build_number}:{created_at.isoformat()}"
-    config = simulated_layer(config_seed, _derived_size(config_seed, 1_500, 8_000), CONFIG_V1)
+    config = simulated_layer(config_seed, derived_size(config_seed, 1_500, 8_000), CONFIG_V1)
     return config, (*base, app)
 
 

@@ -79,7 +79,7 @@ def _store(call: Call, repository: Repository, stored: StoredImage, tag: str | N
                 f"Image with digest '{digest}' and tag '{tag}' already exists in the repository with name "
                 f"'{repository.name}' in registry with id '{repository.registry_id}'",
             )
-        if current is not None and repository.image_tag_mutability == "IMMUTABLE":
+        if current is not None and repository.tag_is_immutable(tag):
             raise ServiceError(
                 "ImageTagAlreadyExistsException",
                 f"The image tag '{tag}' already exists in the '{repository.name}' repository and cannot be "

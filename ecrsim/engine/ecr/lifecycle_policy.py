@@ -11,12 +11,13 @@ match all of them.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
+
+from ecrsim.engine.ecr.names import wildcard_match
 
 MAX_RULES = 50
 MIN_TEXT, MAX_TEXT = 100, 30720
@@ -50,9 +51,7 @@ class LifecycleRule:
         if not tags:
             return False
         prefixes_ok = all(any(tag.startswith(prefix) for tag in tags) for prefix in self.tag_prefixes)
-        patterns_ok = all(
-            any(fnmatch.fnmatchcase(tag, pattern) for tag in tags) for pattern in self.tag_patterns
-        )
+        patterns_ok = all(any(wildcard_match(tag, pattern) for tag in tags) for pattern in self.tag_patterns)
         return prefixes_ok and patterns_ok
 
     def __deepcopy__(self, memo: dict[int, Any]) -> LifecycleRule:

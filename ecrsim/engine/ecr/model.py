@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
+from ecrsim.engine.ecr.names import wildcard_match
 from ecrsim.engine.records import quick_init
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 CONFIG_V1 = "application/vnd.docker.container.image.v1+json"
 LAYER_TAR_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
-TagMutability = Literal["MUTABLE", "IMMUTABLE"]
+TagMutability = Literal["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"]
 Severity = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED"]
 SEVERITIES: tuple[Severity, ...] = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
 
@@ -142,9 +143,9 @@ class ScanResult(_Shared):
 
 @dataclass(frozen=True)
 class EncryptionConfiguration(_Shared):
-    """A repository's encryption at rest: AES256, or KMS with a key (aws/ecr by default)."""
+    """A repository's encryption at rest: AES256, or KMS / KMS_DSSE with a key (aws/ecr by default)."""
 
-    encryption_type: Literal["AES256", "KMS"] = "AES256"
+    encryption_type: Literal["AES256", "KMS", "KMS_DSSE"] = "AES256"
     kms_key: str | None = None
 
     def to_api(self) -> dict[str, str]:
@@ -189,6 +190,7 @@ class Repository:
     name: str
     created_at: datetime
     image_tag_mutability: TagMutability = "MUTABLE"
+    mutability_exclusions: tuple[str, ...] = ()  # WILDCARD filters of the *_WITH_EXCLUSION settings
     scan_on_push: bool = False
     encryption: EncryptionConfiguration = field(default_factory=EncryptionConfiguration)
     tags: dict[str, str] = field(default_factory=dict)  # resource tags, in the order they were added
@@ -209,6 +211,14 @@ class Repository:
     def uri(self) -> str:
         return f"{registry_host(self.registry_id, self.region)}/{self.name}"
 
+    def tag_is_immutable(self, tag: str) -> bool:
+        """Whether a push may not move `tag`: an exclusion filter flips the repository's setting for the
+        tags it matches (ECR user guide, image-tag-mutability)."""
+        if self.image_tag_mutability in ("MUTABLE", "IMMUTABLE"):
+            return self.image_tag_mutability == "IMMUTABLE"
+        excluded = any(wildcard_match(tag, pattern) for pattern in self.mutability_exclusions)
+        return excluded != (self.image_tag_mutability == "IMMUTABLE_WITH_EXCLUSION")
+
     def tags_of(self, digest: str) -> list[str]:
         return [tag for tag, tagged in self.image_tags.items() if tagged == digest]
 
@@ -226,6 +236,7 @@ class Repository:
             name=self.name,
             created_at=self.created_at,
             image_tag_mutability=self.image_tag_mutability,
+            mutability_exclusions=self.mutability_exclusions,
             scan_on_push=self.scan_on_push,
             encryption=self.encryption,
             tags=dict(self.tags),

@@ -6,6 +6,7 @@ Each failure is the InvalidParameterException AWS returns, word for word where t
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from ecrsim.engine.errors import ServiceError
@@ -42,6 +43,12 @@ def validate_image_tag(tag: str) -> None:
         raise invalid_parameter("imageTag", "must have length greater than or equal to 1")
     if len(tag) > MAX_TAG_LENGTH:
         raise invalid_parameter("imageTag", f"must have length less than or equal to {MAX_TAG_LENGTH}")
+
+
+def wildcard_match(tag: str, pattern: str) -> bool:
+    """An image tag against a WILDCARD filter (lifecycle tagPatternList, tag mutability exclusions):
+    `*` matches any run of characters, everything else itself, case-sensitively."""
+    return fnmatch.fnmatchcase(tag, pattern)
 
 
 def is_digest(text: str) -> bool:

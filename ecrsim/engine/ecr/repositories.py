@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
@@ -20,7 +21,9 @@ from ecrsim.engine.ecr.names import invalid_parameter, parse_repository_arn, val
 from ecrsim.engine.errors import ServiceError
 
 MAX_TAGS = 50  # tags per repository (ECR service quotas)
-MUTABILITY = ("MUTABLE", "IMMUTABLE")
+MUTABILITY = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
+MAX_EXCLUSION_FILTERS = 5  # API_ImageTagMutabilityExclusionFilter / the service model's list max
+EXCLUSION_FILTER = re.compile(r"^[0-9a-zA-Z._*-]{1,128}$")
 
 
 def describe(repository: Repository) -> dict[str, Any]:
@@ -31,10 +34,20 @@ def describe(repository: Repository) -> dict[str, Any]:
         "repositoryName": repository.name,
         "repositoryUri": repository.uri,
         "createdAt": repository.created_at,
-        "imageTagMutability": repository.image_tag_mutability,
+        **_mutability_api(repository),
         "imageScanningConfiguration": {"scanOnPush": repository.scan_on_push},
         "encryptionConfiguration": repository.encryption.to_api(),
     }
+
+
+def _mutability_api(repository: Repository) -> dict[str, Any]:
+    """imageTagMutability, and its exclusion filters when the setting has them."""
+    shown: dict[str, Any] = {"imageTagMutability": repository.image_tag_mutability}
+    if repository.mutability_exclusions:
+        shown["imageTagMutabilityExclusionFilters"] = [
+            {"filterType": "WILDCARD", "filter": pattern} for pattern in repository.mutability_exclusions
+        ]
+    return shown
 
 
 def _tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
@@ -53,12 +66,39 @@ def _too_many_tags(count: int) -> ServiceError:
     )
 
 
-def _mutability(value: str) -> str:
+def _mutability(params: dict[str, Any], default: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """imageTagMutability and its WILDCARD exclusion filters, refused as ECR refuses them: the
+    *_WITH_EXCLUSION settings need 1 to 5 filters and the others take none (API_PutImageTagMutability;
+    the texts are ECR's, as CloudFormation and moto report them)."""
+    value = params.get("imageTagMutability", default)
     if value not in MUTABILITY:
         raise invalid_parameter(
-            "imageTagMutability", "Member must satisfy enum value set: [IMMUTABLE, MUTABLE]"
+            "imageTagMutability", f"Member must satisfy enum value set: [{', '.join(sorted(MUTABILITY))}]"
         )
-    return value
+    filters = params.get("imageTagMutabilityExclusionFilters")
+    if (filters is None) == value.endswith("_WITH_EXCLUSION"):
+        raise invalid_parameter(
+            "imageTagMutabilityExclusionFilters",
+            f"ImageTagMutabilityExclusionFilters can't be null when imageTagMutability is set as {value}",
+        )
+    filters = filters or []
+    if len(filters) > MAX_EXCLUSION_FILTERS:
+        raise invalid_parameter(
+            "imageTagMutabilityExclusionFilters",
+            f"Member must have length less than or equal to {MAX_EXCLUSION_FILTERS}",
+        )
+    for entry in filters:
+        if entry.get("filterType") != "WILDCARD":
+            raise invalid_parameter(
+                "imageTagMutabilityExclusionFilter.filterType",
+                "Member must satisfy enum value set: [WILDCARD]",
+            )
+        if not EXCLUSION_FILTER.fullmatch(entry.get("filter", "")):
+            raise invalid_parameter(
+                "imageTagMutabilityExclusionFilter.filter",
+                f"Member must satisfy regular expression pattern: {EXCLUSION_FILTER.pattern}",
+            )
+    return value, tuple(entry["filter"] for entry in filters)
 
 
 def _encryption(config: dict[str, str] | None, registry: Registry) -> EncryptionConfiguration:
@@ -71,11 +111,12 @@ def _encryption(config: dict[str, str] | None, registry: Registry) -> Encryption
                 "encryptionConfiguration", "KMS key must not be set with AES256 encryption"
             )
         return EncryptionConfiguration()
-    if kind == "KMS":
-        # Without a key ECR uses the AWS managed key aws/ecr (API_EncryptionConfiguration).
+    if kind in ("KMS", "KMS_DSSE"):
+        # Without a key ECR uses the AWS managed key aws/ecr (API_EncryptionConfiguration); KMS_DSSE is
+        # the same key applied twice (dual-layer), configured the same way.
         key = config.get("kmsKey") or f"arn:aws:kms:{registry.region}:{registry.account_id}:alias/aws/ecr"
-        return EncryptionConfiguration("KMS", key)
-    raise invalid_parameter("encryptionType", "Member must satisfy enum value set: [AES256, KMS]")
+        return EncryptionConfiguration(kind, key)  # type: ignore[arg-type]
+    raise invalid_parameter("encryptionType", "Member must satisfy enum value set: [AES256, KMS, KMS_DSSE]")
 
 
 @operation("ecr", "CreateRepository")
@@ -107,12 +148,14 @@ def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             f"The repository with name '{name}' already exists in the registry with id "
             f"'{registry.account_id}'",
         )
+    mutability, exclusions = _mutability(params, "MUTABLE")
     repository = Repository(
         registry_id=registry.account_id,
         region=registry.region,
         name=name,
         created_at=call.now,
-        image_tag_mutability=_mutability(params.get("imageTagMutability", "MUTABLE")),  # type: ignore[arg-type]
+        image_tag_mutability=mutability,  # type: ignore[arg-type]
+        mutability_exclusions=exclusions,
         scan_on_push=bool(params.get("imageScanningConfiguration", {}).get("scanOnPush", False)),
         encryption=_encryption(params.get("encryptionConfiguration"), registry),
         tags=tags,
@@ -160,10 +203,15 @@ def delete_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 
 @operation("ecr", "PutImageTagMutability")
 def put_image_tag_mutability(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    value = _mutability(params["imageTagMutability"])
+    value, exclusions = _mutability(params)
     registry, repository = repository_for(call, params, "ecr:PutImageTagMutability")
     repository.image_tag_mutability = value  # type: ignore[assignment]
-    return {"registryId": registry.account_id, "repositoryName": repository.name, "imageTagMutability": value}
+    repository.mutability_exclusions = exclusions
+    return {
+        "registryId": registry.account_id,
+        "repositoryName": repository.name,
+        **_mutability_api(repository),
+    }
 
 
 @operation("ecr", "PutImageScanningConfiguration")
