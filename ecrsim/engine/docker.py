@@ -7,14 +7,17 @@ with real Docker, switching profile does not change who docker pushes as until t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ecrsim.engine.ecr.content import build_layers, make_image, sha256_digest
-from ecrsim.engine.ecr.model import Layer, Vulnerability, _Shared, registry_host
+from ecrsim.engine import upstream
+from ecrsim.engine.ecr.content import build_layers, make_image
+from ecrsim.engine.ecr.model import Image, Layer, Vulnerability, _Shared, registry_host
 from ecrsim.engine.ecr.tokens import read_password
 from ecrsim.engine.errors import DockerError, ServiceError
+from ecrsim.engine.upstream import DOCKER_HUB, DOCKER_HUB_ALIASES
 
 if TYPE_CHECKING:
     from ecrsim.engine.iam import Caller
@@ -88,12 +91,17 @@ _ECR_HOST = re.compile(r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com")
 
 @dataclass(frozen=True)
 class Reference:
-    """`[HOST/]NAME[:TAG|@DIGEST]` as docker reads it; no tag and no digest means `latest`."""
+    """`[HOST/]NAME[:TAG|@DIGEST]` as docker reads it; no tag and no digest means `latest`.
+
+    Docker Hub names are kept familiar (`nginx`, host None), as docker's image store keeps them;
+    `docker.io/library/nginx` and `index.docker.io/nginx` are the same name (distribution/reference).
+    """
 
     host: str | None
     name: str
     tag: str | None
     digest: str | None
+    default_tag: bool = False  # no tag and no digest was written: docker says "Using default tag: latest"
 
     @classmethod
     def parse(cls, text: str) -> Reference:
@@ -105,19 +113,43 @@ class Reference:
             rest, tag = rest[:colon], rest[colon + 1 :]
         host = None
         first, sep, remainder = rest.partition("/")
-        if sep and ("." in first or ":" in first or first == "localhost"):
+        if sep and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
             host, rest = first, remainder
+        if host in DOCKER_HUB_ALIASES:
+            host, rest = None, rest.removeprefix("library/")
         if rest != rest.lower():
+            remote = rest if host or "/" in rest else f"library/{rest}"
             raise DockerError(
-                "INVALID_REFERENCE", "invalid reference format: repository name must be lowercase"
+                "INVALID_REFERENCE", f"invalid reference format: repository name ({remote}) must be lowercase"
             )
         if not rest or (tag is not None and not _TAG.fullmatch(tag)):
             raise DockerError("INVALID_REFERENCE", "invalid reference format")
-        return cls(host, rest, tag if tag or digest else "latest", digest or None)
+        default = tag is None and not digest
+        return cls(host, rest, tag if tag or digest else "latest", digest or None, default)
 
     @property
     def repository(self) -> str:
         return f"{self.host}/{self.name}" if self.host else self.name
+
+    @property
+    def registry(self) -> str:
+        """The registry host docker talks to: docker.io for a familiar name."""
+        return self.host or DOCKER_HUB
+
+    @property
+    def path(self) -> str:
+        """The repository's path in its registry: Docker Hub's official images live under library/."""
+        return self.name if self.host or "/" in self.name else f"library/{self.name}"
+
+    @property
+    def qualified(self) -> str:
+        """The fully qualified repository (`docker.io/library/nginx`), as `docker push` names it."""
+        return f"{self.registry}/{self.path}"
+
+    @property
+    def canonical(self) -> str:
+        """The fully qualified reference docker prints after a pull (`docker.io/library/nginx:latest`)."""
+        return f"{self.qualified}:{self.tag}" if self.tag else f"{self.qualified}@{self.digest}"
 
     @property
     def local(self) -> str:
@@ -171,13 +203,23 @@ def docker_build(
 
 
 def docker_tag(world: World, source: str, target: str) -> list[str]:
-    src, dst = Reference.parse(source), Reference.parse(target)
+    src, dst = _tag_reference(source), _tag_reference(target)
     image = _image_for(world, src) or world.docker.images.get(_full_id(world, source) or "")
     if image is None:
         raise DockerError("NO_SUCH_IMAGE", f"Error response from daemon: No such image: {src.local}")
     _point(world.docker, dst.local, image.image_id)
     world.docker.digests.pop(dst.local, None)
     return []
+
+
+def _tag_reference(text: str) -> Reference:
+    """A `docker tag` argument: the API client names the argument it cannot parse (moby image_tag.go)."""
+    try:
+        return Reference.parse(text)
+    except DockerError as error:
+        raise DockerError(
+            error.code, f'error parsing reference: "{text}" is not a valid repository/tag: {error.text}'
+        ) from None
 
 
 def docker_rmi(world: World, ref_text: str) -> list[str]:
@@ -257,9 +299,9 @@ def docker_login(world: World, host: str, username: str, password: str) -> list[
 
 
 def docker_logout(world: World, host: str) -> list[str]:
-    server = host.removeprefix("https://").rstrip("/")
-    if world.docker.credentials.pop(server, None) is None:
-        return [f"Not logged in to {server}"]
+    """Forget the host's credential; docker says the same whether or not one was stored (cli logout.go)."""
+    server = host.removeprefix("https://").removeprefix("http://").rstrip("/")
+    world.docker.credentials.pop(server, None)
     return [f"Removing login credentials for {server}"]
 
 
@@ -300,17 +342,7 @@ class _Session:
     def failure(self, error: ServiceError, image: str | None) -> DockerError:
         uri = f"{registry_host(self.registry_id, self.region)}/{self.name}"
         if error.code == "AccessDeniedException":
-            text = f"denied: {error.message}"
-            if self.prefix:
-                text = (
-                    f"pull access denied for {uri}, repository does not exist or may require "
-                    f"'docker login': {text}"
-                )
-            return self.error("DENIED", text, error.decision)
-        if error.code == "ExpiredTokenException":
-            # The token outlived the role session it was issued to: ECR refuses the session's expired
-            # credentials, and docker says what it says of any expired token.
-            return self.error("DENIED", TOKEN_EXPIRED)
+            return self.denied(f"denied: {error.message}", error.decision)
         if error.code == "RepositoryNotFoundException":
             text = f"name unknown: {error.message}"
             return self.error("NAME_UNKNOWN", f"repository {uri} not found: {text}" if self.prefix else text)
@@ -326,6 +358,17 @@ class _Session:
     def error(self, code: str, text: str, decision: Decision | None = None) -> DockerError:
         return DockerError(code, self.prefix + text, decision=decision, output=tuple(self.output))
 
+    def denied(self, text: str, decision: Decision | None = None) -> DockerError:
+        """A registry `denied`: a pull wraps it in the daemon's "pull access denied" sentence."""
+        uri = f"{registry_host(self.registry_id, self.region)}/{self.name}"
+        return self.error("DENIED", _pull_denied(uri, text) if self.prefix else text, decision)
+
+
+def _pull_denied(repository: str, text: str) -> str:
+    """What the daemon says when a registry refuses a pull (moby distribution/errors.go)."""
+    sentence = "repository does not exist or may require 'docker login'"
+    return f"pull access denied for {repository}, {sentence}: {text}"
+
 
 def _session(world: World, ref: Reference, output: list[str], prefix: str, missing_auth: str) -> _Session:
     """Whom docker acts as for `ref`: the principal of the token stored for its host, checked now."""
@@ -336,9 +379,15 @@ def _session(world: World, ref: Reference, output: list[str], prefix: str, missi
     if claims is None:
         raise DockerError("UNAUTHORIZED", prefix + missing_auth, output=tuple(output))
     if claims.expired(world.clock.now):
-        raise DockerError("DENIED", prefix + TOKEN_EXPIRED, output=tuple(output))
+        text = _pull_denied(ref.repository, TOKEN_EXPIRED) if prefix else TOKEN_EXPIRED
+        raise DockerError("DENIED", prefix + text, output=tuple(output))
     try:
-        caller = world.resolve(claims.principal_arn)
+        # The token, not the session that fetched it, is docker's credential: AWS documents every
+        # token as valid for 12 hours (ECR API reference, AuthorizationData.expiresAt: "Authorization
+        # tokens are valid for 12 hours"; user guide, registry_auth.html) and names no shorter life for
+        # one fetched with temporary credentials, so a role session's token works until its expiresAt
+        # even after the session's own credentials have expired.
+        caller = replace(world.resolve(claims.principal_arn), expires=None)
     except ValueError:  # the principal was deleted after login
         raise DockerError(
             "DENIED",
@@ -355,15 +404,21 @@ def docker_push(world: World, ref_text: str) -> list[str]:
     if ref.tag is None:
         raise DockerError("INVALID_REFERENCE", "cannot push a digest reference")
     image = _image_for(world, ref)
+    output = ["Using default tag: latest"] if ref.default_tag else []
     if image is None:
-        raise DockerError("NO_SUCH_IMAGE", f"An image does not exist locally with the tag: {ref.repository}")
-    output = [f"The push refers to repository [{ref.repository}]"]
+        raise DockerError(
+            "NO_SUCH_IMAGE",
+            f"An image does not exist locally with the tag: {ref.repository}",
+            output=tuple(output),
+        )
+    output.append(f"The push refers to repository [{ref.qualified if ref.host is None else ref.repository}]")
+    top_first = list(reversed(image.layers))
+    output.extend(f"{layer.short_id}: Preparing" for layer in top_first)
     if ref.ecr() is None:
+        # Docker Hub and public.ecr.aws: the simulated learner owns no namespace there.
         raise DockerError(
             "DENIED", "denied: requested access to the resource is denied", output=tuple(output)
         )
-    top_first = list(reversed(image.layers))
-    output.extend(f"{layer.short_id}: Preparing" for layer in top_first)
     session = _session(world, ref, output, "", "no basic auth credentials")
     blobs = [image.config, *image.layers]
     checked = session.call("BatchCheckLayerAvailability", {"layerDigests": [blob.digest for blob in blobs]})
@@ -399,23 +454,19 @@ def docker_push(world: World, ref_text: str) -> list[str]:
     return output
 
 
+_DAEMON = "Error response from daemon: "
+
+
 def docker_pull(world: World, ref_text: str) -> list[str]:
-    """`docker pull` by tag or digest: BatchGetImage, then GetDownloadUrlForLayer for each missing layer."""
+    """`docker pull` by tag or digest: from a private ECR registry (BatchGetImage, then
+    GetDownloadUrlForLayer for each missing layer), or from the public upstream catalogue."""
     ref = Reference.parse(ref_text)
-    output: list[str] = []
-    if ref.tag == "latest" and ":" not in ref_text.rpartition("/")[2]:
-        output.append("Using default tag: latest")
-    daemon = "Error response from daemon: "
+    output = ["Using default tag: latest"] if ref.default_tag else []
     if ref.ecr() is None:
-        raise DockerError(
-            "DENIED",
-            f"{daemon}pull access denied for {ref.name}, repository does not exist or may require "
-            "'docker login': denied: requested access to the resource is denied",
-            output=tuple(output),
-        )
+        return _pull_upstream(world, ref, output)
     wanted = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
     path = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
-    session = _session(world, ref, output, daemon, f'Head "{path}": no basic auth credentials')
+    session = _session(world, ref, output, _DAEMON, f'Head "{path}": no basic auth credentials')
     image_id = {"imageTag": ref.tag} if ref.tag else {"imageDigest": ref.digest or ""}
     got = session.call("BatchGetImage", {"imageIds": [image_id]}, image=wanted)
     if not got["images"]:
@@ -423,25 +474,58 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
             "MANIFEST_UNKNOWN",
             f"manifest for {ref.repository}{wanted} not found: manifest unknown: Requested image not found",
         )
-    manifest = got["images"][0]["imageManifest"]
     registry = world.account(session.registry_id).registry(session.region)
     pulled = registry.repositories[ref.name].images[got["images"][0]["imageId"]["imageDigest"]].image
-    local_layers = {layer.digest for built in world.docker.images.values() for layer in built.layers}
-    output.append(f"{ref.tag or ref.digest}: Pulling from {ref.name}")
+
+    def download(layer: Layer) -> None:
+        session.call("GetDownloadUrlForLayer", {"layerDigest": layer.digest})
+
+    return _receive(world, ref, pulled, world.clock.now, output, download)
+
+
+def _pull_upstream(world: World, ref: Reference, output: list[str]) -> list[str]:
+    """A pull from Docker Hub or public.ecr.aws: the catalogue's images, anonymously."""
+    if not upstream.is_upstream(ref.registry, ref.path):
+        text = _pull_denied(ref.repository, "denied: requested access to the resource is denied")
+        raise DockerError("DENIED", _DAEMON + text, output=tuple(output))
+    found = upstream.find(ref.registry, ref.path, ref.tag, ref.digest)
+    if found is None:
+        wanted = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
+        # Docker Hub's registry repeats its code as the message; ECR Public words it as ECR does.
+        detail = "manifest unknown" if ref.host is None else "Requested image not found"
+        raise DockerError(
+            "MANIFEST_UNKNOWN",
+            f"{_DAEMON}manifest for {ref.repository}{wanted} not found: manifest unknown: {detail}",
+            output=tuple(output),
+        )
+    return _receive(world, ref, found.image, found.created_at, output, lambda layer: None)
+
+
+def _receive(
+    world: World,
+    ref: Reference,
+    pulled: Image,
+    created_at: datetime,
+    output: list[str],
+    download: Callable[[Layer], None],
+) -> list[str]:
+    """Fetch the layers the machine lacks, store the image under `ref`, and print docker's progress."""
+    machine = world.docker
+    local_layers = {layer.digest for built in machine.images.values() for layer in built.layers}
+    output.append(f"{ref.tag or ref.digest}: Pulling from {ref.path}")
     for layer in pulled.layers:
         if layer.digest in local_layers:
             output.append(f"{layer.short_id}: Already exists")
         else:
-            session.call("GetDownloadUrlForLayer", {"layerDigest": layer.digest})
+            download(layer)
             output.append(f"{layer.short_id}: Pull complete")
-    machine = world.docker
     up_to_date = machine.refs.get(ref.local) == pulled.config.digest
     if pulled.config.digest not in machine.images:
-        machine.images[pulled.config.digest] = BuiltImage(pulled.config, pulled.layers, world.clock.now)
+        machine.images[pulled.config.digest] = BuiltImage(pulled.config, pulled.layers, created_at)
     _point(machine, ref.local, pulled.config.digest)
-    machine.digests[ref.local] = sha256_digest(manifest.encode())
+    machine.digests[ref.local] = pulled.digest
     output.append(f"Digest: {pulled.digest}")
     status = "Image is up to date for" if up_to_date else "Downloaded newer image for"
     output.append(f"Status: {status} {ref.local}")
-    output.append(ref.local)
+    output.append(ref.canonical)
     return output

@@ -34,6 +34,13 @@ DOCKER_VERSION = "27.4.1, build b9d17ea (simulated by ecrsim)"
 USAGE = "USAGE"  # a command line docker rejects: unknown command or flag, wrong number of arguments
 NO_TTY = "NO_TTY"  # docker would prompt for what is missing, and a script has no terminal
 NOT_SIMULATED = "NOT_SIMULATED"  # outside the simulation (Docker Hub, a service logging in or pushing)
+# cli/config/credentials/file_store.go: printed (to stderr) when a login stores a password in the config
+# file, as on a machine with no credential helper; the simulated machine's user is AWS's EC2 default.
+UNENCRYPTED_WARNING = (
+    "\nWARNING! Your credentials are stored unencrypted in '/home/ec2-user/.docker/config.json'.\n"
+    "Configure a credential helper to remove this warning. See\n"
+    "https://docs.docker.com/go/credential-store/\n\n"
+)
 _LOGIN_FLAGS = {"-u": "username=", "--username": "username=", "-p": "password=", "--password": "password="}
 COMMANDS: dict[str, _Command] = {
     "login": _Command(
@@ -261,16 +268,20 @@ def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
         return Outcome(
             1, "", stderr + "Error: Cannot perform an interactive login from a non TTY device\n", NO_TTY
         )
+    credentials = inv.shell.world.docker.credentials
+    before = dict(credentials)
     try:
         printed = inv.shell.world.docker_login(parsed.args[0], username, password)
     except DockerError as error:
         return Outcome(1, lines(list(error.output)), stderr + error.text + "\n", error.code)
+    if credentials != before:  # docker warns when it writes a password to its config file
+        stderr += UNENCRYPTED_WARNING
     return Outcome(0, lines(printed), stderr)
 
 
 def _logout(inv: Invocation, parsed: _Parsed) -> Outcome:
     if not parsed.args:  # Docker Hub, which the simulated machine is never logged in to
-        return Outcome(0, "Not logged in to https://index.docker.io/v1/\n")
+        return Outcome(0, "Removing login credentials for https://index.docker.io/v1/\n")
     return Outcome(0, lines(inv.shell.world.docker_logout(parsed.args[0])))
 
 
@@ -369,16 +380,30 @@ def _tag(inv: Invocation, parsed: _Parsed) -> Outcome:
     return Outcome(0, lines(inv.shell.world.docker_tag(parsed.args[0], parsed.args[1])))
 
 
+def _quietly(parsed: _Parsed, transfer: Callable[[str], list[str]]) -> Outcome:
+    """Run a push or pull; `-q` keeps only the fully qualified reference on success, and only the
+    error on failure (cli/command/image push.go, pull.go)."""
+    if "quiet" not in parsed.flags:
+        return Outcome(0, lines(transfer(parsed.args[0])))
+    try:
+        transfer(parsed.args[0])
+    except DockerError as error:
+        raise DockerError(error.code, error.text, decision=error.decision) from None
+    from ecrsim.engine.docker import Reference  # late: the engine's docker module loads on first use
+
+    return Outcome(0, Reference.parse(parsed.args[0]).canonical + "\n")
+
+
 def _push(inv: Invocation, parsed: _Parsed) -> Outcome:
-    return Outcome(0, lines(inv.shell.world.docker_push(parsed.args[0])))
+    return _quietly(parsed, inv.shell.world.docker_push)
 
 
 def _pull(inv: Invocation, parsed: _Parsed) -> Outcome:
     world = inv.shell.world
     service = acting_service(world, inv.env)
     if service is not None:
-        return Outcome(0, lines(pull_as_service(world, service, parsed.args[0])))
-    return Outcome(0, lines(world.docker_pull(parsed.args[0])))
+        return _quietly(parsed, lambda reference: pull_as_service(world, service, reference))
+    return _quietly(parsed, world.docker_pull)
 
 
 def _rmi(inv: Invocation, parsed: _Parsed) -> Outcome:

@@ -83,7 +83,9 @@ def test_password_on_the_command_line_warns_first() -> None:
     password = shell.run_line("aws ecr get-login-password").stdout.strip()
     result = shell.run_line(f"docker login -u AWS -p {password} 111122223333.dkr.ecr.us-east-1.amazonaws.com")
     assert result.status == 0
-    assert result.stderr == "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
+    assert result.stderr.startswith(
+        "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
+    )
     assert result.stdout == "Login Succeeded\n"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from ecrsim.engine.world import default_world
 from ecrsim.shell import CommandResult, Shell
+from ecrsim.shell.docker import UNENCRYPTED_WARNING
 from ecrsim.shell.servicemodel import SERVICES, load_service
 
 HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
@@ -32,7 +33,7 @@ def test_a_pipe_feeds_stdout_to_stdin_and_reports_the_last_status(shell: Shell) 
     result = shell.run_line(
         f"aws ecr get-login-password | docker login --username AWS --password-stdin {HOST}"
     )
-    assert result == CommandResult(result.command, 0, "Login Succeeded\n", "")
+    assert result == CommandResult(result.command, 0, "Login Succeeded\n", UNENCRYPTED_WARNING)
     failed = shell.run_line("aws ecr describe-repositories --repository-names ghost | echo after")
     assert failed.status == 0 and failed.stdout == "after\n"
     assert "RepositoryNotFoundException" in failed.stderr
