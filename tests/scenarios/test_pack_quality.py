@@ -1,0 +1,80 @@
+"""The bundled pack as an exam would use it: no question can be beaten without knowing the answer.
+
+Answering the same number to every question of a seeded 40-question exam must score about what guessing
+scores with four options, far under half; every question the exam can draw has four or more plausible
+choices; the pack has multiple-response questions.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from datetime import datetime, timezone
+from statistics import mean
+
+import pytest
+
+from ecrsim.scenarios import model
+from ecrsim.scenarios.cards import Pack, load_pack
+from ecrsim.scenarios.exam import Exam, compose, prepare
+from ecrsim.scenarios.pack import bundled_pack, load, scenario_files
+from ecrsim.scenarios.study_commands import run_exam
+
+SEEDS = (1, 2, 3, 4, 5)
+QUESTIONS = 40
+
+
+@pytest.fixture(scope="module")
+def pack() -> Pack:
+    return load_pack()
+
+
+def questions() -> list[tuple[str, model.AskStep]]:
+    return [
+        (load(path).scenario.id, step)
+        for path in scenario_files([bundled_pack()])
+        for step in load(path).scenario.steps
+        if isinstance(step, model.AskStep)
+    ]
+
+
+def test_answering_one_number_throughout_scores_about_chance(pack: Pack) -> None:
+    for constant in (1, 2, 3, 4):
+        scores = []
+        for seed in SEEDS:
+            exam = Exam(prepare(pack, compose(pack, QUESTIONS, seed))[0], seed, minutes=80)
+            assert len(exam.questions) == QUESTIONS
+            for index in range(QUESTIONS):
+                exam.answer(index, [constant])
+            scores.append(exam.result().score.fraction)
+        assert max(scores) < 0.4, (constant, scores)  # no exam comes near half
+        assert mean(scores) <= 0.3, (constant, scores)  # chance with four options is 0.25
+
+
+def test_a_piped_exam_answered_2_throughout_no_longer_passes(home: object) -> None:
+    # issue 11: `2` to every question of `ecrsim exam --questions 30 --seed 3` scored 63 %
+    out = io.StringIO()
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    status = run_exam(30, None, None, 3, io.StringIO("2\n" * 30), out, now=lambda: now, clock=lambda: 0.0)
+    assert status == 0
+    score = re.search(r"Score: (\d+) of 30", out.getvalue())
+    assert score is not None and int(score.group(1)) <= 10, out.getvalue()[-400:]
+
+
+def test_every_question_has_four_or_more_choices() -> None:
+    short = [(scenario, step.ask[:50]) for scenario, step in questions() if len(step.choices) < 4]
+    assert short == []
+
+
+def test_answer_keys_are_spread_over_the_positions() -> None:
+    firsts = Counter(
+        step.answer for _, step in questions() if isinstance(step.answer, int) and len(step.choices) >= 4
+    )
+    total = sum(firsts.values())
+    assert all(firsts[position] / total < 0.32 for position in (1, 2, 3, 4)), firsts
+
+
+def test_the_pack_has_multiple_response_questions() -> None:
+    multiple = [scenario for scenario, step in questions() if step.multiple and isinstance(step.answer, list)]
+    assert len(multiple) >= 2
