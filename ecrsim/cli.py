@@ -61,6 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="the UI in a web browser (needs ecrsim[serve])")
     serve.add_argument("--host", default="localhost", help="the address to listen on (default localhost)")
     serve.add_argument("--port", type=_port, default=8000, help="the port to listen on (default 8000)")
+    endpoint = commands.add_parser(
+        "endpoint", help="serve the world to your own aws CLI, boto3 and docker (AWS's protocols)"
+    )
+    endpoint.add_argument("--scenario", metavar="FILE_OR_ID", help="serve this scenario's starting world")
+    endpoint.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    endpoint.add_argument("--port", type=_port, default=4566, help="the port to listen on (default 4566)")
+    endpoint.add_argument(
+        "--config-dir",
+        metavar="DIR",
+        help="where to write config, credentials and env.sh (default: data dir)",
+    )
+    endpoint.add_argument(
+        "--local-uris",
+        action="store_true",
+        help="repository URIs and login endpoints name this endpoint instead of AWS's hosts",
+    )
     return parser
 
 
@@ -120,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ecrsim.serve import run_serve
 
         return run_serve(args.host, args.port)
+    if args.command == "endpoint":
+        from ecrsim.endpoint_main import run_endpoint
+
+        return run_endpoint(args.scenario, args.host, args.port, args.config_dir, local_uris=args.local_uris)
     from ecrsim.tui import run_app
 
     return run_app()

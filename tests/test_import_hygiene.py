@@ -9,6 +9,10 @@ FORBIDDEN = {
     "ecrsim.engine": ["textual", "yaml", "ecrsim.shell", "ecrsim.scenarios", "ecrsim.tui", "pydantic"],
     "ecrsim.engine.simulate": ["textual", "yaml", "ecrsim.shell", "ecrsim.scenarios", "ecrsim.tui"],
     "ecrsim.shell": ["textual", "yaml", "ecrsim.scenarios", "ecrsim.tui"],
+    # The endpoint's core and server: the engine and the service models, nothing of the UI or scenarios,
+    # and no third-party HTTP stack.
+    "ecrsim.endpoint.server": ["textual", "yaml", "ecrsim.scenarios", "ecrsim.tui", "aiohttp"],
+    "ecrsim.endpoint.app": ["textual", "yaml", "ecrsim.scenarios", "ecrsim.tui", "aiohttp"],
     "ecrsim.cli": ["textual", "yaml", "ecrsim.engine", "ecrsim.shell", "ecrsim.scenarios", "ecrsim.tui"],
 }
 

@@ -1,4 +1,5 @@
-"""Extract the parts of botocore's service models that the simulated `aws` command needs.
+"""Extract the parts of botocore's service models that the simulated `aws` command and `ecrsim endpoint`
+need.
 
 Why a committed extract instead of importing botocore at run time: botocore is a 100 MB dependency that
 takes about half a second to import, and the shell must start (and run a `--script` of hundreds of
@@ -7,7 +8,9 @@ commands.md lists, AWS's own operation name, the CLI's kebab-case name, the inpu
 types, required flags, enums and length/pattern constraints; the output shapes (for the CLI's response
 customisations); the paginator (the CLI hides pagination tokens); the waiters; a one-sentence summary
 of each doc string for `aws SERVICE OPERATION help`; and the commercial partition's Regions (a Region
-outside it has no endpoint, which the CLI reports as a connection failure). Copying those facts from
+outside it has no endpoint, which the CLI reports as a connection failure). The endpoint adds what the
+wire needs: the protocol, ECR's JSON target prefix, the query protocol's XML namespace and result
+wrappers, and the operations only it serves. Copying those facts from
 botocore's own JSON, rather than typing them by hand, keeps option names and types exactly AWS's.
 
 Run with a Python that has botocore installed (the system Python here; ecrsim's venv does not):
@@ -46,6 +49,17 @@ OPERATIONS: dict[str, list[str]] = {
         "ListUserPolicies", "ListAttachedRolePolicies",
     ],
     "sts": ["GetCallerIdentity", "AssumeRole"],
+}  # fmt: skip
+# Operations only `ecrsim endpoint` serves: the layer calls a registry client's push and pull turn into, and
+# the access-key calls a learner makes with the real CLI. The simulated terminal keeps calling them "not
+# simulated" (they stay in otherOperations), while the endpoint serialises them from AWS's shapes.
+ENDPOINT_OPERATIONS: dict[str, list[str]] = {
+    "ecr": [
+        "BatchCheckLayerAvailability", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload",
+        "GetDownloadUrlForLayer",
+    ],
+    "iam": ["CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "ListAccessKeys"],
+    "sts": [],
 }  # fmt: skip
 
 SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")
@@ -120,7 +134,8 @@ def extract(service: str) -> dict[str, Any]:
     inputs: set[str] = set()
     outputs: set[str] = set()
     operations: dict[str, Any] = {}
-    for name in OPERATIONS[service]:
+    endpoint_operations: dict[str, Any] = {}
+    for name in OPERATIONS[service] + ENDPOINT_OPERATIONS[service]:
         op = model["operations"][name]
         entry: dict[str, Any] = {"cli": xform_name(name, "-"), "doc": first_sentence(op.get("documentation"))}
         if "input" in op:
@@ -128,10 +143,12 @@ def extract(service: str) -> dict[str, Any]:
             inputs.update(reachable(shapes, entry["input"]))
         if "output" in op:
             entry["output"] = op["output"]["shape"]
+            if "resultWrapper" in op["output"]:  # the query protocol's <OperationResult> element
+                entry["resultWrapper"] = op["output"]["resultWrapper"]
             outputs.update(reachable(shapes, entry["output"]))
         if name in paginators:
             entry["paginator"] = paginators[name]
-        operations[name] = entry
+        (operations if name in OPERATIONS[service] else endpoint_operations)[name] = entry
     has_waiters = (directory / "waiters-2.json").exists()
     waiter_configs = load_json(directory, "waiters-2")["waiters"] if has_waiters else {}
     waiters = {
@@ -147,7 +164,12 @@ def extract(service: str) -> dict[str, Any]:
         "service": service,
         "serviceFullName": meta["serviceFullName"],
         "apiVersion": meta["apiVersion"],
+        # How `ecrsim endpoint` speaks the service on the wire: ECR's JSON 1.1 target prefix, IAM's and
+        # STS's query-protocol XML namespace.
+        "protocol": meta["protocol"],
+        **{key: meta[key] for key in ("targetPrefix", "jsonVersion", "xmlNamespace") if key in meta},
         "operations": operations,
+        "endpointOperations": endpoint_operations,
         # The CLI names of every other operation: `aws ecr OTHER` is then "not simulated", not a typo.
         # `aws SERVICE wait NAME`: the waiters whose operation the simulator offers.
         "waiters": waiters,

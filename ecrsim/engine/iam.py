@@ -62,11 +62,12 @@ class ManagedPolicy:
 
 @dataclass(frozen=True)
 class AccessKey:
-    """A long-term access key of an IAM user (frozen: keys are created and deleted, never edited)."""
+    """A long-term access key of an IAM user (frozen: UpdateAccessKey replaces it with its new status)."""
 
     access_key_id: str
     secret_access_key: str
     created: datetime
+    status: str = "Active"  # or "Inactive": an inactive key signs nothing (UpdateAccessKey)
 
 
 @dataclass

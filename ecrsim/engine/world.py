@@ -40,7 +40,7 @@ OPERATION_MODULES = {
         f"ecrsim.engine.ecr.{name}"
         for name in ("images", "layers", "lifecycle", "policies", "repositories", "scanning", "tokens")
     ),
-    "iam": ("ecrsim.engine.iam_api",),
+    "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys"),
     "sts": ("ecrsim.engine.sts_api",),
 }
 

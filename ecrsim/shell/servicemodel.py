@@ -26,6 +26,7 @@ class Operation:
     input: str | None
     output: str | None
     paginator: dict[str, Any] | None
+    result_wrapper: str | None = None  # the query protocol's `<OperationResult>` element
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,17 @@ class ServiceModel:
 
     name: str
     full_name: str
-    operations: dict[str, Operation]  # keyed by CLI name
+    operations: dict[str, Operation]  # keyed by CLI name: what the simulated terminal offers
+    api_operations: dict[
+        str, Operation
+    ]  # keyed by API name: those and the ones only `ecrsim endpoint` serves
     other_operations: tuple[str, ...]  # CLI names of real operations the simulator does not offer
     waiters: dict[str, Waiter]  # keyed by CLI name, e.g. "image-scan-complete"
     shapes: dict[str, dict[str, Any]]
+    api_version: str = ""
+    protocol: str = ""  # "json" (ECR) or "query" (IAM, STS): how `ecrsim endpoint` speaks it
+    target_prefix: str = ""  # JSON 1.1: X-Amz-Target is TARGET_PREFIX.Operation
+    xml_namespace: str = ""  # query: the namespace of every response document
 
     def shape(self, name: str) -> dict[str, Any]:
         return self.shapes[name]
@@ -70,25 +78,33 @@ def known_regions() -> frozenset[str]:
 @functools.cache
 def load_service(name: str) -> ServiceModel:
     data = json.loads((_MODELS / f"{name}.json").read_text(encoding="utf-8"))
-    operations = {
-        op["cli"]: Operation(
+    api_operations = {
+        api_name: Operation(
             name=api_name,
             cli_name=op["cli"],
             doc=op.get("doc", ""),
             input=op.get("input"),
             output=op.get("output"),
             paginator=op.get("paginator"),
+            result_wrapper=op.get("resultWrapper"),
         )
-        for api_name, op in data["operations"].items()
+        for api_name, op in (*data["operations"].items(), *data.get("endpointOperations", {}).items())
     }
     return ServiceModel(
         name=name,
         full_name=data["serviceFullName"],
-        operations=operations,
+        operations={
+            api_operations[api_name].cli_name: api_operations[api_name] for api_name in data["operations"]
+        },
+        api_operations=api_operations,
         other_operations=tuple(data.get("otherOperations", ())),
         waiters={
             cli: Waiter(w["name"], w["operation"], w["delay"], w["maxAttempts"], tuple(w["acceptors"]))
             for cli, w in data.get("waiters", {}).items()
         },
         shapes=data["shapes"],
+        api_version=data["apiVersion"],
+        protocol=data["protocol"],
+        target_prefix=data.get("targetPrefix", ""),
+        xml_namespace=data.get("xmlNamespace", ""),
     )

@@ -1,0 +1,290 @@
+"""The endpoint's core: one request in, one response out, one line in the log, apart from any server.
+
+Three protocols share the port (AWS's "Protocols" pages): ECR's AWS JSON 1.1 (`X-Amz-Target`), IAM's and
+STS's query protocol (a form body with `Action`, the service named by the SigV4 scope), and the Docker
+Registry HTTP API v2 under `/v2/` (registry.py). Every request runs under one lock: the world is one
+value, and the terminal typed on standard input shares it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from ecrsim.endpoint import sigv4
+from ecrsim.endpoint.http import Request, Response, json_response
+from ecrsim.endpoint.keys import find_key
+from ecrsim.endpoint.wire import WireError, json_in, json_out, query_in, xml_out
+from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.world import UnknownPrincipal
+from ecrsim.shell.servicemodel import ServiceModel, load_service
+
+if TYPE_CHECKING:
+    from ecrsim.engine.api import Event
+    from ecrsim.engine.iam import Caller
+    from ecrsim.engine.world import World
+
+_JSON_CONTENT = "application/x-amz-json-1.1"
+_BAD_SIGNATURE = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+    "Access Key and signing method. Consult the service documentation for details."
+)
+_INVALID_TOKEN = "The security token included in the request is invalid."
+# What each protocol calls the same failure to say who is calling (ECR JSON / query).
+_AUTH_CODES = {
+    "missing": ("MissingAuthenticationTokenException", "MissingAuthenticationToken"),
+    "unknown": ("UnrecognizedClientException", "InvalidClientTokenId"),
+    "signature": ("InvalidSignatureException", "SignatureDoesNotMatch"),
+}
+_AUTH_MESSAGES = {
+    "missing": "Missing Authentication Token",
+    "unknown": _INVALID_TOKEN,
+    "signature": _BAD_SIGNATURE,
+}
+# Why, in the explanation of a refused signature.
+_AUTH_WHY = {
+    "missing": "the request carries no AWS Signature Version 4 Authorization header",
+    "unknown": "no IAM user or role session of this world holds access key {key} (or it is inactive, or "
+    "the session token does not match)",
+    "signature": "the signature does not match the one computed with the secret of {key}",
+}
+_STATUS = {
+    "AccessDenied": 403,
+    "AccessDeniedException": 400,
+    "InvalidClientTokenId": 403,
+    "NoSuchEntity": 404,
+}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One request as the log shows it: when (simulated), who, what, how it ended, and why if refused."""
+
+    time: datetime
+    principal: str
+    operation: str
+    verdict: str  # "OK", or the error code
+    explanation: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        return f"{self.time.strftime('%Y-%m-%dT%H:%M:%SZ')} {self.principal} {self.operation} {self.verdict}"
+
+
+class AuthFailure(Exception):
+    def __init__(self, kind: str, key: str = "") -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.key = key
+
+
+class Endpoint:
+    """The world behind the port. `world()` is read at every request, because the terminal on standard
+    input may replace it (`sim reset`, `sim undo`)."""
+
+    def __init__(
+        self,
+        world: Callable[[], World],
+        *,
+        region: str,
+        address: str,
+        local_uris: bool = False,
+        listener: Callable[[Record], None] | None = None,
+    ) -> None:
+        self.world = world
+        self.region = region  # the Region of the registry served under /v2/
+        self.address = address  # HOST:PORT
+        self.local_uris = local_uris
+        self.listener = listener or (lambda record: None)
+        self.lock = threading.RLock()
+        self._serial = 0
+
+    # -- dispatch ----------------------------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        with self.lock:
+            if request.path == "/v2" or request.path.startswith("/v2/"):
+                from ecrsim.endpoint.registry import handle_registry
+
+                return handle_registry(self, request)
+            if request.method == "POST" and "x-amz-target" in request.headers:
+                return self._json(request)
+            if request.method in ("POST", "GET"):
+                return self._query(request)
+            return json_response(404, {"message": "Not Found"})
+
+    def request_id(self) -> str:
+        """A request id that looks like AWS's and is the same every run."""
+        self._serial += 1
+        hexed = hashlib.sha256(f"request:{self._serial}".encode()).hexdigest()
+        return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:32]}"
+
+    def caller(self, request: Request, service: str) -> tuple[Caller, sigv4.Signature]:
+        """Who signed the request, checked against the world's keys now; AuthFailure otherwise."""
+        claims = sigv4.parse_authorization(request.headers.get("authorization"))
+        if claims is None:
+            raise AuthFailure("missing")
+        world = self.world()
+        owner = find_key(world, claims.access_key_id)
+        token = request.headers.get("x-amz-security-token")
+        if owner is None or not owner.active or owner.session_token != token:
+            raise AuthFailure("unknown", claims.access_key_id)
+        text = sigv4.string_to_sign(
+            claims, request.method, request.path, request.query, request.headers, request.body
+        )
+        if not sigv4.verify(owner.secret, claims, text):
+            raise AuthFailure("signature", claims.access_key_id)
+        try:
+            return world.resolve(owner.principal_arn), claims
+        except UnknownPrincipal:
+            raise AuthFailure("unknown", claims.access_key_id) from None
+
+    # -- the log -----------------------------------------------------------------------------------------
+    def record(self, principal: str, operation: str, verdict: str, events: list[Event]) -> None:
+        explanation: list[str] = []
+        if verdict != "OK":
+            explanation = explain(events)
+        self.listener(Record(self.world().clock.now, principal, operation, verdict, tuple(explanation)))
+
+    def call(
+        self, caller: Caller, service: str, operation: str, params: dict[str, Any], region: str, label: str
+    ) -> dict[str, Any]:
+        """One engine call as `caller`, logged under `label`; ServiceError as the engine raises it."""
+        world = self.world()
+        start = len(world.events)
+        try:
+            response = world.call_as(caller, service, operation, params, region=region)
+        except ServiceError as error:
+            self.record(caller.arn, label, error.code, world.events[start:])
+            raise
+        self.record(caller.arn, label, "OK", world.events[start:])
+        return response
+
+    def refused(self, failure: AuthFailure, operation: str) -> None:
+        why = _AUTH_WHY[failure.kind].format(key=failure.key)
+        self.listener(
+            Record(
+                self.world().clock.now,
+                failure.key or "(anonymous)",
+                operation,
+                _AUTH_CODES[failure.kind][0 if operation.startswith("ecr:") else 1],
+                (f"REFUSED: {why}",),
+            )
+        )
+
+    # -- ECR: AWS JSON 1.1 -------------------------------------------------------------------------------
+    def _json(self, request: Request) -> Response:
+        model = load_service("ecr")
+        prefix, _, name = request.headers["x-amz-target"].partition(".")
+        operation = model.api_operations.get(name) if prefix == model.target_prefix else None
+        label = f"ecr:{name}"
+        request_id = self.request_id()
+        if operation is None:
+            return _json_error("UnknownOperationException", f"ecrsim does not simulate {name}", request_id)
+        try:
+            caller, claims = self.caller(request, "ecr")
+        except AuthFailure as failure:
+            self.refused(failure, label)
+            return _json_error(*_auth_error(failure, 0), request_id, status=400)
+        try:
+            body = json.loads(request.body or b"{}")
+            params = json_in(model, operation.input, body) if operation.input else {}
+        except (ValueError, WireError) as error:
+            return _json_error("SerializationException", str(error), request_id)
+        try:
+            response = self.call(caller, "ecr", name, params, claims.region, label)
+        except ServiceError as error:
+            return _json_error(error.code, error.message, request_id)
+        document = json_out(model, operation.output, response) if operation.output else {}
+        if self.local_uris:
+            document = self.localized(document)
+        return json_response(200, document, _JSON_CONTENT, **{"x-amzn-RequestId": request_id})
+
+    def localized(self, document: Any) -> Any:
+        """repositoryUri and proxyEndpoint pointing at this endpoint (`--local-uris`), so that pasted
+        commands reach it."""
+        if isinstance(document, list):
+            return [self.localized(item) for item in document]
+        if not isinstance(document, dict):
+            return document
+        out = {key: self.localized(value) for key, value in document.items()}
+        if isinstance(out.get("repositoryUri"), str):
+            out["repositoryUri"] = f"{self.address}/{out['repositoryUri'].partition('/')[2]}"
+        if isinstance(out.get("proxyEndpoint"), str):
+            out["proxyEndpoint"] = f"http://{self.address}"
+        return out
+
+    # -- IAM and STS: the query protocol -----------------------------------------------------------------
+    def _query(self, request: Request) -> Response:
+        text = request.body.decode("utf-8", "replace") if request.method == "POST" else request.query
+        form = dict(parse_qsl(text, keep_blank_values=True))
+        name = form.get("Action", "")
+        claims = sigv4.parse_authorization(request.headers.get("authorization"))
+        service = claims.service if claims and claims.service in ("iam", "sts") else "sts"
+        model = load_service(service)
+        label = f"{service}:{name}"
+        request_id = self.request_id()
+        operation = model.api_operations.get(name)
+        if operation is None:
+            return _xml_error(model, "InvalidAction", f"ecrsim does not simulate {name}", request_id)
+        try:
+            caller, claims = self.caller(request, service)
+        except AuthFailure as failure:
+            self.refused(failure, label)
+            return _xml_error(model, *_auth_error(failure, 1), request_id)
+        try:
+            params = query_in(model, operation.input, form) if operation.input else {}
+        except WireError as error:
+            return _xml_error(model, "MalformedInput", str(error), request_id)
+        try:
+            response = self.call(caller, service, name, params, claims.region, label)
+        except ServiceError as error:
+            return _xml_error(model, error.code, error.message, request_id)
+        result = ""
+        if operation.output and operation.result_wrapper:
+            result = xml_out(model, operation.output, response, operation.result_wrapper)
+        body = (
+            f'<{name}Response xmlns="{model.xml_namespace}">{result}'
+            f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{name}Response>"
+        )
+        return Response(200, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body.encode())
+
+
+def _auth_error(failure: AuthFailure, protocol: int) -> tuple[str, str]:
+    return _AUTH_CODES[failure.kind][protocol], _AUTH_MESSAGES[failure.kind]
+
+
+def _json_error(code: str, message: str, request_id: str, status: int = 400) -> Response:
+    return json_response(
+        status, {"__type": code, "message": message}, _JSON_CONTENT, **{"x-amzn-RequestId": request_id}
+    )
+
+
+def _xml_error(model: ServiceModel, code: str, message: str, request_id: str) -> Response:
+    from xml.sax.saxutils import escape
+
+    body = (
+        f'<ErrorResponse xmlns="{model.xml_namespace}"><Error><Type>Sender</Type><Code>{escape(code)}</Code>'
+        f"<Message>{escape(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+    )
+    return Response(
+        _STATUS.get(code, 400), {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body.encode()
+    )
+
+
+def explain(events: list[Event]) -> list[str]:
+    """What `sim explain` says of a refused request: the decision that denied it, statement by statement,
+    or the error the service gave when no policy decided."""
+    from ecrsim.engine.policy.explain import render_decision
+
+    for event in reversed(events):
+        if event.decision is not None and not event.decision.allowed:
+            return render_decision(event.decision).splitlines()
+    for event in reversed(events):
+        if event.error_code:
+            return [f"FAILED: {event.error_code}: {event.error_message}"]
+    return []
