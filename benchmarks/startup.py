@@ -1,8 +1,12 @@
 """Start-up time, measured from outside the process as a learner would feel it.
 
-1. `ecrsim` (the UI) against a minimal Textual app: time from launch until the first frame is on the
-   terminal, i.e. until a text that only the first frame contains has been written to a pseudo-terminal
-   of 100x30. Target: ecrsim within 1.3 times the minimal app.
+1. `ecrsim` (the UI) against a minimal Textual app: time from launch until the home screen is usable,
+   i.e. until both the sandbox row and the first scenario title have been written to a pseudo-terminal
+   of 100x30 (for the minimal app: its one text). Target: ecrsim within 1.3 times the minimal app.
+   Waiting for "Sandbox" alone would time a home screen that still says it is loading the pack.
+   The home screen draws the list it remembered from the last start (`catalog-index.json` in the data
+   directory) while the pack is unchanged; the uncounted warm-up run writes it. The first start after
+   installing or changing the pack loads the pack instead: measured too, for information.
 2. `ecrsim shell --script` running one command, to exit, against `python -c "import pydantic"`.
    Target: within 1.5 times.
 
@@ -59,8 +63,9 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def first_frame(argv: list[str], marker: bytes, env: dict[str, str]) -> Timing:
-    """Seconds from spawning `argv` on a pseudo-terminal until `marker` appears in what it wrote."""
+def first_frame(argv: list[str], markers: tuple[bytes, ...], env: dict[str, str]) -> Timing:
+    """Seconds from spawning `argv` on a pseudo-terminal until every one of `markers` appears in what it
+    wrote."""
     cpu = _child_cpu()
     leader, follower = os.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
@@ -88,14 +93,15 @@ def first_frame(argv: list[str], marker: bytes, env: dict[str, str]) -> Timing:
             except OSError:  # the child closed the terminal
                 break
             seen += chunk
-            if marker in _ESCAPES.sub(b"", seen):
+            text = _ESCAPES.sub(b"", seen)
+            if all(marker in text for marker in markers):
                 wall = time.perf_counter() - start
                 break
         else:
             wall = None
         if wall is None:
             raise RuntimeError(
-                f"{argv[:3]} never showed {marker!r}; it wrote: {_ESCAPES.sub(b'', seen)[-500:]!r}"
+                f"{argv[:3]} never showed {markers!r}; it wrote: {_ESCAPES.sub(b'', seen)[-500:]!r}"
             )
     finally:
         os.killpg(process.pid, signal.SIGKILL)
@@ -116,7 +122,7 @@ def to_exit(argv: list[str], env: dict[str, str]) -> Timing:
 
 def compare(
     name: str,
-    target: float,
+    target: float | None,
     a: tuple[str, Callable[[], Timing]],
     b: tuple[str, Callable[[], Timing]],
     runs: int,
@@ -138,11 +144,23 @@ def compare(
             f" CPU median {statistics.median(cpus):7.1f} ms"
         )
     cpu_ratio = statistics.median(t[1] for t in a_times) / statistics.median(t[1] for t in b_times)
+    if target is None:
+        print(f"  ratio (median of paired wall times) {ratio:.2f}, CPU {cpu_ratio:.2f}; for information")
+        return True
     verdict = "OK" if ratio <= target else "OVER TARGET"
     print(
         f"  ratio (median of paired wall times) {ratio:.2f}, CPU {cpu_ratio:.2f}; target {target}: {verdict}"
     )
     return ratio <= target
+
+
+def first_title() -> bytes:
+    """The title of the first scenario the home screen lists (as it sorts them), read from the pack."""
+    from ecrsim.tui.catalog import load_catalog
+
+    entries, _ = load_catalog()
+    first = min(entries, key=lambda e: (e.group, e.difficulty, e.title))
+    return first.title.encode()
 
 
 def main() -> int:
@@ -158,13 +176,30 @@ def main() -> int:
         env["PYTHONPYCACHEPREFIX"] = str(Path(home) / "pycache")
         script = Path(home) / "one-command.sh"
         script.write_text("aws ecr describe-repositories\n")
+        home_markers = (b"Sandbox", first_title())
         ui_ok = compare(
-            "Time to first frame",
+            "Time to a usable home screen (sandbox and scenario titles drawn)",
             1.3,
-            ("ecrsim (home screen)", lambda: first_frame([python, "-m", "ecrsim"], b"Sandbox", env)),
+            ("ecrsim (home screen)", lambda: first_frame([python, "-m", "ecrsim"], home_markers, env)),
             (
                 "minimal Textual app",
-                lambda: first_frame([python, "-c", MINIMAL_APP], b"minimal-first-frame", env),
+                lambda: first_frame([python, "-c", MINIMAL_APP], (b"minimal-first-frame",), env),
+            ),
+            args.runs,
+        )
+        index = Path(home) / "catalog-index.json"
+
+        def without_index() -> Timing:
+            index.unlink(missing_ok=True)
+            return first_frame([python, "-m", "ecrsim"], home_markers, env)
+
+        compare(
+            "The same, on the first start after installing or changing the pack (no remembered list)",
+            None,
+            ("ecrsim (home screen, pack loaded)", without_index),
+            (
+                "minimal Textual app",
+                lambda: first_frame([python, "-c", MINIMAL_APP], (b"minimal-first-frame",), env),
             ),
             args.runs,
         )

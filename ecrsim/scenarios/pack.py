@@ -1,36 +1,14 @@
-"""Finding scenario files: the bundled pack, folders given on the command line, and a scenario by id.
-
-The bundled pack is package data (`ecrsim/pack`, the repository's `scenarios/` folder), so it is found
-the same way in a checkout and in an installed wheel.
-"""
+"""Loading scenario files: one file, a pack's duplicate ids, and a scenario by id (`files.py` finds them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecrsim.scenarios.files import bundled_pack, scenario_files
 from ecrsim.scenarios.loader import Document, load_file
 from ecrsim.scenarios.model import Scenario, validate
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
-
-SUFFIXES = (".yaml", ".yml")
-
-
-def bundled_pack() -> Path:
-    return Path(__file__).resolve().parent.parent / "pack"
-
-
-def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Every scenario file named, folders searched recursively, in a stable order, each file once."""
-    found: dict[Path, Path] = {}
-    for path in paths:
-        if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
-                found.setdefault(file.resolve(), file)
-        else:
-            found.setdefault(path.resolve(), path)
-    return list(found.values())
 
 
 def display_name(path: Path) -> str:

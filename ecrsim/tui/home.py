@@ -16,7 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ecrsim.tui.catalog import Entry, group_title, load_catalog
+from ecrsim.scenarios.files import bundled_pack
+from ecrsim.tui.catalog import Entry, group_title
+from ecrsim.tui.catalog_index import load_and_index, read_index
 
 if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
@@ -41,7 +43,8 @@ class HomeScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.loaded = False  # the pack loads after the first frame
+        self.loaded = False  # the pack loads after the first frame, unless its remembered list is current
+        self.list_width = 0  # the terminal width the list was last built for
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.app.title}[/b] · {self.app.sub_title}", id="home-title")
@@ -55,15 +58,20 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        remembered = read_index(self.app.pack_dir or bundled_pack())
+        if remembered is not None:
+            self.app.entries = remembered
+            self.loaded = True
         self.refresh_list()
         self.query_one(OptionList).focus()
-        # After the first frame: loading imports pydantic and YAML, which would hold the GIL meanwhile.
-        self.call_after_refresh(self.load_pack)
+        if not self.loaded:
+            # After the first frame: loading imports pydantic and YAML, which would hold the GIL meanwhile.
+            self.call_after_refresh(self.load_pack)
 
     @work(thread=True, exclusive=True, group="pack")
     def load_pack(self) -> None:
         try:
-            entries, problems = load_catalog(self.app.pack_dir)
+            entries, problems = load_and_index(self.app.pack_dir or bundled_pack())
         except Exception as error:  # the last line of defence: the sandbox must stay usable
             entries, problems = (
                 [],
@@ -83,7 +91,8 @@ class HomeScreen(Screen[None]):
         self.refresh_list()  # progress may have changed in a scenario
 
     def on_resize(self) -> None:
-        self.refresh_list()  # titles take the width the other columns leave
+        if self.app.size.width != self.list_width:
+            self.refresh_list()  # titles take the width the other columns leave
 
     # -- the list -----------------------------------------------------------------------------------------
     def refresh_list(self) -> None:
@@ -109,6 +118,7 @@ class HomeScreen(Screen[None]):
         elif self.loaded and not shown:
             options.append(_notice("No scenario matches the filter."))
         option_list.set_options(options)
+        self.list_width = self.app.size.width
         if highlighted is not None and highlighted.id is not None:
             try:
                 option_list.highlighted = option_list.get_option_index(highlighted.id)
