@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ecrsim.scenarios import model
 from ecrsim.scenarios.outcomes import describe
-from ecrsim.scenarios.pack import Loaded, bundled_pack, display_name, load, scenario_files
+from ecrsim.scenarios.pack import Loaded, bundled_pack, display_name, learning_path, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.review import Kind, card_key
 from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
@@ -46,7 +46,7 @@ class PackCard:
 
 @dataclass(frozen=True)
 class Pack:
-    scenarios: dict[str, Loaded]  # by id, in file order
+    scenarios: dict[str, Loaded]  # by id, in learning-path order (pack.learning_path)
     cards: tuple[PackCard, ...]
     problems: tuple[str, ...]  # one line per file left out because it has problems
 
@@ -55,8 +55,8 @@ class Pack:
 
 
 def load_pack(root: Path | None = None) -> Pack:
-    """Every valid scenario under `root` (default: the bundled pack) as cards; broken files are listed,
-    not fatal, and a second file with a seen id is left out (ids identify cards)."""
+    """Every valid scenario under `root` (default: the bundled pack) as cards, in learning-path order; broken
+    files are listed, not fatal, and a second file with a seen id is left out (ids identify cards)."""
     scenarios: dict[str, Loaded] = {}
     problems: list[str] = []
     for path in scenario_files([root or bundled_pack()]):
@@ -69,6 +69,8 @@ def load_pack(root: Path | None = None) -> Pack:
             problems.append(f"{display_name(path)} repeats the id {item.scenario.id}; left out")
             continue
         scenarios[item.scenario.id] = item
+    place = learning_path({id_: item.scenario.requires for id_, item in scenarios.items()})
+    scenarios = dict(sorted(scenarios.items(), key=lambda pair: place[pair[0]]))
     cards = [card for item in scenarios.values() for card in scenario_cards(item.scenario)]
     return Pack(scenarios, tuple(cards), tuple(problems))
 

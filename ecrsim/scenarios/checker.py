@@ -14,7 +14,7 @@ from pathlib import Path
 from ecrsim.scenarios import model
 from ecrsim.scenarios.loader import DataPath, dotted
 from ecrsim.scenarios.outcomes import describe, expected_words, matches
-from ecrsim.scenarios.pack import Loaded, duplicate_ids, load, scenario_files
+from ecrsim.scenarios.pack import Loaded, duplicate_ids, load, prerequisite_problems, scenario_files
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 from ecrsim.scenarios.runner import Runner, judge, right_choices, run_checks
 from ecrsim.scenarios.world_builder import build_world
@@ -33,6 +33,8 @@ def check_paths(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
         except ScenarioProblems as error:
             problems.extend(error.problems)
     problems.extend(duplicate_ids(loaded))
+    if any(path.is_dir() for path in paths):  # a pack: `requires` must name its scenarios
+        problems.extend(prerequisite_problems(loaded))
     for item in loaded:
         try:
             problems.extend(check_scenario(item))

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from ecrsim.scenarios.console import Clock, Now, load_named_scenario, quiet_when_piped_to_head, utc_now, warn
 from ecrsim.scenarios.model import AskStep, Scenario, TaskStep
-from ecrsim.scenarios.pack import bundled_pack, display_name, load, scenario_files
+from ecrsim.scenarios.pack import bundled_pack, display_name, learning_path, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
 from ecrsim.scenarios.progress import ProgressStore
 
@@ -106,20 +106,23 @@ def _progress_cell(progress: ProgressStore, scenario: Scenario) -> str:
 
 @quiet_when_piped_to_head
 def run_list() -> int:
-    """`ecrsim list`: one row per bundled scenario. PROGRESS is `-` (not started), DONE/TOTAL (questions
-    answered right and tasks solved, of all), or `finished` once played to the end with everything done."""
+    """`ecrsim list`: one row per bundled scenario, along the learning path (basics first). PROGRESS is `-`
+    (not started), DONE/TOTAL (questions answered right and tasks solved, of all), or `finished` once played
+    to the end with everything done."""
     progress = _progress()
     rows = [("ID", "TITLE", "TOPICS", "DOMAIN", "LEVEL", "PROGRESS")]
     broken = 0
+    scenarios: list[Scenario] = []
     for path in scenario_files([bundled_pack()]):
         try:
-            scenario = load(path).scenario
+            scenarios.append(load(path).scenario)
         except ScenarioProblems:
             broken += 1
             print(
                 f"ecrsim list: {display_name(path)} has problems; run `ecrsim check` on it", file=sys.stderr
             )
-            continue
+    place = learning_path({scenario.id: scenario.requires for scenario in scenarios})
+    for scenario in sorted(scenarios, key=lambda scenario: place[scenario.id]):
         rows.append(
             (
                 scenario.id,

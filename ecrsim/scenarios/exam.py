@@ -1,9 +1,9 @@
 """Exam mode: N questions drawn across the pack in the SAA-C03 domain weights, answered without feedback,
 then scored by domain and topic with every explanation.
 
-The draw is `random.Random(seed)` over the pack in file order, so the same seed and pack give the same exam
-(a classroom can sit one exam together). Questions only: the real exam has no hands-on tasks. Every right
-answer comes from the simulation (cards.judge_questions), never from the files' `answer` keys.
+The draw is `random.Random(seed)` over the pack in learning-path order, so the same seed and pack give the
+same exam (a classroom can sit one exam together). Questions only: the real exam has no hands-on tasks.
+Every right answer comes from the simulation (cards.judge_questions), never from the files' `answer` keys.
 Front ends (the plain terminal in study_commands, the UI's exam screen) own the clock and the input; this
 module holds the rules.
 """
@@ -55,16 +55,16 @@ def allocate(
 
 
 def compose(pack: Pack, count: int, seed: int, domain: int | None = None) -> list[PackCard]:
-    """The exam's questions in the order asked."""
+    """The exam's questions in the order asked: drawn by the seed, asked along the pack's learning path
+    (basics before authentication before policies before cross-account), as the pack lists its cards."""
     pool = [card for card in pack.cards if card.kind == "question" and domain in (None, card.domain)]
     by_domain: dict[int, list[PackCard]] = {}
     for card in pool:
         by_domain.setdefault(card.domain, []).append(card)
     quota = allocate(count, {d: len(cards) for d, cards in sorted(by_domain.items())})
     rng = random.Random(seed)
-    chosen = [card for d, cards in sorted(by_domain.items()) for card in rng.sample(cards, quota[d])]
-    rng.shuffle(chosen)
-    return chosen
+    chosen = {card for d, cards in sorted(by_domain.items()) for card in rng.sample(cards, quota[d])}
+    return [card for card in pack.cards if card in chosen]
 
 
 @dataclass(frozen=True)

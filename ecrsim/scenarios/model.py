@@ -393,14 +393,19 @@ Step = Annotated[
 ]
 
 
+ScenarioId = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+
+
 class Scenario(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    id: ScenarioId
     title: Text
     summary: Text
     topics: list[Name] = []
     domain: Annotated[int, Field(ge=1, le=4)]
     difficulty: Annotated[int, Field(ge=1, le=3)]
     references: list[Name] = []
+    # The scenarios to play first: the pack's learning path (pack.learning_path) puts each after these.
+    requires: list[ScenarioId] = []
     world: World = World()
     steps: Annotated[list[Step], Field(min_length=1)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,3 +60,63 @@ def find_scenario(file_or_id: str) -> Path | None:
         except ScenarioProblems:
             continue
     return None
+
+
+def learning_path(requires: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Each scenario's place on the pack's learning path, by id, from the ids in file order and what each
+    requires: a scenario comes after everything it requires, level by level (its level is the length of its
+    longest chain of prerequisites), and in file order within a level. So the basics, which require
+    nothing, come first, and cross-account scenarios, which require the policy ones, come late.
+
+    A prerequisite that is not in the pack, or that closes a cycle, is ignored here (`ecrsim check` reports
+    both)."""
+    levels: dict[str, int] = {}
+
+    def level(scenario: str, seen: frozenset[str]) -> int:
+        if scenario not in levels:
+            before = [
+                level(other, seen | {scenario})
+                for other in requires.get(scenario, ())
+                if other in requires and other not in seen and other != scenario
+            ]
+            levels[scenario] = 1 + max(before, default=-1)
+        return levels[scenario]
+
+    order = list(requires)
+    ranked = sorted(order, key=lambda scenario: (level(scenario, frozenset()), order.index(scenario)))
+    return {scenario: place for place, scenario in enumerate(ranked)}
+
+
+def prerequisite_problems(loaded: list[Loaded]) -> list[Problem]:
+    """`requires` must name scenarios of the pack, and never lead back to the scenario itself."""
+    requires = {item.scenario.id: item.scenario.requires for item in loaded}
+    problems: list[Problem] = []
+    for item in loaded:
+        for i, other in enumerate(item.scenario.requires):
+            if other not in requires:
+                problems.append(
+                    item.document.problem(
+                        ("requires", i), f"requires.{i}: no scenario in the pack has the id `{other}`"
+                    )
+                )
+        cycle = _cycle(item.scenario.id, requires)
+        if cycle:
+            problems.append(
+                item.document.problem(("requires",), f"requires: {' -> '.join(cycle)} leads back to itself")
+            )
+    return problems
+
+
+def _cycle(start: str, requires: Mapping[str, Sequence[str]]) -> list[str]:
+    """A chain of prerequisites from `start` back to `start`, or [] (depth first; the pack is small)."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        scenario, chain = stack.pop()
+        for other in requires.get(scenario, ()):
+            if other == start:
+                return [*chain, start]
+            if other not in seen and other in requires:
+                seen.add(other)
+                stack.append((other, [*chain, other]))
+    return []

@@ -75,16 +75,27 @@ def entry_for(scenario: Scenario, path: Path, group: str) -> Entry:
     )
 
 
+def by_group(entries: list[Entry]) -> list[Entry]:
+    """The entries grouped by topic for the home list: a group comes where its first scenario is on the
+    learning path, and keeps its scenarios in path order (a stable sort of entries already in that order)."""
+    first: dict[str, int] = {}
+    for place, entry in enumerate(entries):
+        first.setdefault(entry.group, place)
+    return sorted(entries, key=lambda entry: first[entry.group])
+
+
 def load_catalog(root: Path | None = None) -> tuple[list[Entry], list[str]]:
-    """Every valid scenario under `root` (default: the bundled pack), and one line per file that is not.
+    """Every valid scenario under `root` (default: the bundled pack) along the learning path, and one line
+    per file that is not.
 
     A broken file must not hide the rest of the pack: it is left out of the list and reported.
     """
-    from ecrsim.scenarios.pack import bundled_pack, load, scenario_files
+    from ecrsim.scenarios.pack import bundled_pack, learning_path, load, scenario_files
     from ecrsim.scenarios.problems import ScenarioProblems
 
     root = root or bundled_pack()
     entries: list[Entry] = []
+    requires: dict[str, list[str]] = {}
     problems: list[str] = []
     for path in scenario_files([root]):
         try:
@@ -93,4 +104,6 @@ def load_catalog(root: Path | None = None) -> tuple[list[Entry], list[str]]:
             problems.extend(str(problem) for problem in exc.problems)
             continue
         entries.append(entry_for(scenario, path, path.parent.name if path.parent != root else "general"))
-    return entries, problems
+        requires.setdefault(scenario.id, scenario.requires)
+    place = learning_path(requires)
+    return sorted(entries, key=lambda entry: place[entry.id]), problems

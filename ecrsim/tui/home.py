@@ -17,7 +17,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ecrsim.scenarios.files import bundled_pack
-from ecrsim.tui.catalog import Entry, group_title
+from ecrsim.tui.catalog import Entry, by_group, group_title
 from ecrsim.tui.catalog_index import load_and_index, read_index
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class HomeScreen(Screen[None]):
             options.append(_notice("Loading the scenario pack…"))
         group = None
         shown = 0
-        for entry in sorted(self.app.entries, key=lambda e: (e.group, e.difficulty, e.title)):
+        for entry in by_group(self.app.entries):
             if not entry.matches(words):
                 continue
             if entry.group != group:

@@ -7,9 +7,15 @@ from pathlib import Path
 import pytest
 
 from ecrsim.cli import main
-from ecrsim.scenarios.model import AskStep, TaskStep
-from ecrsim.scenarios.pack import bundled_pack, load, scenario_files
+from ecrsim.scenarios.model import AskStep, Scenario, TaskStep
+from ecrsim.scenarios.pack import bundled_pack, learning_path, load, scenario_files
 from ecrsim.scenarios.progress import ProgressStore
+
+
+def along_the_path() -> list[Scenario]:
+    scenarios = [load(path).scenario for path in scenario_files([bundled_pack()])]
+    place = learning_path({scenario.id: scenario.requires for scenario in scenarios})
+    return sorted(scenarios, key=lambda scenario: place[scenario.id])
 
 
 def test_every_bundled_scenario_is_listed(
@@ -19,9 +25,10 @@ def test_every_bundled_scenario_is_listed(
     assert main(["list"]) == 0
     header, *rows = capsys.readouterr().out.splitlines()
     assert header.split() == ["ID", "TITLE", "TOPICS", "DOMAIN", "LEVEL", "PROGRESS"]
-    files = scenario_files([bundled_pack()])
-    assert len(rows) == len(files)
-    first = load(files[0]).scenario
+    scenarios = along_the_path()
+    assert [row.split()[0] for row in rows] == [scenario.id for scenario in scenarios]
+    first = scenarios[0]
+    assert first.id == "default-registry"  # the basics come first
     assert rows[0].startswith(first.id + " ") and first.title in rows[0] and rows[0].endswith("-")
 
 
@@ -29,8 +36,7 @@ def test_progress_shows_what_was_done(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
-    files = scenario_files([bundled_pack()])
-    first, second = (load(path).scenario for path in files[:2])
+    first, second = along_the_path()[:2]
     store = ProgressStore.load()
     store.answer(first.id, 0, [1], correct=True)
     total = sum(isinstance(step, (AskStep, TaskStep)) for step in first.steps)
