@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="repository URIs and login endpoints name this endpoint instead of AWS's hosts",
     )
+    endpoint.add_argument(
+        "--max-layer-mib",
+        type=_positive(int),
+        metavar="MIB",
+        help="layer bytes the world keeps in memory (default 1024)",
+    )
     return parser
 
 

@@ -47,6 +47,13 @@ def _shell(scenario: str | None) -> Shell | str:
     return scenario_shell(scenario)
 
 
+def _account_of(shell: Shell) -> str:
+    """The account of the world's starting profile: its registry is the one served under /v2/."""
+    arn = shell.world.profiles.get(shell.profile, "")
+    account = arn.split(":")[4] if arn.count(":") >= 5 else ""
+    return account if account in shell.world.accounts else next(iter(shell.world.accounts))
+
+
 class _Console:
     """Log lines and terminal output, one writer at a time."""
 
@@ -76,9 +83,15 @@ def _read_commands(shell: Shell, lock: threading.RLock, console: _Console, sourc
 
 
 def run_endpoint(
-    scenario: str | None, host: str, port: int, config_dir: str | None, *, local_uris: bool
+    scenario: str | None,
+    host: str,
+    port: int,
+    config_dir: str | None,
+    *,
+    local_uris: bool,
+    max_layer_mib: int | None = None,
 ) -> int:
-    from ecrsim.endpoint.app import Endpoint
+    from ecrsim.endpoint.app import DEFAULT_LAYER_MIB, Endpoint
     from ecrsim.endpoint.profiles import write_profiles
     from ecrsim.endpoint.server import EndpointServer
 
@@ -97,8 +110,10 @@ def run_endpoint(
     endpoint = Endpoint(
         lambda: shell.world,
         region=shell.region,
+        registry_id=_account_of(shell),
         address=f"{shown_host}:{port}",
         local_uris=local_uris,
+        max_layer_mib=max_layer_mib or DEFAULT_LAYER_MIB,
         listener=console.record,
     )
     try:

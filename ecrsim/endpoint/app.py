@@ -22,7 +22,7 @@ from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.endpoint.keys import find_key
 from ecrsim.endpoint.wire import WireError, json_in, json_out, query_in, xml_out
 from ecrsim.engine.errors import ServiceError
-from ecrsim.engine.world import UnknownPrincipal
+from ecrsim.engine.world import DEFAULT_ACCOUNT, UnknownPrincipal
 from ecrsim.shell.servicemodel import ServiceModel, load_service
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ _AUTH_WHY = {
     "the session token does not match)",
     "signature": "the signature does not match the one computed with the secret of {key}",
 }
+DEFAULT_LAYER_MIB = 1024
 _STATUS = {
     "AccessDenied": 403,
     "AccessDeniedException": 400,
@@ -93,11 +94,16 @@ class Endpoint:
         *,
         region: str,
         address: str,
+        registry_id: str = DEFAULT_ACCOUNT,
         local_uris: bool = False,
+        max_layer_mib: int = DEFAULT_LAYER_MIB,
         listener: Callable[[Record], None] | None = None,
     ) -> None:
         self.world = world
         self.region = region  # the Region of the registry served under /v2/
+        self.registry_id = registry_id  # its account
+        self.max_layer_bytes = max_layer_mib * 2**20  # layer bytes the world may hold in memory
+        self.upload_offsets: dict[str, int] = {}  # registry uploads in progress: bytes received so far
         self.address = address  # HOST:PORT
         self.local_uris = local_uris
         self.listener = listener or (lambda record: None)

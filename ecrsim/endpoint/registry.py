@@ -1,0 +1,330 @@
+"""The Docker Registry HTTP API v2 for the world's default registry, with ECR's Basic auth.
+
+Each route is the ECR action ECR authorizes for it (ECR user guide, "Private registry authentication" and
+the IAM actions of a push and a pull): HEAD blob is BatchCheckLayerAvailability, POST upload
+InitiateLayerUpload, PATCH UploadLayerPart, PUT digest CompleteLayerUpload, PUT manifest PutImage, GET or
+HEAD manifest BatchGetImage, GET blob GetDownloadUrlForLayer. Each is made as the principal the Basic-auth
+password was issued to, at that moment, on the simulated clock, through the same engine calls the
+simulated docker makes; a refusal is the registry's JSON error with ECR's text, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from ecrsim.endpoint.http import Request, Response, json_response
+from ecrsim.engine.ecr.content import sha256_digest
+from ecrsim.engine.ecr.tokens import read_password
+from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.world import UnknownPrincipal
+
+if TYPE_CHECKING:
+    from ecrsim.endpoint.app import Endpoint
+    from ecrsim.engine.iam import Caller
+
+_API_VERSION = {"Docker-Distribution-API-Version": "registry/2.0"}
+_NAME = r"(?P<name>[a-z0-9]+(?:[._/-][a-z0-9]+)*)"
+_DIGEST = r"(?P<digest>sha256:[a-f0-9]{64})"
+_ROUTES = (
+    ("manifest", re.compile(rf"/v2/{_NAME}/manifests/(?P<reference>[^/]+)")),
+    ("uploads", re.compile(rf"/v2/{_NAME}/blobs/uploads/?")),
+    ("upload", re.compile(rf"/v2/{_NAME}/blobs/uploads/(?P<upload>[0-9a-f-]+)")),
+    ("blob", re.compile(rf"/v2/{_NAME}/blobs/{_DIGEST}")),
+    ("tags", re.compile(rf"/v2/{_NAME}/tags/list")),
+)
+# What the registry answers for an engine error: HTTP status and the registry API's error code.
+_ERRORS = {
+    "AccessDeniedException": (403, "DENIED"),
+    "ExpiredTokenException": (403, "DENIED"),
+    "RepositoryNotFoundException": (404, "NAME_UNKNOWN"),
+    "ImageNotFoundException": (404, "MANIFEST_UNKNOWN"),
+    "LayersNotFoundException": (404, "BLOB_UNKNOWN"),
+    "ImageTagAlreadyExistsException": (400, "TAG_INVALID"),
+    "InvalidParameterException": (400, "MANIFEST_INVALID"),
+    "UploadNotFoundException": (404, "BLOB_UPLOAD_UNKNOWN"),
+    "InvalidLayerException": (400, "DIGEST_INVALID"),
+    "InvalidLayerPartException": (416, "BLOB_UPLOAD_INVALID"),
+    "ImageDigestDoesNotMatchException": (400, "DIGEST_INVALID"),
+    "LimitExceededException": (400, "DENIED"),
+}
+# ECR's text for an expired authorization token (ECR troubleshooting, "Authorization token has expired").
+TOKEN_EXPIRED = "Your authorization token has expired. Reauthenticate and try again."
+_PRINCIPAL_GONE = "The security token included in the request is invalid."
+
+
+class RegistryError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def _error(failure: RegistryError) -> Response:
+    document = {"errors": [{"code": failure.code, "message": failure.message}]}
+    return json_response(failure.status, document, **_API_VERSION, **failure.headers)
+
+
+def handle_registry(endpoint: Endpoint, request: Request) -> Response:
+    session = _RegistrySession(endpoint, request)
+    try:
+        return session.serve()
+    except RegistryError as failure:
+        return _error(failure)
+
+
+class _RegistrySession:
+    """One registry request: who the Basic-auth password speaks for, and the ECR calls it makes."""
+
+    def __init__(self, endpoint: Endpoint, request: Request) -> None:
+        self.endpoint = endpoint
+        self.request = request
+        self.world = endpoint.world()
+        self.name = ""
+
+    # -- who -----------------------------------------------------------------------------------------------
+    def _challenge(self) -> RegistryError:
+        realm = f'Basic realm="http://{self.endpoint.address}/",service="ecr.amazonaws.com"'
+        return RegistryError(401, "UNAUTHORIZED", "Not Authorized", {"WWW-Authenticate": realm})
+
+    def caller(self, label: str) -> Caller:
+        """The principal whose token is the Basic-auth password, checked now (engine.ecr.tokens)."""
+        header = self.request.headers.get("authorization", "")
+        if not header.startswith("Basic "):
+            raise self._challenge()
+        try:
+            user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            user = password = ""
+        claims = read_password(password, self.world.token_secret) if user == "AWS" else None
+        if claims is None or claims.region != self.endpoint.region:
+            self._refused(
+                label,
+                f"the password is not an authorization token this world issued for {self.endpoint.region}",
+            )
+            raise RegistryError(400, "DENIED", "Your authorization token is invalid.")
+        if claims.expired(self.world.clock.now):
+            when = claims.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            self._refused(
+                label, f"the token of {claims.principal_arn} expired at {when}", claims.principal_arn
+            )
+            raise RegistryError(403, "DENIED", TOKEN_EXPIRED)
+        try:
+            return self.world.resolve(claims.principal_arn)
+        except UnknownPrincipal:
+            self._refused(label, f"{claims.principal_arn} no longer exists", claims.principal_arn)
+            raise RegistryError(403, "DENIED", _PRINCIPAL_GONE) from None
+
+    def _refused(self, label: str, why: str, principal: str = "(anonymous)") -> None:
+        from ecrsim.endpoint.app import Record
+
+        self.endpoint.listener(Record(self.world.clock.now, principal, label, "DENIED", (f"REFUSED: {why}",)))
+
+    def call(
+        self, caller: Caller, operation: str, params: dict[str, Any], *, tolerate: str = ""
+    ) -> dict[str, Any]:
+        params = {"registryId": self.endpoint.registry_id, "repositoryName": self.name, **params}
+        try:
+            return self.endpoint.call(
+                caller, "ecr", operation, params, self.endpoint.region, f"ecr:{operation}"
+            )
+        except ServiceError as error:
+            if error.code == tolerate:
+                return {}
+            status, code = _ERRORS.get(error.code, (400, "UNSUPPORTED"))
+            message = TOKEN_EXPIRED if error.code == "ExpiredTokenException" else error.message
+            raise RegistryError(status, code, message) from None
+
+    # -- routes --------------------------------------------------------------------------------------------
+    def serve(self) -> Response:
+        method, path = self.request.method, self.request.path
+        if path in ("/v2", "/v2/"):
+            if method not in ("GET", "HEAD"):
+                raise RegistryError(405, "UNSUPPORTED", "The operation is unsupported.")
+            self.caller("registry:login")
+            return json_response(200, {}, **_API_VERSION)
+        for kind, pattern in _ROUTES:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            self.name = match["name"]
+            handler = getattr(self, f"_{kind}_{method.lower()}", None)
+            if handler is None:
+                break
+            return handler(**{key: value for key, value in match.groupdict().items() if key != "name"})
+        raise RegistryError(404, "UNSUPPORTED", "The operation is unsupported.")
+
+    def _location(self, tail: str) -> str:
+        return f"/v2/{self.name}/{tail}"
+
+    # blobs
+    def _blob_head(self, digest: str) -> Response:
+        caller = self.caller("ecr:BatchCheckLayerAvailability")
+        found = self.call(caller, "BatchCheckLayerAvailability", {"layerDigests": [digest]})
+        layers = [layer for layer in found.get("layers", []) if layer["layerAvailability"] == "AVAILABLE"]
+        if not layers:
+            raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry")
+        blob = self._blob(digest)
+        headers = {"Content-Length": str(len(blob)), "Docker-Content-Digest": digest, **_API_VERSION}
+        return Response(200, {"Content-Type": "application/octet-stream", **headers})
+
+    def _blob_get(self, digest: str) -> Response:
+        caller = self.caller("ecr:GetDownloadUrlForLayer")
+        self.call(caller, "GetDownloadUrlForLayer", {"layerDigest": digest})
+        # ECR answers with a redirect to S3; the endpoint serves the bytes itself.
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "Docker-Content-Digest": digest,
+            **_API_VERSION,
+        }
+        return Response(200, headers, self._blob(digest))
+
+    def _blob(self, digest: str) -> bytes:
+        registry = self.world.account(self.endpoint.registry_id).registry(self.endpoint.region)
+        return registry.repositories[self.name].layers[digest].blob
+
+    # uploads
+    def _uploads_post(self) -> Response:
+        caller = self.caller("ecr:InitiateLayerUpload")
+        upload_id = self.call(caller, "InitiateLayerUpload", {})["uploadId"]
+        self.endpoint.upload_offsets[upload_id] = 0
+        digest = parse_qs(self.request.query).get("digest")
+        if digest:  # a monolithic upload: the whole blob in this request
+            return self._finish(caller, upload_id, digest[0])
+        return self._upload_state(202, upload_id)
+
+    def _upload_state(self, status: int, upload_id: str) -> Response:
+        received = self.endpoint.upload_offsets.get(upload_id, 0)
+        headers = {
+            "Location": self._location(f"blobs/uploads/{upload_id}"),
+            "Docker-Upload-UUID": upload_id,
+            "Range": f"0-{max(received - 1, 0)}",
+            **_API_VERSION,
+        }
+        return Response(status, headers)
+
+    def _upload_patch(self, upload: str) -> Response:
+        caller = self.caller("ecr:UploadLayerPart")
+        self._part(caller, upload)
+        return self._upload_state(202, upload)
+
+    def _upload_get(self, upload: str) -> Response:
+        self.caller("ecr:UploadLayerPart")
+        if upload not in self.endpoint.upload_offsets:
+            raise RegistryError(404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry")
+        return self._upload_state(204, upload)
+
+    def _upload_put(self, upload: str) -> Response:
+        caller = self.caller("ecr:CompleteLayerUpload")
+        digest = parse_qs(self.request.query).get("digest")
+        if not digest:
+            raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+        return self._finish(caller, upload, digest[0])
+
+    def _part(self, caller: Caller, upload_id: str) -> None:
+        body = self.request.body
+        if not body:
+            return
+        self._check_room(len(body))
+        first = self.endpoint.upload_offsets.get(upload_id, 0)
+        params = {
+            "uploadId": upload_id,
+            "partFirstByte": first,
+            "partLastByte": first + len(body) - 1,
+            "layerPartBlob": body,
+        }
+        self.call(caller, "UploadLayerPart", params)
+        self.endpoint.upload_offsets[upload_id] = first + len(body)
+
+    def _finish(self, caller: Caller, upload_id: str, digest: str) -> Response:
+        self._part(caller, upload_id)
+        # A blob the repository already holds is simply there (docker may upload it twice in parallel).
+        self.call(
+            caller,
+            "CompleteLayerUpload",
+            {"uploadId": upload_id, "layerDigests": [digest]},
+            tolerate="LayerAlreadyExistsException",
+        )
+        self.endpoint.upload_offsets.pop(upload_id, None)
+        headers = {
+            "Location": self._location(f"blobs/{digest}"),
+            "Docker-Content-Digest": digest,
+            **_API_VERSION,
+        }
+        return Response(201, headers)
+
+    def _check_room(self, incoming: int) -> None:
+        """Layer bytes are kept in memory: past the world's limit, an upload is refused, not a crash."""
+        limit = self.endpoint.max_layer_bytes
+        repositories = [
+            repository
+            for account in self.world.accounts.values()
+            for registry in account.registries.values()
+            for repository in registry.repositories.values()
+        ]
+        held = sum(len(layer.blob) for repository in repositories for layer in repository.layers.values())
+        held += sum(
+            len(upload.received) for repository in repositories for upload in repository.uploads.values()
+        )
+        if held + incoming > limit:
+            raise RegistryError(
+                413,
+                "SIZE_INVALID",
+                f"ecrsim: this world keeps at most {limit // 2**20} MiB of layer bytes and holds "
+                f"{held // 2**20} MiB; restart the endpoint with --max-layer-mib to raise the limit",
+            )
+
+    # manifests
+    def _manifest_put(self, reference: str) -> Response:
+        caller = self.caller("ecr:PutImage")
+        params: dict[str, Any] = {"imageManifest": self.request.body.decode("utf-8", "replace")}
+        media_type = self.request.headers.get("content-type", "").partition(";")[0].strip()
+        if media_type:
+            params["imageManifestMediaType"] = media_type
+        params["imageDigest" if reference.startswith("sha256:") else "imageTag"] = reference
+        digest = sha256_digest(self.request.body)
+        # The same manifest under the same tag again is not an error for the registry API.
+        self.call(caller, "PutImage", params, tolerate="ImageAlreadyExistsException")
+        headers = {
+            "Location": self._location(f"manifests/{digest}"),
+            "Docker-Content-Digest": digest,
+            **_API_VERSION,
+        }
+        return Response(201, headers)
+
+    def _manifest_get(self, reference: str) -> Response:
+        caller = self.caller("ecr:BatchGetImage")
+        image_id = {"imageDigest" if reference.startswith("sha256:") else "imageTag": reference}
+        params: dict[str, Any] = {"imageIds": [image_id]}
+        accepted = [
+            part.partition(";")[0].strip()
+            for part in self.request.headers.get("accept", "").split(",")
+            if part.strip() and "*" not in part
+        ]
+        if accepted:
+            params["acceptedMediaTypes"] = accepted
+        got = self.call(caller, "BatchGetImage", params)
+        if not got.get("images"):
+            raise RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
+        image = got["images"][0]
+        body = image["imageManifest"].encode()
+        headers = {
+            "Content-Type": image.get("imageManifestMediaType") or "application/json",
+            "Docker-Content-Digest": image["imageId"]["imageDigest"],
+            "Content-Length": str(len(body)),
+            **_API_VERSION,
+        }
+        return Response(200, headers, body)
+
+    _manifest_head = _manifest_get
+
+    def _tags_get(self) -> Response:
+        caller = self.caller("ecr:ListImages")
+        listed = self.call(caller, "ListImages", {"filter": {"tagStatus": "TAGGED"}, "maxResults": 1000})
+        tags = sorted({image_id["imageTag"] for image_id in listed.get("imageIds", [])})
+        return json_response(200, {"name": self.name, "tags": tags}, **_API_VERSION)
