@@ -42,7 +42,10 @@ def _image(root: Path, text: str, architecture: str) -> dict[str, object]:
     manifest = {
         "schemaVersion": 2,
         "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **_blob(root, json.dumps(config).encode())},
+        "config": {
+            "mediaType": "application/vnd.oci.image.config.v1+json",
+            **_blob(root, json.dumps(config).encode()),
+        },
         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", **_blob(root, layer)}],
     }
     return {"mediaType": OCI_MANIFEST, **_blob(root, json.dumps(manifest).encode())}

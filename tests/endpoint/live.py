@@ -47,3 +47,21 @@ class Running:
             result = self.shell.run_line(line)
         assert result.status == 0, result.stderr
         return result.stdout
+
+
+def registry_password(running: Running, key: tuple[str, str] | None = None) -> str:
+    """The docker password GetAuthorizationToken gives the key's user (admin by default), through boto3."""
+    import base64
+
+    import boto3
+
+    key = key or running.keys()
+    ecr = boto3.client(
+        "ecr",
+        endpoint_url=running.url,
+        region_name="us-east-1",
+        aws_access_key_id=key[0],
+        aws_secret_access_key=key[1],
+    )
+    token = ecr.get_authorization_token()["authorizationData"][0]["authorizationToken"]
+    return base64.b64decode(token).decode().partition(":")[2]

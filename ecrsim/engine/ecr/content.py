@@ -15,7 +15,10 @@ from functools import lru_cache
 from ecrsim.engine.ecr.model import (
     CONFIG_V1,
     LAYER_TAR_GZIP,
+    MANIFEST_LIST,
     MANIFEST_V2,
+    OCI_INDEX,
+    OCI_MANIFEST,
     Image,
     Layer,
     Repository,
@@ -95,19 +98,49 @@ def make_image(config: Layer, layers: tuple[Layer, ...]) -> Image:
     return Image(text, sha256_digest(text.encode()), config, layers)
 
 
+# What PutImage and the registry accept, as ECR does (ECR user guide, "Container image manifest format
+# support"): Docker image manifests V2 schema 2 and OCI image manifests, and the lists of them for several
+# platforms, Docker manifest lists and OCI image indexes.
+IMAGE_MANIFESTS = (MANIFEST_V2, OCI_MANIFEST)
+MANIFEST_LISTS = (MANIFEST_LIST, OCI_INDEX)
 _UNSUPPORTED = (
     "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid manifest: "
-    f"only {MANIFEST_V2} manifests are supported by the simulator'"
+    f"only {', '.join((*IMAGE_MANIFESTS, *MANIFEST_LISTS))} manifests are supported by the simulator'"
 )
-# A blob a manifest references: its digest (None when the entry names none), how an error shows the
-# reference, and the media type the manifest gives it.
+# A blob (or, in a list, an image) a manifest references: its digest (None when the entry names none), how
+# an error shows the reference, and the media type the manifest gives it.
 _Blob = tuple[str | None, str, str]
 
 
+def _declared_type(document: dict[str, object], media_type: str | None) -> str | None:
+    """The manifest's media type: given with PutImage, else its own mediaType, else what its layout says
+    (an OCI manifest may leave mediaType out)."""
+    declared = media_type or document.get("mediaType")
+    if declared is None and isinstance(document.get("manifests"), list):
+        return OCI_INDEX
+    if declared is None and isinstance(document.get("config"), dict):
+        config_type = str(document["config"].get("mediaType", ""))  # type: ignore[union-attr]
+        return OCI_MANIFEST if config_type.startswith("application/vnd.oci.") else MANIFEST_V2
+    return declared if isinstance(declared, str) else None
+
+
+def _references(entries: list[object], default_type: str) -> tuple[_Blob, ...]:
+    found: list[_Blob] = []
+    for entry in entries:
+        reference = entry.get("digest") if isinstance(entry, dict) else None
+        if not isinstance(reference, str):
+            found.append((None, str(reference), default_type))
+            continue
+        found.append((reference, reference, entry.get("mediaType", default_type)))  # type: ignore[union-attr]
+    return tuple(found)
+
+
 @lru_cache(maxsize=256)
-def _read_manifest(text: str, media_type: str | None) -> tuple[str, ServiceError | None, tuple[_Blob, ...]]:
-    """A manifest's digest, the error PutImage gives for it if it is unusable, and the blobs it names
-    (config first).
+def _read_manifest(
+    text: str, media_type: str | None
+) -> tuple[str, ServiceError | None, str, tuple[_Blob, ...]]:
+    """A manifest's digest, the error PutImage gives for it if it is unusable, its media type, and what it
+    references: the blobs of an image manifest (config first), the images of a list.
 
     Remembered, because the same manifest arrives again and again: re-tagging puts it once more, and a
     team pushes one image to many repositories. The error is a template: raise a copy of it.
@@ -116,38 +149,45 @@ def _read_manifest(text: str, media_type: str | None) -> tuple[str, ServiceError
     try:
         document = json.loads(text)
     except ValueError:
-        return digest, invalid_parameter("ImageManifest", "Invalid JSON syntax"), ()
-    declared = media_type or (document.get("mediaType") if isinstance(document, dict) else None)
+        return digest, invalid_parameter("ImageManifest", "Invalid JSON syntax"), "", ()
+    unsupported = ServiceError("InvalidParameterException", _UNSUPPORTED)
+    if not isinstance(document, dict) or document.get("schemaVersion") != 2:
+        return digest, unsupported, "", ()
+    declared = _declared_type(document, media_type)
+    if declared in MANIFEST_LISTS and isinstance(document.get("manifests"), list):
+        return digest, None, declared, _references(document["manifests"], OCI_MANIFEST)
     if (
-        not isinstance(document, dict)
-        or document.get("schemaVersion") != 2
-        or declared not in (None, MANIFEST_V2)
+        declared not in IMAGE_MANIFESTS
         or not isinstance(document.get("config"), dict)
         or not isinstance(document.get("layers"), list)
     ):
-        return digest, ServiceError("InvalidParameterException", _UNSUPPORTED), ()
-    blobs: list[_Blob] = []
-    for entry in (document["config"], *document["layers"]):
-        reference = entry.get("digest") if isinstance(entry, dict) else None
-        if not isinstance(reference, str):
-            blobs.append((None, str(reference), LAYER_TAR_GZIP))
-            continue
-        blobs.append((reference, reference, entry.get("mediaType", LAYER_TAR_GZIP)))
-    return digest, None, tuple(blobs)
+        return digest, unsupported, "", ()
+    return digest, None, declared, _references([document["config"], *document["layers"]], LAYER_TAR_GZIP)
 
 
 def image_from_manifest(text: str, media_type: str | None, repository: Repository) -> Image:
-    """Parse a manifest given to PutImage; every blob it references must already be in the repository.
+    """Parse a manifest given to PutImage; every blob it references must already be in the repository,
+    and every image a manifest list or index names.
 
     A blob takes the media type the manifest gives it (an upload does not say whether it is a layer or a
-    config), and the repository remembers it.
+    config), and the repository remembers it. A list stands for its first image where an image's parts
+    are asked for (its size, its layers, what a simulated pull fetches).
     """
-    digest, problem, references = _read_manifest(text, media_type)
+    digest, problem, declared, references = _read_manifest(text, media_type)
     known = repository.images.get(digest)
     if known is not None:  # re-tagging an image the repository holds: nothing new to check
         return known.image
     if problem is not None:
         raise ServiceError(problem.code, problem.message)
+    if declared in MANIFEST_LISTS:
+        images = [repository.images.get(reference) if reference else None for reference, _, _ in references]
+        if not images or None in images:
+            raise ServiceError(
+                "ReferencedImagesNotFoundException",
+                "The manifest list is referencing an image that does not exist.",
+            )
+        first = images[0].image  # type: ignore[union-attr]
+        return Image(text, digest, first.config, first.layers, declared)
     # The manifest says what each blob is (config or layer); the repository knows its size and contents.
     present = repository.layers
     blobs: list[Layer] = []
@@ -167,4 +207,4 @@ def image_from_manifest(text: str, media_type: str | None, repository: Repositor
             f"Layers with digests '[{', '.join(missing)}]' required for pushing image into repository "
             f"with name '{repository.name}' in registry with id '{repository.registry_id}' do not exist",
         )
-    return Image(text, digest, blobs[0], tuple(blobs[1:]), MANIFEST_V2)
+    return Image(text, digest, blobs[0], tuple(blobs[1:]), declared)

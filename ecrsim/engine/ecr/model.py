@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from ecrsim.engine.policy.document import Policy
 
 MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
+MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 CONFIG_V1 = "application/vnd.docker.container.image.v1+json"
 LAYER_TAR_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
