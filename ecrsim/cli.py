@@ -66,7 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     endpoint.add_argument("--scenario", metavar="FILE_OR_ID", help="serve this scenario's starting world")
     endpoint.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    endpoint.add_argument("--port", type=_port, default=4566, help="the port to listen on (default 4566)")
+    endpoint.add_argument(
+        "--port",
+        type=_port_or_any,
+        default=4566,
+        help="the port to listen on (default 4566; 0: any free one)",
+    )
     endpoint.add_argument(
         "--config-dir",
         metavar="DIR",
@@ -103,6 +108,10 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}")
     return int(text)
+
+
+def _port_or_any(text: str) -> int:
+    return 0 if text == "0" else _port(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
