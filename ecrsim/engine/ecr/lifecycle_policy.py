@@ -20,6 +20,7 @@ from typing import Any, Literal
 from ecrsim.engine.ecr.names import wildcard_match
 
 MAX_RULES = 50
+_LONGEST = datetime.max - datetime.min  # a countNumber of more days than this selects nothing
 MIN_TEXT, MAX_TEXT = 100, 30720
 
 TagStatus = Literal["tagged", "untagged", "any"]
@@ -221,9 +222,11 @@ def evaluate(policy: LifecyclePolicy, images: Sequence[Candidate], now: datetime
             # Images come in push order, so among equal push times the later push counts as newer.
             newest_first = sorted(selected, key=lambda image: image.pushed_at)[::-1]
             victims = newest_first[rule.count_number :]
+        elif rule.count_number <= _LONGEST.days:  # no image is older than a datetime's whole range
+            age = timedelta(days=rule.count_number)
+            victims = [image for image in selected if now - image.pushed_at > age]
         else:
-            cutoff = now - timedelta(days=rule.count_number)
-            victims = [image for image in selected if image.pushed_at < cutoff]
+            victims = []
         expired.extend(Expiry(image, rule) for image in victims)
     return expired
 

@@ -6,10 +6,11 @@ Each failure is the InvalidParameterException AWS returns, word for word where t
 
 from __future__ import annotations
 
-import fnmatch
 import re
+from functools import lru_cache
 
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.policy.matching import glob_regex
 
 # The pattern in ECR's API model (botocore `RepositoryName`); the message quotes the older form AWS still
 # prints (localstack/localstack#8051, real CLI text).
@@ -47,8 +48,14 @@ def validate_image_tag(tag: str) -> None:
 
 def wildcard_match(tag: str, pattern: str) -> bool:
     """An image tag against a WILDCARD filter (lifecycle tagPatternList, tag mutability exclusions):
-    `*` matches any run of characters, everything else itself, case-sensitively."""
-    return fnmatch.fnmatchcase(tag, pattern)
+    `*` matches any run of characters, everything else itself (a `?` or `[` too), case-sensitively."""
+    return _wildcard(pattern).fullmatch(tag) is not None
+
+
+@lru_cache(maxsize=1024)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    # The policy engine's glob, which matches in linear time; `?` goes in as a literal piece.
+    return glob_regex(tuple((text, text == "?") for text in re.split(r"(\?)", pattern) if text), False)
 
 
 def is_digest(text: str) -> bool:

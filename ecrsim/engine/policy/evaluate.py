@@ -30,6 +30,7 @@ from ecrsim.engine.policy.matching import (
     resource_matches,
     session_of_role,
     show_values,
+    which,
 )
 from ecrsim.engine.policy.types import ContextValue, Decision, NamedPolicy, Request, StatementTrace, Verdict
 from ecrsim.engine.policy.variables import has_variables, resolve
@@ -570,7 +571,7 @@ def _action(statement: Statement, action: str, found: re.Match[str] | None) -> t
         return True, f"action {action} is not listed in NotAction, so it applies"
     if not found:
         return False, _not_in_action(statement, action)
-    return True, statement.action_clauses[found.lastindex - 1]
+    return True, statement.action_clauses[which(found)]
 
 
 def _not_in_action(statement: Statement, action: str) -> str:
@@ -588,8 +589,8 @@ def _resource(statement: Statement, resource: str, context: Mapping[str, Context
         else:
             found = compiled.fullmatch(resource)
             if found and not statement.not_resource:  # the common case, its clause written at parse time
-                return True, statement.resource_clauses[found.lastindex - 1]  # type: ignore[operator]
-            hit = patterns[found.lastindex - 1] if found else None  # type: ignore[operator]
+                return True, statement.resource_clauses[which(found)]
+            hit = patterns[which(found)] if found else None
         patterns = ()
     for pattern in patterns:
         if statement.variables and has_variables(pattern):

@@ -13,7 +13,9 @@ Sources (iam-evaluation.md §6):
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
@@ -28,22 +30,77 @@ _ACCOUNT_ID = re.compile(r"\d{12}")
 _RESOURCE_ACCOUNT = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 
 
-@lru_cache(maxsize=4096)
-def glob_regex(pieces: tuple[Piece, ...], ignore_case: bool, within_segment: bool = False) -> re.Pattern[str]:
-    """`*` any run of characters, `?` one character; literal pieces (from variables) match as written.
+# One run of pattern text: (text, literal, ignore_case). A literal run (a policy variable's value) has no
+# wildcards; each run carries its own case rule because an ARN's prefix ignores case and its id does not.
+_Run = tuple[str, bool, bool]
 
-    `within_segment` keeps the wildcards inside one colon-separated ARN segment (the Arn* condition
-    operators match "each of the six colon-separated parts separately").
+
+def _translate(runs: Sequence[_Run], within_segment: bool, names: Iterator[int]) -> str:
+    """The regex for a glob, built so that matching it takes time linear in the text per pattern character.
+
+    A naive translation (`*a*b` -> `.*a.*b`) makes the regex engine try every split of the text between
+    the stars: O(n^k) for k stars, minutes for `*a*a*a*a*a*a*a*a*b` against 60 characters. But a glob
+    needs no such search: between two stars, the earliest place the literal text that follows the first
+    star matches is always as good as any later one (everything a later choice can match after it, the
+    earlier one can too, the next star absorbing the difference), so each star but the last commits to its
+    earliest match. The regex says so with an atomic group, written as a lookahead that captures and a
+    backreference that consumes (`(?=(?P<g>.*?SEG))(?P=g)`, CPython's own fnmatch trick, which works on
+    every supported Python). Only the last star backtracks, over one segment: O(n x m) in all, for a text
+    of n characters and a pattern of m.
+
+    `within_segment` keeps the wildcards off `:` (Arn* conditions). The same commitment holds there:
+    every `:` of the text must then meet a `:` of the pattern, which pins each segment holding one, and a
+    segment holding none is confined to the colon-free stretch it starts in.
     """
-    star, one = (r"[^:]*", r"[^:]") if within_segment else (".*", ".")
-    parts: list[str] = []
-    for text, literal in pieces:
-        if literal:
-            parts.append(re.escape(text))
-            continue
-        for char in text:
-            parts.append(star if char == "*" else one if char == "?" else re.escape(char))
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+    star, one = (r"[^:]", r"[^:]") if within_segment else (".", ".")
+    segments: list[str] = [""]
+    for text, literal, ignore_case in runs:
+        parts: list[str] = []
+        chunks = [text] if literal else text.split("*")
+        for index, chunk in enumerate(chunks):
+            if index:  # a star before this chunk: close the segment so far
+                segments[-1] += _cased(parts, ignore_case)
+                segments.append("")
+                parts = []
+            parts.extend(re.escape(chunk) if literal else (one if c == "?" else re.escape(c) for c in chunk))
+        segments[-1] += _cased(parts, ignore_case)
+    if len(segments) == 1:
+        return segments[0]
+    first, *middle, last = segments
+    committed = ""
+    for segment in middle:
+        if segment:  # `**` is one star
+            name = f"g{next(names)}"
+            committed += f"(?=(?P<{name}>{star}*?{segment}))(?P={name})"
+    return f"{first}{committed}{star}*{last}"
+
+
+def _cased(parts: list[str], ignore_case: bool) -> str:
+    text = "".join(parts)
+    return f"(?i:{text})" if ignore_case and text else text
+
+
+def _compile(alternatives: Sequence[tuple[Sequence[_Run], bool]]) -> re.Pattern[str]:
+    """One regex for several globs, each a named group `p<i>` (see `which`), so one fullmatch says whether
+    any matched and which: the first that does, in order, as alternatives are tried left to right."""
+    names = itertools.count()
+    return re.compile(
+        "|".join(
+            f"(?P<p{i}>{_translate(runs, within, names)})" for i, (runs, within) in enumerate(alternatives)
+        ),
+        re.DOTALL,
+    )
+
+
+def which(found: re.Match[str]) -> int:
+    """The index of the glob that matched in a regex made of several (actions_regex, resources_regex)."""
+    return int(found.lastgroup[1:])  # type: ignore[index]
+
+
+@lru_cache(maxsize=4096)
+def glob_regex(pieces: tuple[Piece, ...], ignore_case: bool) -> re.Pattern[str]:
+    """`*` any run of characters, `?` one character; literal pieces (from variables) match as written."""
+    return _compile([(tuple((text, literal, ignore_case) for text, literal in pieces), False)])
 
 
 def glob(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
@@ -52,19 +109,17 @@ def glob(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def actions_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a statement's whole Action list: one fullmatch per request instead of one per pattern.
-    Pattern i is group i + 1, so `match.lastindex` says which one matched (the first that does, in order:
-    alternatives are tried left to right)."""
-    return re.compile("|".join(f"({glob(p, True).pattern})" for p in patterns), re.DOTALL | re.IGNORECASE)
+    """One regex for a statement's whole Action list: one fullmatch per request instead of one per pattern
+    (`which` says which pattern matched)."""
+    return _compile([(((pattern, False, True),), False) for pattern in patterns])
 
 
 @lru_cache(maxsize=4096)
 def resources_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a whole Resource list without policy variables, pattern i as group i + 1, as
-    `actions_regex` does for actions. `*` matches any resource here; a request for resource `*` is the
-    caller's to handle (only `"Resource": "*"` matches it)."""
-    groups = (".*" if p == "*" else arn_regex(((p, False),), for_condition=False).pattern for p in patterns)
-    return re.compile("|".join(f"({group})" for group in groups), re.DOTALL)
+    """One regex for a whole Resource list without policy variables, as `actions_regex` does for actions.
+    `*` matches any resource here; a request for resource `*` is the caller's to handle (only
+    `"Resource": "*"` matches it)."""
+    return _compile([(_arn_runs(((pattern, False),), for_condition=False), False) for pattern in patterns])
 
 
 def show_values(values: tuple[str, ...], *, bare: bool = False, limit: int = 5) -> str:
@@ -92,26 +147,29 @@ def arn_regex(pieces: tuple[Piece, ...], *, for_condition: bool) -> re.Pattern[s
     In a Resource element the prefix matches case-insensitively and a trailing `*` may run past colons;
     in an Arn* condition every part is matched separately and case-sensitively.
     """
-    prefix: list[Piece] = []
-    rest: list[Piece] = []
+    return _compile([(_arn_runs(pieces, for_condition=for_condition), for_condition)])
+
+
+def _arn_runs(pieces: tuple[Piece, ...], *, for_condition: bool) -> tuple[_Run, ...]:
+    """The pattern's runs, the prefix up to its fifth colon case-insensitive outside conditions."""
+    runs: list[_Run] = []
     colons = 0
+    prefix_case = not for_condition
     for text, literal in pieces:
         if colons >= 5 or literal:
-            (rest if colons >= 5 else prefix).append((text, literal))
+            runs.append((text, literal, prefix_case and colons < 5))
             continue
         for index, char in enumerate(text):
             if char == ":":
                 colons += 1
                 if colons == 5:
-                    prefix.append((text[: index + 1], False))
+                    runs.append((text[: index + 1], False, prefix_case))
                     if text[index + 1 :]:
-                        rest.append((text[index + 1 :], False))
+                        runs.append((text[index + 1 :], False, False))
                     break
         else:
-            prefix.append((text, False))
-    head = glob_regex(tuple(prefix), False, for_condition).pattern
-    tail = glob_regex(tuple(rest), False).pattern
-    return re.compile(f"{head}{tail}" if for_condition else f"(?i:{head}){tail}", re.DOTALL)
+            runs.append((text, False, prefix_case))
+    return tuple(runs)
 
 
 def resource_account(resource: str) -> str | None:
