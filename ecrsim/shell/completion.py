@@ -19,8 +19,8 @@ def complete(shell: Shell, text: str) -> list[str]:
     words = text.split()
     if not text or text[-1].isspace():
         words.append("")
-    if "|" in words[:-1]:
-        words = words[len(words) - words[::-1].index("|") :]
+    if "|" in words[:-1]:  # complete within the last command of a pipeline (the word typed may be `|`)
+        words = words[len(words) - 1 - words[-2::-1].index("|") :]
     current, before = words[-1], words[:-1]
     return sorted({candidate for candidate in _candidates(shell, before) if candidate.startswith(current)})
 

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from ecrsim.scenarios.progress import ProgressStore
@@ -97,8 +98,15 @@ class EcrsimApp(App[None]):
     def action_help(self) -> None:
         from ecrsim.tui.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if CommandPalette.is_open(self):
+            self.screen.dismiss()  # F1 from the palette: help replaces it rather than stacking on it
+        if not any(isinstance(screen, HelpScreen) for screen in self.screen_stack):
             self.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        """One palette at most: under help (F1 pressed over it) a second would collide with the first."""
+        if not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
+            super().action_command_palette()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -89,7 +89,7 @@ class ExamScreen(Screen[None]):
         exam = Exam(questions, self.seed, self.minutes or MINUTES_PER_QUESTION * len(questions))
         self.app.call_from_thread(self._ready, exam, problems)
 
-    def _ready(self, exam: Exam, problems: list[str]) -> None:
+    async def _ready(self, exam: Exam, problems: list[str]) -> None:
         for problem in problems:
             self.notify(problem, title="Left out of the exam", severity="warning", timeout=10)
         if not exam.questions:
@@ -99,25 +99,27 @@ class ExamScreen(Screen[None]):
         self.deadline = self.clock() + exam.minutes * 60
         self.timer = self.set_interval(1, self.tick)
         self.refresh_bindings()
-        self.show(0)
+        await self.show(0)
 
     # -- the sitting --------------------------------------------------------------------------------------
-    def show(self, index: int) -> None:
+    async def show(self, index: int) -> None:
+        """Replace the question shown; the old one is gone before the new one mounts, so a query never
+        finds the question left behind."""
         assert self.exam is not None
         self.index = index
         question = self.exam.questions[index]
         step = question.judged.step
         body = self.query_one("#exam-body", VerticalScroll)
-        body.remove_children()
-        body.mount(Static(Text("\n".join(question.context)), classes="exam-context"))
+        await body.remove_children()
+        await body.mount(Static(Text("\n".join(question.context)), classes="exam-context"))
         view = QuestionView(
             " ".join(step.ask.split()),
             [" ".join(c.text.split()) for c in step.choices],
             multiple=step.multiple,
         )
-        body.mount(view)
+        await body.mount(view)
         chosen = self.exam.answers.get(index)
-        body.mount(
+        await body.mount(
             Static(
                 f"Your answer: {', '.join(map(str, chosen))}. Answer again to change it." if chosen else "",
                 classes="exam-answer",
@@ -143,7 +145,7 @@ class ExamScreen(Screen[None]):
         )
 
     @on(QuestionView.Answered)
-    def _answered(self, event: QuestionView.Answered) -> None:
+    async def _answered(self, event: QuestionView.Answered) -> None:
         if self.exam is None or self.finished:
             return
         if self.deadline - self.clock() <= 0:
@@ -151,14 +153,14 @@ class ExamScreen(Screen[None]):
             return
         self.exam.answer(self.index, event.choices)
         if self.index + 1 < len(self.exam.questions):
-            self.show(self.index + 1)
+            await self.show(self.index + 1)
         else:
-            self.show(self.index)
+            await self.show(self.index)
             self.notify("That was the last question. F6 goes back; F9 finishes.", title="Exam")
 
-    def action_move(self, step: int) -> None:
+    async def action_move(self, step: int) -> None:
         if self.exam is not None and not self.finished:
-            self.show(max(0, min(len(self.exam.questions) - 1, self.index + step)))
+            await self.show(max(0, min(len(self.exam.questions) - 1, self.index + step)))
 
     def action_flag(self) -> None:
         if self.exam is not None and not self.finished:

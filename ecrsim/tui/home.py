@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, Static
 from textual.widgets.option_list import Option
 
 from ecrsim.scenarios.files import bundled_pack
 from ecrsim.tui.catalog import Entry, by_group, group_title
 from ecrsim.tui.catalog_index import load_and_index, read_index
+from ecrsim.tui.option_list import OptionList
 
 if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
@@ -119,13 +120,8 @@ class HomeScreen(Screen[None]):
             options.append(_notice("No scenario matches the filter."))
         option_list.set_options(options)
         self.list_width = self.app.size.width
-        if highlighted is not None and highlighted.id is not None:
-            try:
-                option_list.highlighted = option_list.get_option_index(highlighted.id)
-            except LookupError:
-                option_list.highlighted = 0
-        elif option_list.highlighted is None:
-            option_list.highlighted = 0
+        index = option_list.index_of(highlighted.id) if highlighted and highlighted.id else None
+        option_list.highlighted = 0 if index is None else index  # filtered away: back to the sandbox
 
     def _sandbox_prompt(self) -> Content:
         return Content.assemble(

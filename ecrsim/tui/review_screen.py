@@ -97,13 +97,15 @@ class ReviewScreen(Screen[None]):
         )
         self.app.call_from_thread(self._loaded, pack, store, due)
 
-    def _loaded(self, pack: Pack, store: StudyStore, due: list[PackCard]) -> None:
+    async def _loaded(self, pack: Pack, store: StudyStore, due: list[PackCard]) -> None:
         self.pack, self.store, self.due = pack, store, due
         self._warn()
-        self.show_next()
+        await self.show_next()
 
     # -- cards --------------------------------------------------------------------------------------------
-    def show_next(self) -> None:
+    async def show_next(self) -> None:
+        """Replace the card shown by the next one due. The old card's widgets are gone before the new ones
+        mount: both cards' views carry the same ids."""
         from ecrsim.scenarios.cards import context, runner_at
         from ecrsim.scenarios.model import AskStep
         from ecrsim.scenarios.problems import ScenarioProblems
@@ -111,7 +113,7 @@ class ReviewScreen(Screen[None]):
         assert self.pack is not None
         self.position += 1
         card_area = self.query_one("#review-card", VerticalScroll)
-        card_area.remove_children()
+        await card_area.remove_children()
         terminal = self.query_one(Terminal)
         terminal.display = False
         if self.position >= len(self.due):
@@ -123,7 +125,7 @@ class ReviewScreen(Screen[None]):
             self.runner = runner_at(item, card.step)
         except ScenarioProblems:
             self.notify(f"{card.scenario_id} cannot start; run `ecrsim check` on it", severity="warning")
-            self.show_next()
+            await self.show_next()
             return
         self.base = self.runner.profile
         self.rated = False
@@ -139,7 +141,7 @@ class ReviewScreen(Screen[None]):
                 multiple=step.multiple,
                 id="review-question",
             )
-            card_area.mount(view)
+            await card_area.mount(view)
             self.call_after_refresh(view.focus_choices)
         else:
             view = TaskView(
@@ -148,7 +150,7 @@ class ReviewScreen(Screen[None]):
                 [c.run for c in step.solution],
                 id="review-task",
             )
-            card_area.mount(view)
+            await card_area.mount(view)
             terminal.display = True
             terminal.clear()
             terminal.set_prompt(self.runner.shell.prompt())
@@ -190,7 +192,9 @@ class ReviewScreen(Screen[None]):
         ran = self.runner.run(event.line)
         terminal.show_output(ran.stdout, ran.stderr)
         terminal.set_prompt(self.runner.shell.prompt())
-        view = self.query_one("#review-task", TaskView)
+        view = self._task_view()
+        if view is None:  # a question card: the terminal is not the way to answer it
+            return
         step = self.pack.scenarios[card.scenario_id].scenario.steps[card.step]
         assert isinstance(step, TaskStep)
         if not view.done and all(r.holds for r in run_checks(self.runner, step.check, self.base)):
@@ -246,9 +250,9 @@ class ReviewScreen(Screen[None]):
         view.show_solution()
         self._rate(Attempt("task", False, solution_shown=True))  # a shown solution is Again, whatever follows
 
-    def action_next(self) -> None:
-        if self.position < len(self.due):
-            self.show_next()
+    async def action_next(self) -> None:
+        if self.pack is not None and self.position < len(self.due):
+            await self.show_next()
 
     def _done(self) -> None:
         if not self.due:

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from ecrsim.tui.catalog import Entry
+from ecrsim.tui.option_list import OptionList
 
 DEFAULT_WORLD = "-default-"  # not a valid scenario id, so it cannot collide with one
 

@@ -128,6 +128,8 @@ def test_help_and_aws_help_print_from_the_models(shell: Shell) -> None:
         ("aws iam wait user-exists --user-n", ["--user-name"]),
         ("aws ecr get-login-password | docker l", ["login", "logout"]),
         ("docker push 1", [f"{HOST}/web:v1"]),
+        ("a | b |", []),  # a pipe just typed: nothing to complete yet (this raised IndexError)
+        ("a | b | e", ["echo", "export"]),
     ],
 )
 def test_completion(shell: Shell, line: str, expected: list[str]) -> None:

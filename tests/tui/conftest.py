@@ -12,6 +12,14 @@ from tui_helpers import PACK
 from ecrsim.tui.app import EcrsimApp
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here drives the UI: mark it `ui`, so `pytest -m "not ui"` runs the fast tests alone."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.ui)
+
+
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))

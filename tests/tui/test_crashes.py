@@ -1,0 +1,100 @@
+"""Ordinary use that used to end the app with a traceback: each test replays what a learner did."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import OptionList
+from tui_helpers import ready, static_text
+
+from ecrsim.scenarios.review import Attempt
+from ecrsim.scenarios.study_store import StudyStore
+from ecrsim.tui.app import EcrsimApp
+from ecrsim.tui.help import HelpScreen
+from ecrsim.tui.home import HomeScreen
+from ecrsim.tui.review_screen import ReviewScreen
+
+STUDY_PACK = Path(__file__).resolve().parent.parent / "scenarios" / "study_pack"
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+async def test_filtering_after_highlighting_a_scenario_keeps_the_app_running(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("down", "down", "ctrl+f", *"zq")  # highlight tui-readonly, filter it away
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        option_list = app.screen.query_one(OptionList)
+        assert option_list.highlighted == 0  # the highlighted scenario was filtered away: back to the top
+        assert app.return_code is None
+
+
+@pytest.mark.parametrize("key", ["pageup", "pagedown"])
+async def test_paging_the_home_list_in_a_tiny_terminal(make_app, key: str) -> None:
+    app = make_app()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await ready(pilot)
+        await pilot.press(key, key)
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.return_code is None
+
+
+async def test_help_over_the_palette_then_the_palette_again(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert sum(isinstance(screen, CommandPalette) for screen in app.screen_stack) <= 1
+        assert app.return_code is None
+
+
+async def test_tab_after_a_trailing_pipe_does_not_crash(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press(*"a | b |", "tab")
+        await pilot.pause()
+        assert app.return_code is None
+        assert app.screen.query_one("#terminal-input").value == "a | b |"
+
+
+async def test_review_goes_from_one_question_card_to_the_next(home: Path) -> None:
+    store = StudyStore.load()
+    store.record("study-d1#1", Attempt("question", False), T0)
+    store.record("study-d1#2", Attempt("question", False), T0 + timedelta(seconds=1))
+    async with EcrsimApp(pack_dir=STUDY_PACK).run_test(size=(100, 30)) as pilot:
+        pilot.app.push_screen(ReviewScreen(now=lambda: T0 + timedelta(minutes=5)))
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        assert "Card 2 of 2: question 2" in static_text(pilot, "#review-status")
+        await pilot.press("2")
+        await pilot.pause()
+        assert "✓ Right!" in static_text(pilot, ".question-result")
+        assert pilot.app.return_code is None
+
+
+async def test_every_home_lookup_survives_a_pack_of_nothing(tmp_path: Path) -> None:
+    """A pack directory with no scenarios: the list says so and every key still works."""
+    async with EcrsimApp(pack_dir=tmp_path).run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down", "pagedown", "ctrl+f", "x", "enter", "escape", "up", "pageup")
+        await pilot.pause()
+        assert pilot.app.return_code is None
