@@ -76,7 +76,7 @@ async def test_review_goes_from_one_question_card_to_the_next(home: Path) -> Non
     store.record("study-d1#1", Attempt("question", False), T0)
     store.record("study-d1#2", Attempt("question", False), T0 + timedelta(seconds=1))
     async with EcrsimApp(pack_dir=STUDY_PACK).run_test(size=(100, 30)) as pilot:
-        pilot.app.push_screen(ReviewScreen(now=lambda: T0 + timedelta(minutes=5)))
+        await pilot.app.push_screen(ReviewScreen(now=lambda: T0 + timedelta(minutes=5)))
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("1")

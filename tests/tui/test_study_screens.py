@@ -24,6 +24,9 @@ def app() -> EcrsimApp:
 
 
 async def settle(pilot) -> None:
+    """Wait for the screen just pushed to mount, then for the worker its mount started, then for what the
+    worker hands back (on a busy machine the mount may not have happened at the first pause)."""
+    await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
