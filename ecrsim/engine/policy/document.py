@@ -41,7 +41,8 @@ from ecrsim.engine.policy.conditions import Condition, parse_operator
 from ecrsim.engine.policy.matching import actions_regex, resources_regex, show_values
 from ecrsim.engine.policy.variables import variable_keys
 
-PolicyKind = Literal["identity", "resource", "trust"]
+# "endpoint": a VPC endpoint policy, a resource-based policy that names both principals and resources.
+PolicyKind = Literal["identity", "resource", "trust", "endpoint"]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP_KEYS = frozenset({"Version", "Id", "Statement"})
@@ -212,6 +213,12 @@ def parse_trust_policy(doc: str | Mapping[str, Any]) -> Policy:
     return _parse(doc, "trust")
 
 
+def parse_endpoint_policy(doc: str | Mapping[str, Any]) -> Policy:
+    """A VPC endpoint policy: a Principal (often `*`) and a Resource in every statement (PrivateLink guide,
+    "Control access to VPC endpoints using endpoint policies")."""
+    return _parse(doc, "endpoint")
+
+
 def _parse(doc: str | Mapping[str, Any], kind: PolicyKind) -> Policy:
     data = _decode(doc)
     if not isinstance(data, Mapping) or not set(data) <= _TOP_KEYS or "Statement" not in data:
@@ -353,7 +360,7 @@ def _action_element(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
 
 def _resource_element(raw: Mapping[str, Any], kind: PolicyKind) -> tuple[tuple[str, ...] | None, bool]:
     has, has_not = "Resource" in raw, "NotResource" in raw
-    if kind != "identity":
+    if kind in ("resource", "trust"):
         if has or has_not:
             raise PolicyError(f"Has prohibited field {'Resource' if has else 'NotResource'}")
         return None, False
