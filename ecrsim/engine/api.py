@@ -26,9 +26,17 @@ if TYPE_CHECKING:
 Handler = Callable[["Call", dict[str, Any]], dict[str, Any]]
 OPERATIONS: dict[tuple[str, str], Handler] = {}
 
-# The error code each service returns when IAM says no: ECR's API uses AccessDeniedException, while IAM
-# and STS use the Query-protocol code AccessDenied.
-ACCESS_DENIED_CODE = {"ecr": "AccessDeniedException", "iam": "AccessDenied", "sts": "AccessDenied"}
+# The error code each service returns when IAM says no: ECR's API uses AccessDeniedException, IAM and STS
+# the Query-protocol code AccessDenied, and EC2 UnauthorizedOperation.
+ACCESS_DENIED_CODE = {
+    "ecr": "AccessDeniedException",
+    "iam": "AccessDenied",
+    "sts": "AccessDenied",
+    "ec2": "UnauthorizedOperation",
+}
+# EC2 puts a sentence of its own before IAM's. (It also appends an "Encoded authorization failure message"
+# that `aws sts decode-authorization-message` decodes; the simulator explains the decision instead.)
+_DENIED_PREFIX = {"ec2": "You are not authorized to perform this operation. "}
 
 
 def operation(service: str, name: str) -> Callable[[Handler], Handler]:
@@ -154,7 +162,8 @@ class Call:
             context=context,
         )
         if not decision.allowed:
-            raise ServiceError(ACCESS_DENIED_CODE[self.service], decision.message or "", decision=decision)
+            message = _DENIED_PREFIX.get(self.service, "") + (decision.message or "")
+            raise ServiceError(ACCESS_DENIED_CODE[self.service], message, decision=decision)
         return decision
 
     def record(self, error: ServiceError | None = None) -> Event:

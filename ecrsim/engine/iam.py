@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from ecrsim.engine.policy.types import NamedPolicy
 
 if TYPE_CHECKING:
+    from ecrsim.engine.ec2.model import Network
     from ecrsim.engine.ecr.model import Registry
     from ecrsim.engine.policy.document import Policy
 
@@ -150,7 +151,7 @@ class RoleSession:
 
 @dataclass
 class Account:
-    """An AWS account: its IAM entities and its registries.
+    """An AWS account: its IAM entities, its registries and its networks.
 
     `iam_version` counts changes to the account's IAM (users, groups, roles, policies, sessions, tags):
     the world remembers each resolved Caller against it (World.resolve), so whatever edits those records
@@ -165,6 +166,7 @@ class Account:
     policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # by ARN
     sessions: dict[str, RoleSession] = field(default_factory=dict)  # by session ARN
     registries: dict[str, Registry] = field(default_factory=dict)  # by Region
+    networks: dict[str, Network] = field(default_factory=dict)  # by Region, made by the EC2 API on first use
     iam_version: int = field(default=0, compare=False, repr=False)
 
     def iam_changed(self) -> None:
@@ -181,6 +183,7 @@ class Account:
             policies={arn: _copied(policy) for arn, policy in self.policies.items()},
             sessions=dict(self.sessions),
             registries={region: registry.copy() for region, registry in self.registries.items()},
+            networks={region: network.copy() for region, network in self.networks.items()},
         )
 
     def registry(self, region: str) -> Registry:

@@ -42,6 +42,9 @@ OPERATION_MODULES = {
     ),
     "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys"),
     "sts": ("ecrsim.engine.sts_api",),
+    "ec2": tuple(
+        f"ecrsim.engine.ec2.{name}" for name in ("vpcs", "routing", "security_groups", "endpoints")
+    ),
 }
 
 # What a service says when a request is signed with credentials it does not know (a deleted user's access

@@ -1,0 +1,176 @@
+"""The path from a subnet to ECR's API, its registry and S3: each missing piece of a private subnet in
+turn, as the SAA-C03 questions about tasks in private subnets walk it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecrsim.engine.ec2.reach import Origin, Path, trace, trace_all
+from ecrsim.engine.world import DEFAULT_ACCOUNT, default_world
+
+
+class Vpc:
+    """A VPC with a public and a private subnet, a caller security group and an endpoint security group."""
+
+    def __init__(self) -> None:
+        self.world = default_world()
+        self.vpc = self.ec2("CreateVpc", CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        self.ec2("ModifyVpcAttribute", VpcId=self.vpc, EnableDnsHostnames={"Value": True})
+        self.public = self.ec2("CreateSubnet", VpcId=self.vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+        self.private = self.ec2("CreateSubnet", VpcId=self.vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        self.private_table = self.ec2("CreateRouteTable", VpcId=self.vpc)["RouteTable"]["RouteTableId"]
+        self.ec2("AssociateRouteTable", RouteTableId=self.private_table, SubnetId=self.private)
+        self.task_group = self.ec2("CreateSecurityGroup", GroupName="task", Description="t", VpcId=self.vpc)[
+            "GroupId"
+        ]
+        self.endpoint_group = self.ec2(
+            "CreateSecurityGroup", GroupName="vpce", Description="e", VpcId=self.vpc
+        )["GroupId"]
+
+    def ec2(self, operation: str, **params: Any) -> dict[str, Any]:
+        return self.world.call("ec2", operation, params, profile="admin", region="us-east-1")
+
+    def interface_endpoints(self) -> None:
+        for service in ("ecr.api", "ecr.dkr"):
+            self.ec2(
+                "CreateVpcEndpoint",
+                VpcId=self.vpc,
+                VpcEndpointType="Interface",
+                ServiceName=f"com.amazonaws.us-east-1.{service}",
+                SubnetIds=[self.private],
+                SecurityGroupIds=[self.endpoint_group],
+            )
+
+    def open_endpoint_group(self) -> None:
+        self.ec2(
+            "AuthorizeSecurityGroupIngress",
+            GroupId=self.endpoint_group,
+            IpProtocol="tcp",
+            FromPort=443,
+            ToPort=443,
+            CidrIp="10.0.0.0/16",
+        )
+
+    def s3_gateway(self) -> None:
+        self.ec2(
+            "CreateVpcEndpoint",
+            VpcId=self.vpc,
+            ServiceName="com.amazonaws.us-east-1.s3",
+            RouteTableIds=[self.private_table],
+        )
+
+    def nat(self, subnet: str) -> None:
+        gateway = self.ec2("CreateInternetGateway")["InternetGateway"]["InternetGatewayId"]
+        self.ec2("AttachInternetGateway", InternetGatewayId=gateway, VpcId=self.vpc)
+        main = self.ec2(
+            "DescribeRouteTables",
+            Filters=[
+                {"Name": "vpc-id", "Values": [self.vpc]},
+                {"Name": "association.main", "Values": ["true"]},
+            ],
+        )
+        main_id = main["RouteTables"][0]["RouteTableId"]
+        self.ec2("CreateRoute", RouteTableId=main_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+        allocation = self.ec2("AllocateAddress")["AllocationId"]
+        nat = self.ec2("CreateNatGateway", SubnetId=subnet, AllocationId=allocation)["NatGateway"][
+            "NatGatewayId"
+        ]
+        self.ec2(
+            "CreateRoute", RouteTableId=self.private_table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat
+        )
+
+    def paths(self, subnet: str | None = None, public_ip: bool = False) -> dict[str, Path]:
+        network = self.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"]
+        origin = Origin(subnet or self.private, (self.task_group,), public_ip)
+        return {path.target: path for path in trace_all(network, origin)}
+
+
+@pytest.fixture
+def vpc() -> Vpc:
+    return Vpc()
+
+
+def test_a_private_subnet_with_no_route_reaches_nothing(vpc: Vpc) -> None:
+    paths = vpc.paths()
+    assert not any(path.reachable for path in paths.values())
+    assert "has no route to the internet" in paths["api"].reason
+    assert paths["dkr"].host == f"{DEFAULT_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
+
+
+def test_interface_endpoints_whose_security_group_refuses_443_time_out(vpc: Vpc) -> None:
+    vpc.interface_endpoints()
+    paths = vpc.paths()
+    assert not paths["api"].reachable and not paths["dkr"].reachable
+    assert "admit no HTTPS (TCP 443)" in paths["dkr"].reason
+    assert "times out" in paths["dkr"].reason
+
+
+def test_the_two_ecr_endpoints_are_not_enough_without_a_way_to_s3(vpc: Vpc) -> None:
+    vpc.interface_endpoints()
+    vpc.open_endpoint_group()
+    paths = vpc.paths()
+    assert paths["api"].reachable and paths["dkr"].reachable
+    assert paths["dkr"].endpoint_id is not None and paths["dkr"].vpc_id == vpc.vpc
+    assert not paths["s3"].reachable
+    assert "no gateway or interface endpoint for S3" in paths["s3"].reason
+
+
+def test_the_s3_gateway_endpoint_completes_the_private_path(vpc: Vpc) -> None:
+    vpc.interface_endpoints()
+    vpc.open_endpoint_group()
+    vpc.s3_gateway()
+    paths = vpc.paths()
+    assert all(path.reachable for path in paths.values())
+    assert paths["s3"].via.startswith("gateway endpoint vpce-0")
+
+
+def test_a_nat_gateway_in_a_public_subnet_reaches_everything(vpc: Vpc) -> None:
+    vpc.nat(vpc.public)
+    paths = vpc.paths()
+    assert all(path.reachable and path.via.startswith("NAT gateway nat-0") for path in paths.values())
+    assert paths["api"].endpoint_id is None
+
+
+def test_a_nat_gateway_in_a_private_subnet_does_not(vpc: Vpc) -> None:
+    vpc.nat(vpc.private)
+    path = vpc.paths()["api"]
+    assert not path.reachable
+    assert "a NAT gateway belongs in a public subnet" in path.reason
+
+
+def test_private_dns_sends_traffic_to_a_blocked_endpoint_even_with_a_nat_gateway(vpc: Vpc) -> None:
+    vpc.nat(vpc.public)
+    vpc.interface_endpoints()
+    paths = vpc.paths()
+    assert not paths["dkr"].reachable and "admit no HTTPS" in paths["dkr"].reason
+    assert paths["s3"].reachable and paths["s3"].via.startswith("NAT gateway")
+
+
+def test_the_default_vpc_needs_a_public_ip(vpc: Vpc) -> None:
+    network = vpc.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"]
+    default_subnet = next(s for s in network.subnets.values() if s.default_for_az)
+    default_group = next(g for g in network.security_groups.values() if g.vpc_id == default_subnet.vpc_id)
+    with_ip = trace(network, Origin(default_subnet.subnet_id, (default_group.group_id,), True), "dkr")
+    assert with_ip.reachable and with_ip.via.startswith("internet gateway igw-0")
+    without = trace(network, Origin(default_subnet.subnet_id, (default_group.group_id,), False), "dkr")
+    assert not without.reachable and "no public IP address" in without.reason
+
+
+def test_a_security_group_with_no_egress_keeps_every_request_in(vpc: Vpc) -> None:
+    vpc.nat(vpc.public)
+    vpc.ec2(
+        "RevokeSecurityGroupEgress",
+        GroupId=vpc.task_group,
+        IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    path = vpc.paths()["api"]
+    assert not path.reachable and "allow no outbound HTTPS" in path.reason
+
+
+def test_world_copies_have_independent_networks(vpc: Vpc) -> None:
+    copy = vpc.world.copy()
+    vpc.interface_endpoints()
+    assert copy.accounts[DEFAULT_ACCOUNT].networks["us-east-1"].endpoints == {}
+    assert len(vpc.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"].endpoints) == 2
