@@ -49,6 +49,17 @@ OPERATIONS: dict[str, list[str]] = {
         "ListUserPolicies", "ListAttachedRolePolicies",
     ],
     "sts": ["GetCallerIdentity", "AssumeRole"],
+    "ec2": [
+        "CreateVpc", "DescribeVpcs", "ModifyVpcAttribute", "DeleteVpc", "CreateSubnet", "DescribeSubnets",
+        "ModifySubnetAttribute", "DeleteSubnet", "CreateRouteTable", "DescribeRouteTables",
+        "AssociateRouteTable", "DisassociateRouteTable", "DeleteRouteTable", "CreateRoute", "DeleteRoute",
+        "CreateInternetGateway", "DescribeInternetGateways", "AttachInternetGateway", "DetachInternetGateway",
+        "DeleteInternetGateway", "AllocateAddress", "DescribeAddresses", "ReleaseAddress", "CreateNatGateway",
+        "DescribeNatGateways", "DeleteNatGateway", "CreateSecurityGroup", "DescribeSecurityGroups",
+        "DeleteSecurityGroup", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
+        "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateVpcEndpoint",
+        "DescribeVpcEndpoints", "ModifyVpcEndpoint", "DeleteVpcEndpoints",
+    ],
 }  # fmt: skip
 # Operations only `ecrsim endpoint` serves: the layer calls a registry client's push and pull turn into, and
 # the access-key calls a learner makes with the real CLI. The simulated terminal keeps calling them "not

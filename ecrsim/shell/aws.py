@@ -35,11 +35,16 @@ _REGION_FORMAT = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?")  
 CLI_VERSION = "aws-cli/2.22.35 Python/3.12.6 Linux/6.8.0 exe/x86_64.ecrsim"
 DEFAULT_OUTPUT = "json"
 # Commands the CLI adds to a service beyond its API operations (customisations and waiters).
-EXTRA_COMMANDS = {"ecr": ("get-login-password", "wait"), "iam": ("wait",), "sts": ()}  # listed as choices
+EXTRA_COMMANDS = {  # listed as choices
+    "ecr": ("get-login-password", "wait"),
+    "iam": ("wait",),
+    "sts": (),
+    "ec2": ("wait",),
+}
 # Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
 OTHER_COMMANDS = frozenset(
     (
-        *("configure", "s3", "s3api", "ec2", "ecs", "eks", "lambda", "ecr-public", "cloudformation", "logs"),
+        *("configure", "s3", "s3api", "ecs", "eks", "lambda", "ecr-public", "cloudformation", "logs"),
         *("ssm", "secretsmanager", "kms", "organizations", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
         *("rds", "route53", "elbv2", "codebuild", "codepipeline", "inspector2"),
     )
@@ -79,7 +84,7 @@ def _run(inv: Invocation) -> Outcome:
                 "choose who acts with `sim as NAME` or `export AWS_PROFILE=NAME`, and where with"
                 " `export AWS_REGION=REGION`"
                 if rest[0] == "configure"
-                else "it offers ecr, iam and sts"
+                else "it offers ecr, iam, sts and ec2"
             )
             raise AwsUsageError(
                 f"ecrsim: aws {rest[0]} is not supported in the simulated terminal: {hint}\n", 2

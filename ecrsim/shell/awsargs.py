@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecrsim.shell import secgroup_options
 from ecrsim.shell.servicemodel import Operation, ServiceModel
 
 USAGE = (
@@ -291,7 +292,15 @@ def parse_operation_args(
     unknown: list[str] = []
     want_help = False
     index = 0
-    known = [*options, *booleans, "--cli-input-json", *(PAGINATION_OPTIONS if operation.paginator else ())]
+    # The CLI's own options on some commands (`--protocol`, `--port` ... on security group rules).
+    custom = secgroup_options.options_for(model.name, operation.cli_name)
+    known = [
+        *options,
+        *booleans,
+        "--cli-input-json",
+        *(PAGINATION_OPTIONS if operation.paginator else ()),
+        *custom,
+    ]
     while index < len(argv):
         token = argv[index]
         written, has_inline, inline = token.partition("=")
@@ -308,6 +317,7 @@ def parse_operation_args(
             name in options
             or name == "--cli-input-json"
             or (operation.paginator and name in PAGINATION_OPTIONS)
+            or name in custom
         ):
             kind = model.shape(options[name][1]["shape"])["type"] if name in options else "string"
             values = [inline] if has_inline else []
@@ -345,6 +355,10 @@ def parse_operation_args(
             params[member_name] = flags[opt]
     if "--cli-input-json" in extra:
         _add_input_json(params, _load_paramfile(extra["--cli-input-json"], "--cli-input-json", read_file))
+    try:
+        secgroup_options.add_permission(params, extra)
+    except secgroup_options.RuleOptionError as error:
+        raise AwsUsageError(f"\n{error}\n", secgroup_options.ERROR_STATUS) from None
     result = OperationArgs(params=params)
     for option in ("--max-items", "--page-size"):  # argparse `type=int` options
         if option in extra and not re.fullmatch(r"\s*[-+]?\d+\s*", extra[option]):
