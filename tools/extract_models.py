@@ -71,6 +71,7 @@ ENDPOINT_OPERATIONS: dict[str, list[str]] = {
     ],
     "iam": ["CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "ListAccessKeys"],
     "sts": [],
+    "ec2": [],
 }  # fmt: skip
 
 SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")
