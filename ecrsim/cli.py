@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play.add_argument("--report", choices=("json", "junit"), help="with --answers: the report's format")
     commands.add_parser("list", help="the bundled scenarios")
+    commands.add_parser("schema", help="the scenario format as a JSON Schema, for editors")
 
     commands.add_parser("review", help="spaced review of the questions and tasks that are due")
     exam = commands.add_parser("exam", help="a timed practice exam in the SAA-C03 domain weights")
@@ -139,6 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("argument --report: needs --answers FILE")
             return scenario_commands.run_play(args.scenario)
         return scenario_commands.run_list()
+    if args.command == "schema":
+        from ecrsim.scenarios.schema import run_schema
+
+        return run_schema()
     if args.command in ("review", "exam", "stats"):
         from ecrsim.scenarios import study_commands
 

@@ -25,6 +25,7 @@ from pydantic import (
     Tag,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -128,11 +129,24 @@ def _tags(value: Any) -> Any:
     return value
 
 
-AccountId = Annotated[str, PlainValidator(_account_id)]
-Duration = Annotated[str, PlainValidator(_duration)]
-Text = Annotated[str, BeforeValidator(_text)]
-Timestamp = Annotated[datetime, PlainValidator(_timestamp)]
-JsonDocument = Annotated[dict[str, Any], PlainValidator(_document)]
+# Each type validated by a function says what it accepts in `ecrsim schema` (the JSON Schema editors use):
+# what a hand-written YAML file may hold there, not the Python value it becomes.
+_STRING = {"type": "string"}
+AccountId = Annotated[
+    str,
+    PlainValidator(_account_id),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^[0-9]{12}$"}, {"type": "integer"}]}),
+]
+Duration = Annotated[
+    str, PlainValidator(_duration), WithJsonSchema({**_STRING, "examples": ["90m", "13h", "2d"]})
+]
+Text = Annotated[str, BeforeValidator(_text, json_schema_input_type=str | int | float)]
+Timestamp = Annotated[
+    datetime, PlainValidator(_timestamp), WithJsonSchema({**_STRING, "examples": ["2026-01-05T09:00:00Z"]})
+]
+JsonDocument = Annotated[
+    dict[str, Any], PlainValidator(_document), WithJsonSchema({"anyOf": [{"type": "object"}, _STRING]})
+]
 Name = Annotated[str, Field(min_length=1)]
 
 
@@ -211,7 +225,7 @@ def _command(value: Any) -> Any:
     return {"run": value} if isinstance(value, str) else value
 
 
-CommandItem = Annotated[Command, BeforeValidator(_command)]
+CommandItem = Annotated[Command, BeforeValidator(_command, json_schema_input_type=str | Command)]
 
 
 # ---- the world --------------------------------------------------------------------------------------------
@@ -249,9 +263,19 @@ def _policies(value: Any) -> Any:
     return value
 
 
+Policies = Annotated[
+    list[CustomerPolicy],
+    BeforeValidator(_policies, json_schema_input_type=list[CustomerPolicy] | dict[str, JsonDocument]),
+]
+
+
 class Image(Strict):
     tags: list[Name] = []
-    pushed: Annotated[datetime | str, PlainValidator(_when)] = "-0m"
+    pushed: Annotated[
+        datetime | str,
+        PlainValidator(_when),
+        WithJsonSchema({**_STRING, "examples": ["-2d", "2026-01-03T09:00:00Z"]}),
+    ] = "-0m"
 
 
 class Repository(Strict):
@@ -261,7 +285,9 @@ class Repository(Strict):
     tag_mutability: Literal["MUTABLE", "IMMUTABLE"] = "MUTABLE"
     scan_on_push: bool = False
     encryption: Literal["AES256", "KMS"] = "AES256"
-    tags: Annotated[dict[str, str], BeforeValidator(_tags)] = {}
+    tags: Annotated[
+        dict[str, str], BeforeValidator(_tags, json_schema_input_type=dict[str, str] | list[dict[str, str]])
+    ] = {}
     policy: JsonDocument | None = None
     lifecycle_policy: JsonDocument | None = None
     images: list[Image] = []
@@ -272,7 +298,7 @@ class Account(Strict):
     users: list[User] = []
     groups: list[Group] = []
     roles: list[Role] = []
-    policies: Annotated[list[CustomerPolicy], BeforeValidator(_policies)] = []
+    policies: Policies = []
     repositories: list[Repository] = []
 
 
@@ -288,13 +314,25 @@ class World(Strict):
     users: list[User] = []
     groups: list[Group] = []
     roles: list[Role] = []
-    policies: Annotated[list[CustomerPolicy], BeforeValidator(_policies)] = []
+    policies: Policies = []
     accounts: list[Account] = []
     organization: Organization | None = None
     repositories: list[Repository] = []
     local_images: list[Name] = []
-    files: dict[str, Annotated[str, PlainValidator(_file_content)]] = {}
-    context: dict[str, Annotated[str | tuple[str, ...], PlainValidator(_context_value)]] = {}
+    files: dict[
+        str,
+        Annotated[
+            str, PlainValidator(_file_content), WithJsonSchema({"type": ["string", "object", "array"]})
+        ],
+    ] = {}
+    context: dict[
+        str,
+        Annotated[
+            str | tuple[str, ...],
+            PlainValidator(_context_value),
+            WithJsonSchema({"type": ["string", "number", "boolean", "array"]}),
+        ],
+    ] = {}
 
 
 # ---- steps ------------------------------------------------------------------------------------------------
@@ -388,7 +426,7 @@ Step = Annotated[
     | Annotated[SayStep, Tag("step:say")]
     | Annotated[AdvanceStep, Tag("step:advance")]
     | Annotated[AsStep, Tag("step:as")]
-    | Annotated[Any, PlainValidator(_unknown_step), Tag("step:unknown")],
+    | Annotated[Any, PlainValidator(_unknown_step), WithJsonSchema({"not": {}}), Tag("step:unknown")],
     Discriminator(_step_kind),
 ]
 
@@ -406,7 +444,7 @@ class Scenario(Strict):
     references: list[Name] = []
     # The scenarios to play first: the pack's learning path (pack.learning_path) puts each after these.
     requires: list[ScenarioId] = []
-    world: World = World()
+    world: World = Field(default_factory=World)
     steps: Annotated[list[Step], Field(min_length=1)]
 
 
