@@ -1,4 +1,4 @@
-"""The scenario format (../shared/spec/scenario-format.md) as pydantic models, and schema errors as lines.
+"""The scenario format (docs/scenario-format.md) as pydantic models, and schema errors as lines.
 
 Every model forbids unknown keys: a misspelt key in a hand-written file must never be silently ignored.
 Pydantic reports every error of a file at once; `validate` turns each into one located line

@@ -55,3 +55,15 @@ def test_the_schema_flags_malformed_files(
     change(data)
     errors = list(jsonschema.Draft202012Validator(printed_schema(capsys)).iter_errors(data))
     assert errors and all(list(error.absolute_path)[: len(where)] == where for error in errors)
+
+
+def test_the_documented_example_checks_clean_and_satisfies_the_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "scenario-format.md"
+    example = docs.read_text().split("## A complete example\n\n```yaml\n")[1].split("```")[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(example)
+    assert main(["check", str(path)]) == 0
+    validator = jsonschema.Draft202012Validator(printed_schema(capsys))
+    assert list(validator.iter_errors(as_json(path))) == []
