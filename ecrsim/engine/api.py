@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import ExplanationLine, LineKind
 from ecrsim.engine.policy.evaluate import decide, lower_keys
 from ecrsim.engine.policy.types import ContextValue, Decision, Request
 from ecrsim.engine.records import quick_init
@@ -52,9 +53,13 @@ def operation(service: str, name: str) -> Callable[[Handler], Handler]:
 @quick_init
 @dataclass(frozen=True, init=False)
 class Event:
-    """One API call, as CloudTrail would record it, plus the decisions that explain it.
+    """One outcome in the world's log: an API call as CloudTrail would record it, with the decisions that
+    explain it, or something that is not an API call (docker checking its stored token, a lifecycle run).
 
-    Frozen: an event is written once, when its call ends, so world copies share the log's entries.
+    `outcomes` are the explanation lines of what was found besides IAM decisions (a validation rule, a
+    token's times); `command` is the number of the command that produced it (World.begin_command), so
+    `sim explain` shows the last command's events and never an earlier one's. Frozen: an event is
+    written once, when its outcome is known, so world copies share the log's entries.
     """
 
     time: datetime
@@ -66,7 +71,8 @@ class Event:
     resource: str = ""
     error_code: str | None = None
     error_message: str | None = None
-    note: str = ""  # what the simulator did on its own, e.g. lifecycle expiry
+    outcomes: tuple[ExplanationLine, ...] = ()
+    command: int = 0
 
     @property
     def decision(self) -> Decision | None:
@@ -82,7 +88,7 @@ class Call:
     """One API call in progress: who makes it, where, and what it has decided so far.
 
     `context` holds request-context keys this call adds to the world's (a service acting on behalf of a
-    resource sends aws:SourceArn and aws:SourceAccount). `note` lands in the call's event.
+    resource sends aws:SourceArn and aws:SourceAccount). What `explain` notes lands in the call's event.
     """
 
     world: World
@@ -94,7 +100,7 @@ class Call:
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     decisions: list[Decision] = field(default_factory=list)
     resource: str = ""
-    note: str = ""
+    outcomes: list[ExplanationLine] = field(default_factory=list)
 
     @property
     def now(self) -> datetime:
@@ -166,6 +172,11 @@ class Call:
             raise ServiceError(ACCESS_DENIED_CODE[self.service], message, decision=decision)
         return decision
 
+    def explain(self, kind: LineKind, text: str, depth: int = 1, matched: bool | None = None) -> None:
+        """Note an outcome that is not an IAM decision (the AWS rule a parameter breaks, the lockout
+        check) for the call's event, so that `sim explain` can say it."""
+        self.outcomes.append(ExplanationLine(kind, text, depth, matched))
+
     def record(self, error: ServiceError | None = None) -> Event:
         """The call's entry in the event log, once it has ended."""
         return Event(
@@ -178,5 +189,6 @@ class Call:
             self.resource,
             error.code if error else None,
             error.message if error else None,
-            self.note,
+            tuple(self.outcomes),
+            self.world.command,
         )

@@ -10,13 +10,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ecrsim.engine import upstream
 from ecrsim.engine.ecr.content import build_layers, make_image
 from ecrsim.engine.ecr.model import Image, Layer, Vulnerability, _Shared, registry_host
-from ecrsim.engine.ecr.tokens import read_password
+from ecrsim.engine.ecr.tokens import check_token
 from ecrsim.engine.errors import DockerError, ServiceError
+from ecrsim.engine.explanation import ExplanationLine, LineKind, indent, line
 from ecrsim.engine.upstream import DOCKER_HUB, DOCKER_HUB_ALIASES
 
 if TYPE_CHECKING:
@@ -281,21 +282,85 @@ def _short(digest: str) -> str:
     return digest.removeprefix("sha256:")[:12]
 
 
+# -- what docker found, for `sim explain` -----------------------------------------------------------------
+def _say(kind: LineKind, text: str) -> ExplanationLine:
+    return line(kind, text)
+
+
+def _record(
+    world: World,
+    operation: str,
+    outcomes: list[ExplanationLine],
+    principal: str = "",
+    error: DockerError | None = None,
+) -> None:
+    """Log what docker found for this command (its token check, the registry's answer, its local store);
+    a failure is headed by what docker printed."""
+    if error is not None:
+        head = line(LineKind.VERDICT, f"FAILED: docker {operation}: {error.text}", matched=False)
+        outcomes = [head, *(indent(entry) for entry in outcomes)]
+    world.record(
+        "docker",
+        operation,
+        outcomes,
+        principal_arn=principal,
+        error_code=error.code if error else None,
+        error_message=error.text if error else None,
+    )
+
+
+def _fail(
+    world: World, operation: str, error: DockerError, outcomes: list[ExplanationLine], principal: str = ""
+) -> NoReturn:
+    _record(world, operation, outcomes, principal, error)
+    raise error
+
+
+def _login_hint(server: str, region: str) -> ExplanationLine:
+    return _say(
+        LineKind.HINT,
+        f"aws ecr get-login-password --region {region}"
+        f" | docker login --username AWS --password-stdin {server}",
+    )
+
+
 # -- login -----------------------------------------------------------------------------------------------
 def docker_login(world: World, host: str, username: str, password: str) -> list[str]:
     """Store a credential for `host` if ECR accepts it: user `AWS` and an unexpired token from its Region."""
     server = host.removeprefix("https://").rstrip("/")
     registry = _ecr_host(server)
-    claims = read_password(password, world.token_secret) if username == "AWS" else None
-    if registry is None or claims is None or claims.region != registry[1] or claims.expired(world.clock.now):
-        # What docker prints when ECR's /v2/ endpoint rejects the basic-auth credential.
-        raise DockerError(
-            "UNAUTHORIZED",
-            f"Error response from daemon: login attempt to https://{server}/v2/ failed with status: "
-            "400 Bad Request",
+    check = None
+    if registry is not None and username == "AWS":
+        check = check_token(password, world.token_secret, world.clock.now, registry[1])
+    principal = check.claims.principal_arn if check and check.claims else ""
+    if registry is None:
+        why = [
+            _say(
+                LineKind.LOCAL,
+                f"{server} is not a private ECR registry (ACCOUNT.dkr.ecr.REGION.amazonaws.com)",
+            )
+        ]
+    elif check is None:
+        why = [
+            _say(LineKind.TOKEN, f"ECR's registry takes the user name AWS, not {username}"),
+            _login_hint(server, registry[1]),
+        ]
+    elif not check.valid:
+        why = [_say(LineKind.TOKEN, check.reason), _login_hint(server, registry[1])]
+    else:
+        world.docker.credentials[server] = Credential(username, password)
+        stored = _say(
+            LineKind.LOCAL, f"docker stored the token for {server}: pushes and pulls there act as {principal}"
         )
-    world.docker.credentials[server] = Credential(username, password)
-    return ["Login Succeeded"]
+        _record(world, "login", [_say(LineKind.TOKEN, check.reason), stored], principal)
+        return ["Login Succeeded"]
+    # What docker prints when ECR's /v2/ endpoint rejects the basic-auth credential.
+    error = DockerError(
+        "UNAUTHORIZED",
+        f"Error response from daemon: login attempt to https://{server}/v2/ failed with status: "
+        "400 Bad Request",
+    )
+    _fail(world, "login", error, why, principal)
 
 
 def docker_logout(world: World, host: str) -> list[str]:
@@ -320,6 +385,7 @@ class _Session:
     region: str
     name: str
     output: list[str]
+    operation: str  # "push" or "pull", for the event log
     prefix: str = ""  # pull errors come from the daemon: "Error response from daemon: "
 
     def call(
@@ -337,23 +403,52 @@ class _Session:
         except ServiceError as error:
             if error.code == tolerate:
                 return {}
-            raise self.failure(error, image) from None
+            failure, why = self.failure(error, image)
+            # A refusal IAM decided is explained by the call's own event; docker adds the rest.
+            if why:
+                _record(self.world, self.operation, why, self.caller.arn, failure)
+            raise failure from None
 
-    def failure(self, error: ServiceError, image: str | None) -> DockerError:
+    def failure(self, error: ServiceError, image: str | None) -> tuple[DockerError, list[ExplanationLine]]:
+        """What docker prints for a refused call, and what `sim explain` adds to the call's own event."""
         uri = f"{registry_host(self.registry_id, self.region)}/{self.name}"
         if error.code == "AccessDeniedException":
-            return self.denied(f"denied: {error.message}", error.decision)
+            return self.denied(f"denied: {error.message}", error.decision), []
         if error.code == "RepositoryNotFoundException":
             text = f"name unknown: {error.message}"
-            return self.error("NAME_UNKNOWN", f"repository {uri} not found: {text}" if self.prefix else text)
+            hint = (
+                "check the repository name and Region (aws ecr describe-repositories)"
+                if self.prefix
+                else f"create it first: aws ecr create-repository --repository-name {self.name}"
+                f" --region {self.region}"
+            )
+            missing = [
+                _say(
+                    LineKind.REGISTRY,
+                    f"registry {self.registry_id} has no repository {self.name} in {self.region}",
+                ),
+                _say(LineKind.HINT, hint),
+            ]
+            failure = self.error(
+                "NAME_UNKNOWN", f"repository {uri} not found: {text}" if self.prefix else text
+            )
+            return failure, missing
         if error.code == "ImageTagAlreadyExistsException":
-            return self.error("TAG_INVALID", f"tag invalid: {error.message}")
+            immutable = [
+                _say(
+                    LineKind.REGISTRY, f"the registry refused to move a tag of {self.name}: {error.message}"
+                ),
+                _say(LineKind.HINT, "push the new image under a new tag (e.g. a version or commit id)"),
+            ]
+            return self.error("TAG_INVALID", f"tag invalid: {error.message}"), immutable
         if error.code == "ImageNotFoundException" or image is not None:
-            return self.error(
+            missing = [_say(LineKind.REGISTRY, f"repository {self.name} has no image {image}")]
+            failure = self.error(
                 "MANIFEST_UNKNOWN",
                 f"manifest for {uri}{image} not found: manifest unknown: Requested image not found",
             )
-        return self.error(error.code.upper(), f"{error.code}: {error.message}")
+            return failure, missing
+        return self.error(error.code.upper(), f"{error.code}: {error.message}"), []
 
     def error(self, code: str, text: str, decision: Decision | None = None) -> DockerError:
         return DockerError(code, self.prefix + text, decision=decision, output=tuple(self.output))
@@ -370,17 +465,28 @@ def _pull_denied(repository: str, text: str) -> str:
     return f"pull access denied for {repository}, {sentence}: {text}"
 
 
-def _session(world: World, ref: Reference, output: list[str], prefix: str, missing_auth: str) -> _Session:
+def _session(
+    world: World, ref: Reference, output: list[str], operation: str, prefix: str, missing_auth: str
+) -> _Session:
     """Whom docker acts as for `ref`: the principal of the token stored for its host, checked now."""
     registry = ref.ecr()
     assert registry is not None and ref.host is not None
     credential = world.docker.credentials.get(ref.host)
-    claims = read_password(credential.password, world.token_secret) if credential else None
+    hint = _login_hint(ref.host, registry[1])
+    if credential is None:
+        error = DockerError("UNAUTHORIZED", prefix + missing_auth, output=tuple(output))
+        why = _say(LineKind.LOCAL, f"docker has no credentials stored for {ref.host}: it asked anonymously")
+        _fail(world, operation, error, [why, hint])
+    check = check_token(credential.password, world.token_secret, world.clock.now)
+    claims = check.claims
+    token = _say(LineKind.TOKEN, f"docker's stored credential for {ref.host}: {check.reason}")
     if claims is None:
-        raise DockerError("UNAUTHORIZED", prefix + missing_auth, output=tuple(output))
-    if claims.expired(world.clock.now):
+        error = DockerError("UNAUTHORIZED", prefix + missing_auth, output=tuple(output))
+        _fail(world, operation, error, [token, hint])
+    if not check.valid:
         text = _pull_denied(ref.repository, TOKEN_EXPIRED) if prefix else TOKEN_EXPIRED
-        raise DockerError("DENIED", prefix + text, output=tuple(output))
+        error = DockerError("DENIED", prefix + text, output=tuple(output))
+        _fail(world, operation, error, [token, hint], claims.principal_arn)
     try:
         # The token, not the session that fetched it, is docker's credential: AWS documents every
         # token as valid for 12 hours (ECR API reference, AuthorizationData.expiresAt: "Authorization
@@ -389,12 +495,15 @@ def _session(world: World, ref: Reference, output: list[str], prefix: str, missi
         # even after the session's own credentials have expired.
         caller = replace(world.resolve(claims.principal_arn), expires=None)
     except ValueError:  # the principal was deleted after login
-        raise DockerError(
+        error = DockerError(
             "DENIED",
             prefix + "denied: The security token included in the request is invalid.",
             output=tuple(output),
-        ) from None
-    return _Session(world, caller, registry[0], registry[1], ref.name, output, prefix)
+        )
+        gone = _say(LineKind.TOKEN, f"{claims.principal_arn}, whom the token speaks for, no longer exists")
+        _fail(world, operation, error, [token, gone], claims.principal_arn)
+    _record(world, operation, [token], claims.principal_arn)
+    return _Session(world, caller, registry[0], registry[1], ref.name, output, operation, prefix)
 
 
 # -- push and pull ---------------------------------------------------------------------------------------
@@ -406,11 +515,15 @@ def docker_push(world: World, ref_text: str) -> list[str]:
     image = _image_for(world, ref)
     output = ["Using default tag: latest"] if ref.default_tag else []
     if image is None:
-        raise DockerError(
+        error = DockerError(
             "NO_SUCH_IMAGE",
             f"An image does not exist locally with the tag: {ref.repository}",
             output=tuple(output),
         )
+        nothing = _say(
+            LineKind.LOCAL, f"no local image is named {ref.local}: docker build or docker tag one first"
+        )
+        _fail(world, "push", error, [nothing])
     output.append(f"The push refers to repository [{ref.qualified if ref.host is None else ref.repository}]")
     top_first = list(reversed(image.layers))
     output.extend(f"{layer.short_id}: Preparing" for layer in top_first)
@@ -419,7 +532,7 @@ def docker_push(world: World, ref_text: str) -> list[str]:
         raise DockerError(
             "DENIED", "denied: requested access to the resource is denied", output=tuple(output)
         )
-    session = _session(world, ref, output, "", "no basic auth credentials")
+    session = _session(world, ref, output, "push", "", "no basic auth credentials")
     blobs = [image.config, *image.layers]
     checked = session.call("BatchCheckLayerAvailability", {"layerDigests": [blob.digest for blob in blobs]})
     present = {
@@ -444,11 +557,22 @@ def docker_push(world: World, ref_text: str) -> list[str]:
     )
     pushed = make_image(image.config, image.layers)
     # The same manifest under the same tag again: docker's manifest PUT succeeds and nothing changes.
-    session.call(
+    put = session.call(
         "PutImage",
         {"imageManifest": pushed.manifest, "imageTag": ref.tag},
         tolerate="ImageAlreadyExistsException",
     )
+    reused = sum(blob.digest in present for blob in blobs)
+    uploads = _say(
+        LineKind.REGISTRY, f"{reused} of {len(blobs)} blobs were already in {ref.name}; the rest uploaded"
+    )
+    tagged = _say(
+        LineKind.REGISTRY,
+        f"tag {ref.tag} now names {pushed.digest}"
+        if put
+        else f"tag {ref.tag} already named this image: no change",
+    )
+    _record(world, "push", [uploads, tagged], session.caller.arn)
     world.docker.digests[ref.local] = pushed.digest
     output.append(f"{ref.tag}: digest: {pushed.digest} size: {len(pushed.manifest.encode())}")
     return output
@@ -466,14 +590,18 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
         return _pull_upstream(world, ref, output)
     wanted = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
     path = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
-    session = _session(world, ref, output, _DAEMON, f'Head "{path}": no basic auth credentials')
+    session = _session(world, ref, output, "pull", _DAEMON, f'Head "{path}": no basic auth credentials')
     image_id = {"imageTag": ref.tag} if ref.tag else {"imageDigest": ref.digest or ""}
     got = session.call("BatchGetImage", {"imageIds": [image_id]}, image=wanted)
     if not got["images"]:
-        raise session.error(
+        error = session.error(
             "MANIFEST_UNKNOWN",
             f"manifest for {ref.repository}{wanted} not found: manifest unknown: Requested image not found",
         )
+        missing = _say(
+            LineKind.REGISTRY, f"repository {ref.name} has no image {wanted} (BatchGetImage found none)"
+        )
+        _fail(world, "pull", error, [missing], session.caller.arn)
     registry = world.account(session.registry_id).registry(session.region)
     pulled = registry.repositories[ref.name].images[got["images"][0]["imageId"]["imageDigest"]].image
 
@@ -526,6 +654,11 @@ def _receive(
     machine.digests[ref.local] = pulled.digest
     output.append(f"Digest: {pulled.digest}")
     status = "Image is up to date for" if up_to_date else "Downloaded newer image for"
+    fetched = sum(entry.endswith("Pull complete") for entry in output)
+    kept = _say(
+        LineKind.LOCAL, f"{len(pulled.layers) - fetched} of {len(pulled.layers)} layers were already local"
+    )
+    _record(world, "pull", [kept])
     output.append(f"Status: {status} {ref.local}")
     output.append(ref.canonical)
     return output

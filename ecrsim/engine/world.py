@@ -12,7 +12,7 @@ import functools
 import hashlib
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ecrsim.engine.api import OPERATIONS, Call, Event
 from ecrsim.engine.clock import DEFAULT_START, Clock
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import ExplanationLine, LineKind, line, stamp
 from ecrsim.engine.iam import Account, Caller, Organization
 from ecrsim.engine.policy.types import ContextValue, Decision
 
@@ -74,6 +75,10 @@ class World:
         self.context: dict[str, ContextValue] = {}  # request-context keys set by `sim context` or a scenario
         self.files: dict[str, str] = {}  # virtual files for file:// arguments
         self.events: list[Event] = []
+        # The command running now (or last run): its number tags every event it produces, so that an
+        # explanation covers exactly that command's outcomes (ecrsim.engine.explanation).
+        self.command = 0
+        self.command_line = ""
         self._docker: DockerMachine | None = None
         self._serial = 0
         self._forget()
@@ -100,6 +105,7 @@ class World:
         clone.context = dict(self.context)
         clone.files = dict(self.files)
         clone.events = list(self.events)
+        clone.command, clone.command_line = self.command, self.command_line
         clone._docker = self._docker.copy() if self._docker is not None else None
         clone._serial = self._serial
         clone._forget()
@@ -211,6 +217,41 @@ class World:
         self._context_cache = (caller, now, org, dict(self.context), context, lowered)
         return context, lowered
 
+    # -- the event log ------------------------------------------------------------------------------------
+    def begin_command(self, line: str) -> None:
+        """A new command starts: what it does from now on is its outcome, not the previous command's."""
+        self.command += 1
+        self.command_line = line
+
+    def record(
+        self,
+        service: str,
+        operation: str,
+        outcomes: Sequence[ExplanationLine],
+        *,
+        principal_arn: str = "",
+        region: str = "",
+        resource: str = "",
+        error_code: str | None = None,
+        error_message: str | None = None,
+    ) -> Event:
+        """Log an outcome that is not an API call (docker's checks, a lifecycle run) for this command."""
+        event = Event(
+            self.clock.now,
+            service,
+            operation,
+            principal_arn,
+            region,
+            (),
+            resource,
+            error_code,
+            error_message,
+            tuple(outcomes),
+            self.command,
+        )
+        self.events.append(event)
+        return event
+
     # -- API calls ----------------------------------------------------------------------------------------
     def call(
         self, service: str, operation: str, params: Mapping[str, Any], *, profile: str, region: str
@@ -226,16 +267,18 @@ class World:
             code = _INVALID_CREDENTIALS.get(service, "InvalidClientTokenId")
             error = ServiceError(code, INVALID_TOKEN_MESSAGE)
             principal_arn = self.profiles[profile]
-            self.events.append(
-                Event(
-                    self.clock.now,
-                    service,
-                    operation,
-                    principal_arn,
-                    region,
-                    error_code=code,
-                    error_message=error.message,
-                )
+            self.record(
+                service,
+                operation,
+                [
+                    line(
+                        LineKind.TOKEN, f"profile {profile} signs as {principal_arn}, who no longer exists", 1
+                    )
+                ],
+                principal_arn=principal_arn,
+                region=region,
+                error_code=code,
+                error_message=error.message,
             )
             raise error from None
         return self.call_as(caller, service, operation, params, region=region)
@@ -262,6 +305,11 @@ class World:
         try:
             if caller.expires is not None and now >= caller.expires:
                 # Temporary credentials stop at their Expiration, whatever the policies say.
+                call.explain(
+                    LineKind.TOKEN,
+                    f"the temporary credentials of {caller.arn} expired at {stamp(caller.expires)};"
+                    f" it is now {stamp(now)}",
+                )
                 raise ServiceError(_EXPIRED_CREDENTIALS.get(service, "ExpiredToken"), EXPIRED_TOKEN_MESSAGE)
             # Handlers only read their parameters, so the caller's own dict serves.
             response = handler(call, params if isinstance(params, dict) else dict(params))
@@ -313,13 +361,13 @@ class World:
         return _docker().docker_images(self)
 
     # -- time ---------------------------------------------------------------------------------------------
-    def advance(self, by: str) -> datetime:
-        """Move the clock; lifecycle policies act on what the passing time made eligible."""
+    def advance(self, by: str) -> list[str]:
+        """Move the clock; lifecycle policies act on what the passing time made eligible. Returns what
+        they did, one sentence per repository where something expired (every run is in the event log)."""
         from ecrsim.engine.ecr.lifecycle import apply_lifecycle
 
-        now = self.clock.advance(by)
-        apply_lifecycle(self)
-        return now
+        self.clock.advance(by)
+        return apply_lifecycle(self)
 
 
 def _docker() -> ModuleType:

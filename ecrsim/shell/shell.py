@@ -158,6 +158,8 @@ class Shell:
         snapshot = None
         if self.undo_depth and any(_may_change_world(argv) for argv in stages):
             snapshot = (self.world.copy(), dict(self.env), dict(self.variables), line.strip())
+        if not all(_looks_back(argv) for argv in stages):
+            self.world.begin_command(line.strip())
         stdin, stderr = "", []
         outcome = Outcome(0)
         for argv in stages:  # as in bash: every stage runs; the pipeline's status is the last stage's
@@ -209,6 +211,16 @@ def _may_change_world(argv: list[str]) -> bool:
 
         return bool(rest) and rest[0] not in READ_ONLY
     return program in ("export", "unset")
+
+
+def _looks_back(argv: list[str]) -> bool:
+    """`sim explain`, `sim state`, `sim undo`, ...: verbs about what happened before, which leave the last
+    command the one `sim explain` explains."""
+    if len(argv) < 2 or argv[0] != "sim":
+        return False
+    from ecrsim.shell.sim import READ_ONLY
+
+    return argv[1] in READ_ONLY
 
 
 # -- small builtins ---------------------------------------------------------------------------------------

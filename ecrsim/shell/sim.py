@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ecrsim.engine.explanation import stamp
 from ecrsim.shell.program import Invocation, Outcome
 from ecrsim.shell.services import ECS_HINT, ECS_TASKS, SERVICE_PRINCIPALS
 
@@ -56,34 +57,35 @@ def _whoami(inv: Invocation) -> Outcome:
 
 
 def _clock(inv: Invocation) -> Outcome:
-    return Outcome(0, inv.shell.world.clock.now.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
+    return Outcome(0, stamp(inv.shell.world.clock.now) + "\n")
 
 
 def _advance(inv: Invocation) -> Outcome:
     if problem := _expect(inv, 1, "advance DURATION (e.g. 90m, 13h, 2d, 1d12h)"):
         return problem
+    world = inv.shell.world
     try:
-        now = inv.shell.world.advance(inv.argv[1])
+        lifecycle = world.advance(inv.argv[1])
     except ValueError:
         return _error(f"invalid duration '{inv.argv[1]}': use e.g. 90m, 13h, 2d, 1d12h", 2)
     except OverflowError:
         return _error(f"cannot advance by '{inv.argv[1]}': the clock stops at the year 9999", 2)
-    return Outcome(0, f"Clock advanced by {inv.argv[1]}: now {now.strftime('%Y-%m-%dT%H:%M:%SZ')}\n")
+    said = [f"Clock advanced by {inv.argv[1]}: now {stamp(world.clock.now)}", *lifecycle]
+    return Outcome(0, "".join(f"{sentence}\n" for sentence in said))
 
 
 def _explain(inv: Invocation) -> Outcome:
-    from ecrsim.engine.policy.explain import render_decision
+    from ecrsim.engine.explanation import NOTHING_YET, explain_last_command, render
 
-    decision = inv.shell.world.last_decision()
-    if decision is None:
-        return _error("nothing to explain yet: no request has been authorized")
-    text = render_decision(decision)
-    return Outcome(0, text if text.endswith("\n") else text + "\n")
+    world = inv.shell.world
+    if not world.command:
+        return _error(NOTHING_YET)
+    return Outcome(0, render(explain_last_command(world)) + "\n")
 
 
 def _state(inv: Invocation) -> Outcome:
     world = inv.shell.world
-    out = [f"Clock: {world.clock.now.strftime('%Y-%m-%dT%H:%M:%SZ')}"]
+    out = [f"Clock: {stamp(world.clock.now)}"]
     out.append(f"Profile: {inv.shell.profile}   Region: {inv.shell.region}")
     for account in world.accounts.values():
         out.append(f"Account {account.id}")
@@ -156,7 +158,7 @@ VERBS: dict[str, tuple[Callable[[Invocation], Outcome], str]] = {
     "whoami": (_whoami, "show the current profile, its principal and Region"),
     "clock": (_clock, "show the simulated time"),
     "advance": (_advance, "move the simulated clock forward (90m, 13h, 2d, 1d12h)"),
-    "explain": (_explain, "why the last request was allowed or denied, statement by statement"),
+    "explain": (_explain, "what the last command did and why: each decision, check and refusal"),
     "state": (_state, "a summary of the world"),
     "undo": (_undo, "undo the last command that changed the world"),
     "reset": (_reset, "go back to the starting world"),

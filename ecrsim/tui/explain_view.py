@@ -1,12 +1,13 @@
-"""The explanation panel: the history of API calls, and the decision of the one chosen, as text.
+"""The explanation panel: what the last command did and why, and the history of everything logged.
 
-The text is the engine's own `render_decision`; this panel never re-derives a decision. After each command
-the newest call that made a decision is chosen (the one `sim explain` would show); any earlier call can be
-chosen from the list by key or click.
+The lines are the engine's (ecrsim.engine.explanation); this panel styles them by kind and never reads
+their text back or re-derives a decision. After each command it explains that command, as `sim explain`
+does; any earlier event can be chosen from the list by key or click.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,6 +16,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ecrsim.engine.explanation import ExplanationLine, LineKind
+
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
@@ -22,7 +25,19 @@ if TYPE_CHECKING:
     from ecrsim.engine.policy.types import Decision
     from ecrsim.engine.world import World
 
-NOTHING_YET = "No API call yet. Run a command; its authorization decision appears here."
+NOTHING_YET = "No command yet. Run one; what it did and why appears here."
+# How each kind of line looks; a verdict or statement also shows whether it went the learner's way.
+_STYLES = {
+    LineKind.RULE: "cyan",
+    LineKind.CONDITION: "italic",
+    LineKind.TOKEN: "magenta",
+    LineKind.VALIDATION: "red",
+    LineKind.REGISTRY: "blue",
+    LineKind.LOCAL: "blue",
+    LineKind.LIFECYCLE: "",
+    LineKind.HINT: "yellow",
+    LineKind.NOTE: "",
+}
 
 
 class ExplainView(Vertical):
@@ -36,75 +51,59 @@ class ExplainView(Vertical):
             yield Static(NOTHING_YET, id="explain-text")
 
     def show(self, world: World) -> None:
-        """List the world's calls, newest last, and explain the one `sim explain` would."""
+        """List everything logged, newest last, and explain the last command as `sim explain` does."""
+        from ecrsim.engine.explanation import explain_last_command
+
         self._events = list(world.events)
         calls = self.query_one("#explain-calls", OptionList)
         calls.set_options(Option(_event_label(event), id=str(i)) for i, event in enumerate(self._events))
-        chosen = _explained_index(self._events, world)
-        if chosen is None:
-            self.query_one("#explain-text", Static).update(NOTHING_YET)
+        calls.highlighted = None  # nothing chosen: the last command is explained
+        if not world.command:
+            self._update(Text(NOTHING_YET))
             return
-        calls.highlighted = chosen
-        self._explain(chosen)
+        text = Text(f"Last command: {world.command_line}\n\n", style="bold")
+        text.append_text(styled(explain_last_command(world)))
+        self._update(text)
 
     @on(OptionList.OptionHighlighted, "#explain-calls")
     def _chosen(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id is not None:
-            self._explain(int(event.option.id))
+            self._explain(self._events[int(event.option.id)])
 
     def show_decision(self, decided_by: str, decision: Decision) -> None:
         """Explain a decision made on a copy of the world (a question's probe), which no event records."""
-        from ecrsim.engine.policy.explain import render_decision
+        from ecrsim.engine.explanation import decision_lines
 
-        text = Text()
-        text.append(f"On a copy of the world: {decided_by}\n\n", style="bold")
-        text.append_text(_styled(render_decision(decision)))
-        self.query_one("#explain-text", Static).update(text)
+        text = Text(f"On a copy of the world: {decided_by}\n\n", style="bold")
+        text.append_text(styled(decision_lines(decision)))
+        self._update(text)
 
-    def _explain(self, index: int) -> None:
-        from ecrsim.engine.policy.explain import render_decision
+    def _explain(self, event: Event) -> None:
+        from ecrsim.engine.explanation import explain_event
 
-        event = self._events[index]
-        text = Text()
-        text.append(f"{event.service} {event.operation}", style="bold")
-        text.append(f"  by {event.principal_arn}  at {event.time:%Y-%m-%d %H:%M:%S} UTC\n")
-        if event.error_code:
-            text.append(f"{event.error_code}: {event.error_message}\n", style="red")
-        if event.note:
-            text.append(event.note + "\n", style="dim")
-        decision = event.decision
-        if decision is None:
-            text.append("\nThis call made no authorization decision.", style="dim")
-        else:
-            text.append("\n")
-            text.append_text(_styled(render_decision(decision)))
+        text = Text(f"{event.service} {event.operation}", style="bold")
+        text.append(f"  by {event.principal_arn or 'docker'}  at {event.time:%Y-%m-%d %H:%M:%S} UTC\n\n")
+        text.append_text(styled(explain_event(event)))
+        self._update(text)
+
+    def _update(self, text: Text) -> None:
         self.query_one("#explain-text", Static).update(text)
 
 
-def _explained_index(events: list[Event], world: World) -> int | None:
-    """The position of the event whose decision `world.last_decision()` is, else the newest event."""
-    last = world.last_decision()
-    for i in range(len(events) - 1, -1, -1):
-        if last is not None and events[i].decision is last:
-            return i
-    return len(events) - 1 if events else None
-
-
-def _styled(rendered: str) -> Text:
-    """Colour the engine's plain rendering by the markers it documents: verdict first, `[x]` applied."""
+def styled(lines: Iterable[ExplanationLine]) -> Text:
+    """The engine's lines as the terminal prints them, styled by kind."""
     text = Text()
-    for n, line in enumerate(rendered.splitlines()):
-        if n == 0:
-            style = "bold green" if line.startswith("ALLOWED") else "bold red"
-        elif "[x]" in line:
-            style = "bold"
-        elif "[ ]" in line:
-            style = "dim"
-        elif line.startswith("Hint:"):
-            style = "yellow"
+    for entry in lines:
+        if entry.kind in (LineKind.VERDICT, LineKind.STATEMENT):
+            tone = {True: "green", False: "red", None: ""}[entry.matched]
+            style = (
+                f"bold {tone}".strip()
+                if entry.kind is LineKind.VERDICT
+                else ("bold" if entry.matched else "dim")
+            )
         else:
-            style = ""
-        text.append(line + "\n", style=style)
+            style = _STYLES[entry.kind]
+        text.append(entry.plain() + "\n", style=style)
     text.rstrip()
     return text
 
@@ -120,5 +119,6 @@ def _event_label(event: Event) -> Text:
     label = Text(f"{mark} ", style=style)
     label.append(f"{event.time:%H:%M} ", style="dim")
     label.append(f"{event.service}:{event.operation}")
-    label.append(f"  {event.principal_arn.rsplit(':', 1)[-1]}", style="dim")
+    if event.principal_arn:
+        label.append(f"  {event.principal_arn.rsplit(':', 1)[-1]}", style="dim")
     return label

@@ -151,7 +151,7 @@ def _list(items: Iterable[str]) -> str:
 
 def _docker(out: list[Part], world: World) -> None:
     """Logins and local images, grouped by registry host: the host is what docker keys both by."""
-    from ecrsim.engine.ecr.tokens import read_password
+    from ecrsim.engine.ecr.tokens import check_token
 
     now = world.clock.now
     docker = world.docker
@@ -168,10 +168,11 @@ def _docker(out: list[Part], world: World) -> None:
         _line(out, 1, host or ("local names", DIM))
         credential = docker.credentials.get(host)
         if credential is not None:
-            claims = read_password(credential.password, world.token_secret)
+            check = check_token(credential.password, world.token_secret, now)
+            claims = check.claims
             if claims is None:
                 state: tuple[str, str] = ("logged in, not with an ECR token", BAD)
-            elif claims.expired(now):
+            elif not check.valid:
                 state = (f"logged in, token expired {_ago(now - claims.expires_at)}", BAD)
             else:
                 state = (f"logged in, token {_duration(claims.expires_at - now)} left", GOOD)

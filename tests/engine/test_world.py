@@ -13,6 +13,7 @@ from ecrsim.engine.clock import DEFAULT_START
 from ecrsim.engine.docker import Credential
 from ecrsim.engine.ecr.model import Repository
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import LineKind
 from ecrsim.engine.iam import Organization
 from ecrsim.engine.identity import (
     add_customer_policy,
@@ -290,11 +291,23 @@ def test_advance_moves_the_clock_and_runs_lifecycle_policies() -> None:
     ecr("PutLifecyclePolicy", repositoryName="app", lifecyclePolicyText=json.dumps(lifecycle))
     assert len(ecr("ListImages", repositoryName="app")["imageIds"]) == 2
 
-    assert world.advance("2d") == DEFAULT_START + timedelta(days=2)
+    assert world.advance("2d") == [
+        "lifecycle policy of app expired 1 image: rule 1 (untagged, pushed more than 1 day ago)"
+    ]
+    assert world.clock.now == DEFAULT_START + timedelta(days=2)
     assert [image.get("imageTag") for image in ecr("ListImages", repositoryName="app")["imageIds"]] == [
         "latest"
     ]
-    assert any(event.note.startswith("lifecycle policy: rule 1 expired") for event in world.events)
+    run = next(event for event in world.events if event.operation == "PolicyExecutionEvent")
+    assert run.resource == f"arn:aws:ecr:us-east-1:{DEFAULT_ACCOUNT}:repository/app"
+    assert [entry.kind for entry in run.outcomes] == [
+        LineKind.VERDICT,
+        LineKind.LIFECYCLE,
+        LineKind.LIFECYCLE,
+    ]
+    assert run.outcomes[1].text.startswith("expired sha256:")
+    assert run.outcomes[2].text.startswith("kept sha256:")
+    assert run.outcomes[2].text.endswith("(latest, pushed 2026-01-05T09:00:00Z): no rule selects it")
     with pytest.raises(ValueError):
         world.advance("soon")
 

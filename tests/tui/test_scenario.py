@@ -151,11 +151,15 @@ async def test_a_command_shows_its_output_and_its_decision_explained(make_app) -
         await pilot.pause()
         assert screen.query_one(TabbedContent).active == "explain"
         explanation = static_text(pilot, "#explain-text")
-        assert explanation.startswith("ecr DescribeRepositories")
-        assert "ALLOWED: ecr:DescribeRepositories" in explanation
+        assert explanation.startswith(
+            "Last command: aws ecr describe-repositories --repository-names nope\n\n"
+            "REFUSED: ecr DescribeRepositories by arn:aws:iam::111122223333:user/dana:"
+            " RepositoryNotFoundException"
+        )
+        assert "Also in this command, in order:\n  ALLOWED: ecr:DescribeRepositories" in explanation
         # An earlier call, chosen from the history, is explained instead.
         calls = screen.query_one("#explain-calls", OptionList)
-        assert calls.highlighted == calls.option_count - 1
+        assert calls.highlighted is None
         calls.highlighted = 0
         await pilot.pause()
         explanation = static_text(pilot, "#explain-text")

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ecrsim.engine.api import Call, Event, operation
+from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import repository_for
 from ecrsim.engine.ecr.images import delete_image
 from ecrsim.engine.ecr.lifecycle_policy import (
@@ -22,12 +22,14 @@ from ecrsim.engine.ecr.lifecycle_policy import (
     LifecyclePolicy,
     LifecyclePolicyError,
     LifecyclePreview,
+    LifecycleRule,
     evaluate,
     parse_lifecycle_policy,
 )
 from ecrsim.engine.ecr.model import Repository, StoredLifecyclePolicy
 from ecrsim.engine.ecr.names import invalid_parameter
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import LineKind, line, stamp
 
 if TYPE_CHECKING:
     from ecrsim.engine.world import World
@@ -172,31 +174,82 @@ def expire(repository: Repository, now: datetime) -> list[Expiry]:
     return expiries
 
 
-def _describe(expiry: Expiry) -> str:
-    tags = ", ".join(expiry.candidate.tags) if expiry.candidate.tags else "untagged"
-    return f"rule {expiry.rule.priority} expired {expiry.candidate.digest} ({tags})"
+def describe_rule(rule: LifecycleRule) -> str:
+    """`rule 1 (untagged, pushed more than 1 day ago)`: what a rule selects and when it expires."""
+    if rule.tag_status == "tagged":
+        selects = (
+            "tags " + " and ".join(f"{prefix}*" for prefix in rule.tag_prefixes)
+            if rule.tag_prefixes
+            else ("tags matching " + " and ".join(rule.tag_patterns))
+        )
+    else:
+        selects = {"untagged": "untagged", "any": "any image"}[rule.tag_status]
+    count = rule.count_number
+    if rule.count_type == "sinceImagePushed":
+        when = f"pushed more than {count} day{'s' if count != 1 else ''} ago"
+    else:
+        when = f"beyond the newest {count}"
+    return f"rule {rule.priority} ({selects}, {when})"
 
 
-def apply_lifecycle(world: World) -> list[Event]:
-    """Run every repository's lifecycle policy at the world's current time; log what each one expired."""
+def _image(candidate: Candidate) -> str:
+    tags = ", ".join(candidate.tags) if candidate.tags else "untagged"
+    return f"{candidate.digest[:19]}… ({tags}, pushed {stamp(candidate.pushed_at)})"
+
+
+def _kept(policy: LifecyclePolicy, candidate: Candidate, now: datetime) -> str:
+    """Why an image the policy did not expire was kept: the first rule that selects it, or none."""
+    rule = next((rule for rule in policy.rules if rule.selects(candidate.tags)), None)
+    if rule is None:
+        return "no rule selects it"
+    if rule.count_type == "sinceImagePushed":
+        return f"{describe_rule(rule)} selects it, but it was pushed less than {rule.count_number} day(s) ago"
+    return f"{describe_rule(rule)} selects it, and it is among the newest {rule.count_number}"
+
+
+def lifecycle_summary(repository: Repository, expiries: list[Expiry]) -> str:
+    """What `sim advance` says of one repository's run: `lifecycle policy of web expired 1 image: rule 1
+    (untagged, pushed more than 1 day ago)`."""
+    if not expiries:
+        return f"lifecycle policy of {repository.name} expired nothing"
+    rules = ", ".join(dict.fromkeys(describe_rule(expiry.rule) for expiry in expiries))
+    count = len(expiries)
+    return f"lifecycle policy of {repository.name} expired {count} image{'s' if count != 1 else ''}: {rules}"
+
+
+def apply_lifecycle(world: World) -> list[str]:
+    """Run every repository's lifecycle policy at the world's current time. Each run is logged with
+    which rule expired which image and why every other image was kept; the summaries are returned."""
     now = world.clock.now
-    events: list[Event] = []
+    summaries: list[str] = []
     for account in world.accounts.values():
         for registry in account.registries.values():
             for repository in registry.repositories.values():
+                stored = repository.lifecycle
+                if stored is None:
+                    continue
+                before = candidates(repository)
                 expiries = expire(repository, now)
+                expired = {expiry.candidate.digest for expiry in expiries}
+                summary = lifecycle_summary(repository, expiries)
+                lines = [line(LineKind.VERDICT, summary, matched=True)]
+                lines += [
+                    line(LineKind.LIFECYCLE, f"expired {_image(e.candidate)}: {describe_rule(e.rule)}", 1)
+                    for e in expiries
+                ]
+                lines += [
+                    line(LineKind.LIFECYCLE, f"kept {_image(c)}: {_kept(stored.policy, c, now)}", 1)
+                    for c in before
+                    if c.digest not in expired
+                ]
+                world.record(
+                    "ecr",
+                    "PolicyExecutionEvent",
+                    lines,
+                    principal_arn=LIFECYCLE_PRINCIPAL,
+                    region=registry.region,
+                    resource=repository.arn,
+                )
                 if expiries:
-                    note = "lifecycle policy: " + "; ".join(_describe(expiry) for expiry in expiries)
-                    events.append(
-                        Event(
-                            now,
-                            "ecr",
-                            "PolicyExecutionEvent",
-                            LIFECYCLE_PRINCIPAL,
-                            registry.region,
-                            resource=repository.arn,
-                            note=note,
-                        )
-                    )
-    world.events.extend(events)
-    return events
+                    summaries.append(summary)
+    return summaries

@@ -14,11 +14,18 @@ from ecrsim.engine.ecr.access import repository_for, resource_tag_context
 from ecrsim.engine.ecr.model import Repository, RepositoryPolicy
 from ecrsim.engine.ecr.names import invalid_parameter
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import LineKind, decision_lines
 from ecrsim.engine.policy.document import Policy, PolicyError, parse_resource_policy
 from ecrsim.engine.policy.evaluate import decide
-from ecrsim.engine.policy.types import Request
+from ecrsim.engine.policy.types import Decision, Request
 
 MAX_POLICY_TEXT = 10240
+# AWS's rule for repository policies (ECR user guide, "Private repository policies"; IAM JSON policy
+# elements: a resource-based policy names its Principal, and the resource is the one it is attached to).
+RESOURCE_POLICY_RULE = (
+    "AWS's rule: every statement of a repository policy names a Principal (who it allows or denies) and"
+    " takes no Resource (it applies to the repository it is attached to)"
+)
 
 
 def _principal_exists(call: Call, principal: str) -> bool:
@@ -39,8 +46,9 @@ def _principal_exists(call: Call, principal: str) -> bool:
     return False
 
 
-def _locks_out(call: Call, repository: Repository, policy: Policy) -> bool:
-    """Would the new policy deny the caller the next SetRepositoryPolicy? (Then AWS wants `force`.)"""
+def _lockout_check(call: Call, repository: Repository, policy: Policy) -> Decision:
+    """The caller's next SetRepositoryPolicy under the new policy: denied means the caller would lock
+    themselves out, and AWS wants `force`."""
     request = Request(
         principal_arn=call.caller.arn,
         action="ecr:SetRepositoryPolicy",
@@ -50,7 +58,7 @@ def _locks_out(call: Call, repository: Repository, policy: Policy) -> bool:
         resource_account=repository.registry_id,
         context=call.world.request_context(call.caller, resource_tag_context(repository.tags)),
     )
-    return not decide(request).allowed
+    return decide(request)
 
 
 @operation("ecr", "SetRepositoryPolicy")
@@ -63,11 +71,26 @@ def set_repository_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:SetRepositoryPolicy")
     try:
         policy = parse_resource_policy(text)
-    except PolicyError:
+    except PolicyError as error:
+        call.explain(LineKind.VALIDATION, f"ECR refused the policy document: {error}")
+        call.explain(LineKind.VALIDATION, RESOURCE_POLICY_RULE)
         raise invalid_parameter("PolicyText", "Invalid repository policy provided") from None
-    if not all(_principal_exists(call, principal) for principal in policy.principals()):
+    missing = [principal for principal in policy.principals() if not _principal_exists(call, principal)]
+    if missing:
+        call.explain(LineKind.VALIDATION, f"no such principal in this world: {', '.join(missing)}")
+        call.explain(
+            LineKind.VALIDATION, "ECR checks that every IAM principal a repository policy names exists"
+        )
         raise invalid_parameter("PolicyText", "Principal not found")
-    if not params.get("force") and _locks_out(call, repository, policy):
+    lockout = None if params.get("force") else _lockout_check(call, repository, policy)
+    if lockout is not None and not lockout.allowed:
+        call.explain(
+            LineKind.VALIDATION,
+            "ECR's lockout check: under the new policy, your next ecr:SetRepositoryPolicy on"
+            f" {repository.name} would be denied, so you could never change the policy again:",
+        )
+        for entry in decision_lines(lockout):
+            call.explain(entry.kind, entry.text, entry.depth + 2, entry.matched)
         # The API reference describes `force` but not the error text; this wording is the simulator's.
         raise invalid_parameter(
             "PolicyText",

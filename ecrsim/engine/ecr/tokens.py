@@ -37,6 +37,7 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import registry_id_of
 from ecrsim.engine.ecr.model import registry_host
+from ecrsim.engine.explanation import stamp
 
 TOKEN_LIFETIME = timedelta(hours=12)
 # A password ECR issues is about 2 KB; anything much longer is not one of ours and is not decoded.
@@ -52,10 +53,36 @@ class TokenClaims:
 
     principal_arn: str
     region: str
+    issued_at: datetime
     expires_at: datetime
 
-    def expired(self, now: datetime) -> bool:
-        return now >= self.expires_at
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """Whether a docker password is a valid registry token now, and the sentence that says why: whose
+    token, issued when, expiring when, and the simulated time now."""
+
+    claims: TokenClaims | None
+    valid: bool
+    reason: str
+
+
+def check_token(password: str, secret: bytes, now: datetime, region: str | None = None) -> TokenCheck:
+    """The one place that decides whether a registry password is valid at `now`: issued by this world
+    (signed with `secret`), unexpired, and for `region` when given (a token works in its own Region)."""
+    claims = read_password(password, secret)
+    if claims is None:
+        return TokenCheck(None, False, "the password is not an authorization token ECR issued")
+    whose = f"the token of {claims.principal_arn} for {claims.region}, issued {stamp(claims.issued_at)},"
+    if region is not None and claims.region != region:
+        return TokenCheck(claims, False, f"{whose} is not valid in {region}: a token works in its own Region")
+    if now >= claims.expires_at:
+        return TokenCheck(
+            claims, False, f"{whose} expired {stamp(claims.expires_at)} (12 hours on); it is now {stamp(now)}"
+        )
+    return TokenCheck(
+        claims, True, f"{whose} is valid until {stamp(claims.expires_at)}; it is now {stamp(now)}"
+    )
 
 
 def _datakey(secret: bytes, payload: str, expiration: int) -> str:
@@ -79,8 +106,8 @@ def issue_password(principal_arn: str, region: str, now: datetime, secret: bytes
 
 def read_password(password: str, secret: bytes) -> TokenClaims | None:
     """The claims of a password this world issued (signed with `secret`), or None for anything else: a
-    typo, a password from another world, a forged or altered value. Whether it is still valid is
-    `claims.expired(now)`."""
+    typo, a password from another world, a forged or altered value. Whether it is valid now is
+    `check_token`'s to say."""
     if len(password) > _MAX_PASSWORD:
         return None
     try:
@@ -90,14 +117,22 @@ def read_password(password: str, secret: bytes) -> TokenClaims | None:
             return None
         if not hmac.compare_digest(datakey.encode(), _datakey(secret, payload, expiration).encode()):
             return None
-        principal_arn, region, _issued = json.loads(base64.b64decode(payload, validate=True))
+        principal_arn, region, issued = json.loads(base64.b64decode(payload, validate=True))
     except (binascii.Error, ValueError, KeyError, TypeError, RecursionError):
         return None
     if not (
-        isinstance(principal_arn, str) and isinstance(region, str) and _EARLIEST <= expiration <= _LATEST
+        isinstance(principal_arn, str)
+        and isinstance(region, str)
+        and type(issued) is int
+        and _EARLIEST <= issued <= expiration <= _LATEST
     ):
         return None
-    return TokenClaims(principal_arn, region, datetime.fromtimestamp(expiration, timezone.utc))
+    return TokenClaims(
+        principal_arn,
+        region,
+        datetime.fromtimestamp(issued, timezone.utc),
+        datetime.fromtimestamp(expiration, timezone.utc),
+    )
 
 
 @operation("ecr", "GetAuthorizationToken")

@@ -195,4 +195,8 @@ def test_a_simulated_month(world: World) -> None:
     assert sum("imageTag" not in entry for entry in ids) == 6
     expiries = [event for event in world.events if event.operation == "PolicyExecutionEvent"]
     assert expiries and all(event.resource.endswith(":repository/web") for event in expiries)
-    assert "rule 1 expired" in expiries[0].note
+    expired = [
+        entry.text for event in expiries for entry in event.outcomes if entry.text.startswith("expired")
+    ]
+    assert any(text.endswith("): rule 1 (tags prod*, beyond the newest 5)") for text in expired)
+    assert any(text.endswith("): rule 2 (untagged, pushed more than 7 days ago)") for text in expired)
