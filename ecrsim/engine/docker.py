@@ -436,7 +436,9 @@ class _Session:
         if error.code == "ImageTagAlreadyExistsException":
             immutable = [
                 _say(
-                    LineKind.REGISTRY, f"the registry refused to move a tag of {self.name}: {error.message}"
+                    LineKind.REGISTRY,
+                    f"repository {self.name} has image tag mutability {self.mutability()}: the tag already"
+                    " names another image there and cannot be moved",
                 ),
                 _say(LineKind.HINT, "push the new image under a new tag (e.g. a version or commit id)"),
             ]
@@ -449,6 +451,10 @@ class _Session:
             )
             return failure, missing
         return self.error(error.code.upper(), f"{error.code}: {error.message}"), []
+
+    def mutability(self) -> str:
+        registry = self.world.account(self.registry_id).registry(self.region)
+        return registry.repositories[self.name].image_tag_mutability
 
     def error(self, code: str, text: str, decision: Decision | None = None) -> DockerError:
         return DockerError(code, self.prefix + text, decision=decision, output=tuple(self.output))
@@ -608,7 +614,13 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
     def download(layer: Layer) -> None:
         session.call("GetDownloadUrlForLayer", {"layerDigest": layer.digest})
 
-    return _receive(world, ref, pulled, world.clock.now, output, download)
+    printed = _receive(world, ref, pulled, world.clock.now, output, download)
+    fetched = sum(entry.endswith("Pull complete") for entry in printed)
+    kept = _say(
+        LineKind.LOCAL, f"{len(pulled.layers) - fetched} of {len(pulled.layers)} layers were already local"
+    )
+    _record(world, "pull", [kept], session.caller.arn)
+    return printed
 
 
 def _pull_upstream(world: World, ref: Reference, output: list[str]) -> list[str]:
@@ -654,11 +666,6 @@ def _receive(
     machine.digests[ref.local] = pulled.digest
     output.append(f"Digest: {pulled.digest}")
     status = "Image is up to date for" if up_to_date else "Downloaded newer image for"
-    fetched = sum(entry.endswith("Pull complete") for entry in output)
-    kept = _say(
-        LineKind.LOCAL, f"{len(pulled.layers) - fetched} of {len(pulled.layers)} layers were already local"
-    )
-    _record(world, "pull", [kept])
     output.append(f"Status: {status} {ref.local}")
     output.append(ref.canonical)
     return output
