@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.engine.ecr.content import sha256_digest
-from ecrsim.engine.ecr.tokens import read_password
+from ecrsim.engine.ecr.tokens import check_token
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.world import UnknownPrincipal
 
@@ -101,18 +101,18 @@ class _RegistrySession:
             user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             user = password = ""
-        claims = read_password(password, self.world.token_secret) if user == "AWS" else None
-        if claims is None or claims.region != self.endpoint.region:
+        check = (
+            check_token(password, self.world.token_secret, self.world.clock.now) if user == "AWS" else None
+        )
+        claims = check.claims if check else None
+        if check is None or claims is None or claims.region != self.endpoint.region:
             self._refused(
                 label,
                 f"the password is not an authorization token this world issued for {self.endpoint.region}",
             )
             raise RegistryError(400, "DENIED", "Your authorization token is invalid.")
-        if claims.expired(self.world.clock.now):
-            when = claims.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-            self._refused(
-                label, f"the token of {claims.principal_arn} expired at {when}", claims.principal_arn
-            )
+        if not check.valid:
+            self._refused(label, check.reason, claims.principal_arn)
             raise RegistryError(403, "DENIED", TOKEN_EXPIRED)
         try:
             return self.world.resolve(claims.principal_arn)

@@ -19,8 +19,8 @@ one value in a world that is not derived from its history:
   in the pack or the golden transcripts prints one (they pipe it to `docker login`); a test that must
   print a stable password makes its world with `World(token_secret=...)`.
 
-Every validity check goes through `read_password` (is this a password this world issued, and what does it
-say) followed by `TokenClaims.expired` (is it still valid at the world's time).
+Every validity check goes through `check_token`: is this a password this world issued (`read_password`),
+for this Region, and still valid at the world's time; with the sentence that says why, for explanations.
 """
 
 from __future__ import annotations
