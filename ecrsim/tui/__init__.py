@@ -4,5 +4,6 @@
 def run_app() -> int:
     from ecrsim.tui.app import EcrsimApp
 
-    EcrsimApp().run()
-    return 0
+    app = EcrsimApp()
+    app.run()
+    return app.return_code or 0  # 1 after an internal error (the session saved: ecrsim.tui.rescue)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.console import RenderableType
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
@@ -17,6 +19,7 @@ from textual.screen import Screen
 from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.tui.catalog import Entry
 from ecrsim.tui.commands import EcrsimCommands
+from ecrsim.tui.off_thread import abandon_all
 from ecrsim.tui.progress_screen import StudyCommands
 
 DARK_THEME = "textual-dark"
@@ -40,6 +43,7 @@ class EcrsimApp(App[None]):
         self.progress = ProgressStore.load(progress_path)
         self.entries: list[Entry] = []
         self.theme = DARK_THEME
+        self.rescue_note = ""  # what to tell the learner if the app fails (ecrsim.tui.rescue)
 
     def get_default_screen(self) -> Screen[None]:
         """Home is the default screen itself, so the first frame drawn is the home screen."""
@@ -49,6 +53,26 @@ class EcrsimApp(App[None]):
 
     def on_mount(self) -> None:
         self.report_progress_warnings()
+
+    # -- when the app itself fails -------------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """Save the session before Textual ends the app (exit status 1): Textual has no public hook here."""
+        from ecrsim.tui import rescue
+
+        self.rescue_note = rescue.save(self, error)
+        abandon_all()
+        super()._handle_exception(error)
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Quit even while a command runs (one may never return): stop waiting for it first."""
+        abandon_all()
+        super().exit(result, return_code, message)
+
+    def _fatal_error(self) -> None:
+        """Print what went wrong and where the session is, not Textual's traceback with its locals."""
+        self.bell()
+        self._exit_renderables.append(Text(self.rescue_note))
+        self._close_messages_no_wait()
 
     def report_progress_warnings(self) -> None:
         """Show, once each, what went wrong reading or saving progress (never a crash)."""

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.task_view import TaskView
 from ecrsim.tui.terminal import Terminal
@@ -179,7 +180,7 @@ class ReviewScreen(Screen[None]):
         self._rate(Attempt("question", correct, seconds=self.clock() - self.started))
 
     @on(Terminal.Submitted)
-    def _command(self, event: Terminal.Submitted) -> None:
+    async def _command(self, event: Terminal.Submitted) -> None:
         from ecrsim.scenarios.model import TaskStep
         from ecrsim.scenarios.review import Attempt
         from ecrsim.scenarios.runner import run_checks
@@ -189,7 +190,9 @@ class ReviewScreen(Screen[None]):
             return
         terminal = self.query_one(Terminal)
         terminal.show_command(self.runner.shell.prompt(), event.line)
-        ran = self.runner.run(event.line)
+        runner = self.runner
+        with terminal.running():
+            ran = await in_thread(lambda: runner.run(event.line))
         terminal.show_output(ran.stdout, ran.stderr)
         terminal.set_prompt(self.runner.shell.prompt())
         view = self._task_view()

@@ -27,6 +27,7 @@ from ecrsim.scenarios.console import Clock, Now, utc_now
 from ecrsim.scenarios.review import Attempt, card_key
 from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
+from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.session import Happening, Narration, Session, Typed
 from ecrsim.tui.sim_header import SimHeader
@@ -217,10 +218,11 @@ class ScenarioScreen(Screen[None]):
 
     # -- the terminal -------------------------------------------------------------------------------------
     @on(Terminal.Submitted)
-    def _run(self, event: Terminal.Submitted) -> None:
+    async def _run(self, event: Terminal.Submitted) -> None:
         terminal = self.query_one(Terminal)
         terminal.show_command(self.session.prompt, event.line)
-        result = self.session.run(event.line)
+        with terminal.running():
+            result = await in_thread(lambda: self.session.run(event.line))
         terminal.show_output(result.stdout, result.stderr)
         self.refresh_world()
         self._check_task()

@@ -6,7 +6,8 @@ it calls `show_result`. Completion candidates come from a callable, so the shell
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from rich.text import Text
@@ -95,6 +96,9 @@ class Terminal(Vertical):
     def __init__(self, completer: Completer | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._completer = completer
+        self.commands: list[
+            str
+        ] = []  # every command shown, the scenario's and the learner's: a rescue script
 
     def compose(self) -> ComposeResult:
         yield RichLog(id="terminal-output", wrap=True, markup=False, highlight=False, min_width=20)
@@ -114,7 +118,18 @@ class Terminal(Vertical):
         if line.strip():
             self.post_message(self.Submitted(line))
 
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Say on the prompt's frame that a command is running, for as long as it runs."""
+        command_input = self.query_one(CommandInput)
+        command_input.border_subtitle = "running… (ctrl+q quits)"
+        try:
+            yield
+        finally:
+            command_input.border_subtitle = ""
+
     def show_command(self, prompt: str, line: str) -> None:
+        self.commands.append(line)
         text = Text(f"{prompt} ", style="bold green")
         text.append(line, style="bold")
         self.query_one(RichLog).write(text)
