@@ -78,3 +78,19 @@ def test_answer_keys_are_spread_over_the_positions() -> None:
 def test_the_pack_has_multiple_response_questions() -> None:
     multiple = [scenario for scenario, step in questions() if step.multiple and isinstance(step.answer, list)]
     assert len(multiple) >= 2
+
+
+WIDENING = ("AdministratorAccess", "FullAccess", '"Principal": "*"', "Principal: *", "ecr:*", "tagStatus: any")
+
+
+def test_no_hint_is_a_solution_command_or_widens_access() -> None:
+    for path in scenario_files([bundled_pack()]):
+        scenario = load(path).scenario
+        for step in scenario.steps:
+            if not isinstance(step, model.TaskStep):
+                continue
+            solution = [" ".join(command.run.split()) for command in step.solution]
+            for hint in step.hints:
+                flat = " ".join(hint.split())
+                assert not any(command in flat for command in solution), (scenario.id, hint)
+                assert not any(word in flat for word in WIDENING), (scenario.id, hint)
