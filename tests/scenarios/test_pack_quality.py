@@ -80,7 +80,14 @@ def test_the_pack_has_multiple_response_questions() -> None:
     assert len(multiple) >= 2
 
 
-WIDENING = ("AdministratorAccess", "FullAccess", '"Principal": "*"', "Principal: *", "ecr:*", "tagStatus: any")
+WIDENING = (
+    "AdministratorAccess",
+    "FullAccess",
+    '"Principal": "*"',
+    "Principal: *",
+    "ecr:*",
+    "tagStatus: any",
+)
 
 
 def test_no_hint_is_a_solution_command_or_widens_access() -> None:
