@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
 from ecrsim.engine.errors import ServiceError
 from ecrsim.shell.awsargs import (
+    PARAM_VALIDATION,
+    USAGE_STATUS,
     AwsUsageError,
     GlobalArgs,
     OperationArgs,
@@ -190,14 +192,27 @@ def _call_operation(
     if parsed.help:
         return Outcome(0, operation_help(model, operation))
     query = _compile_query(args.query)
+    paginate = bool(operation.paginator) and args.paginate and not parsed.manual
+    if operation.paginator and not paginate and parsed.paging_options:
+        # awscli/customizations/paginate.py, ensure_paging_params_not_set
+        given = ", ".join(parsed.paging_options)
+        text = f"\nCannot specify --no-paginate along with pagination arguments: {given}\n"
+        return Outcome(USAGE_STATUS, "", text, PARAM_VALIDATION)
     try:
-        response = _call(inv, args, model.name, operation.name, parsed.params)
+        if paginate:
+            response = _all_pages(
+                operation, parsed, lambda params: _call(inv, args, model.name, operation.name, params)
+            )
+        else:
+            response = _call(inv, args, model.name, operation.name, parsed.params)
     except ServiceError as error:
         return _service_error(operation.name, error)
-    data = cli_values(_decode_policies(model, operation.output, _paginate(operation, dict(response), parsed)))
+    if paginate:
+        response = _paginate(operation, response, parsed)
+    data = cli_values(_decode_policies(model, operation.output, response))
     output = args.output or DEFAULT_OUTPUT
     # Text output prints pages as they come and the resume token last, outside any --query.
-    resume = data.pop("NextToken", None) if output == "text" and operation.paginator else None
+    resume = data.pop("NextToken", None) if output == "text" and paginate else None
     if query is not None:
         data = query.search(data)
     text = render(data, output, operation.name)
@@ -231,6 +246,32 @@ def _wait(inv: Invocation, args: GlobalArgs, model: ServiceModel, argv: list[str
 
 def _as_list(value: Any) -> list[str]:
     return list(value) if isinstance(value, list) else [value] if value else []
+
+
+def _all_pages(
+    operation: Operation, parsed: OperationArgs, call: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """Every page, as the CLI's paginator fetches them: `--page-size` is the limit member of each call,
+    and each next call passes the output token back, until a page has none (or IsTruncated is false).
+    The result lists of all pages are joined; the rest is the first page's."""
+    paginator = operation.paginator or {}
+    params = dict(parsed.params)
+    if parsed.page_size is not None and "limit_key" in paginator:
+        params[paginator["limit_key"]] = parsed.page_size
+    first = dict(call(params))
+    response, seen = first, set()
+    while True:
+        token = response.get(paginator.get("output_token", ""))
+        more = response.get(paginator["more_results"], False) if "more_results" in paginator else bool(token)
+        # A token seen before would page forever (botocore stops there too, with PaginationError).
+        if not token or not more or token in seen or not isinstance(paginator.get("input_token"), str):
+            return first
+        seen.add(token)
+        response = call({**params, paginator["input_token"]: token})
+        for expression in _as_list(paginator.get("result_key")):
+            joined = _get_path(first, expression)
+            if isinstance(joined, list):
+                _set_path(first, expression, [*joined, *(_get_path(response, expression) or [])])
 
 
 def _paginate(operation: Operation, response: dict[str, Any], parsed: OperationArgs) -> dict[str, Any]:

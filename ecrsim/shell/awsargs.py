@@ -110,6 +110,7 @@ class GlobalArgs:
     output: str | None = None
     query: str | None = None
     version: bool = False
+    paginate: bool = True  # False with --no-paginate: one API call, its response as it comes
     rest: list[str] = field(default_factory=list)  # everything that is not a global option
 
 
@@ -139,6 +140,8 @@ def parse_globals(argv: list[str]) -> GlobalArgs:
             raise AwsUsageError(f"ecrsim: aws {name} is not supported in the simulated terminal\n", 2)
         elif name == "--version":
             args.version = True
+        elif name == "--no-paginate":
+            args.paginate = False
         elif GLOBAL_OPTIONS[name]:
             if has_inline:
                 value = inline
@@ -165,6 +168,9 @@ class OperationArgs:
     help: bool = False
     max_items: int | None = None
     starting_token: int = 0
+    page_size: int | None = None
+    paging_options: tuple[str, ...] = ()  # which of the CLI's pagination options were given
+    manual: bool = False  # the API's own token or limit member was given: the CLI stops paginating
 
 
 def _load_paramfile(value: str, cli_name: str, read_file: FileReader) -> str:
@@ -266,15 +272,20 @@ class _Converter:
 
 
 def _option_table(model: ServiceModel, operation: Operation) -> dict[str, tuple[str, dict[str, Any]]]:
-    """CLI option -> (member name, member). Pagination members are replaced by the CLI's own options."""
-    hidden: set[str] = set()
-    if operation.paginator:
-        hidden = {operation.paginator.get("input_token", ""), operation.paginator.get("limit_key", "")}
-    return {
-        "--" + member["cli"]: (name, member)
-        for name, member in model.input_members(operation).items()
-        if name not in hidden
-    }
+    """CLI option -> (member name, member). A paginated operation's own token and limit members stay
+    accepted, undocumented, as the CLI keeps them (awscli/customizations/paginate.py)."""
+    return {"--" + member["cli"]: (name, member) for name, member in model.input_members(operation).items()}
+
+
+def paging_members(operation: Operation) -> tuple[str, ...]:
+    """The API's own pagination members (nextToken, maxResults, Marker, MaxItems) of a paginated
+    operation: giving any of them turns the CLI's pagination off."""
+    paginator = operation.paginator or {}
+    tokens = paginator.get("input_token", [])
+    return (
+        *(tokens if isinstance(tokens, list) else [tokens]),
+        *([paginator["limit_key"]] if "limit_key" in paginator else []),
+    )
 
 
 def parse_operation_args(
@@ -365,8 +376,12 @@ def parse_operation_args(
             raise usage_error(f"argument {option}: invalid int value: '{extra[option]}'")
     if "--max-items" in extra:
         result.max_items = int(extra["--max-items"])
+    if "--page-size" in extra:
+        result.page_size = int(extra["--page-size"])
     if "--starting-token" in extra:
         result.starting_token = decode_starting_token(extra["--starting-token"])
+    result.paging_options = tuple(option for option in PAGINATION_OPTIONS if option in extra)
+    result.manual = any(member in params for member in paging_members(operation))
     if operation.input:
         errors = validate(model, operation.input, params, "input")
         if errors:

@@ -153,11 +153,12 @@ def test_missing_file_is_a_paramfile_error() -> None:
     )
 
 
-def test_paginated_operations_offer_the_cli_pagination_options_not_the_token_members() -> None:
+def test_paginated_operations_take_the_cli_pagination_options_and_still_the_token_members() -> None:
     parsed = parse(ECR, "list-images", ["--repository-name", "web", "--max-items", "2"])
-    assert parsed.max_items == 2 and "maxResults" not in parsed.params
-    with pytest.raises(AwsUsageError):
-        parse(ECR, "list-images", ["--repository-name", "web", "--next-token", "x"])
+    assert parsed.max_items == 2 and "maxResults" not in parsed.params and not parsed.manual
+    # The API's own members stay accepted, undocumented, and turn the CLI's pagination off.
+    manual = parse(ECR, "list-images", ["--repository-name", "web", "--next-token", "x"])
+    assert manual.params["nextToken"] == "x" and manual.manual
 
 
 def test_help_after_the_operation() -> None:

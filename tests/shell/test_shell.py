@@ -154,7 +154,12 @@ def test_paginated_responses_are_rebuilt_as_the_cli_rebuilds_them(
         "status": "COMPLETE",
         "previewResults": [{"imageTags": ["v1"]}, {"imageTags": ["v2"]}],
     }
-    monkeypatch.setattr(shell.world, "call", lambda *args, **kwargs: dict(response))
+    last_page = {**response, "nextToken": None, "previewResults": []}
+    monkeypatch.setattr(
+        shell.world,
+        "call",
+        lambda _s, _o, params, **kwargs: dict(last_page if "nextToken" in params else response),
+    )
     result = shell.run_line("aws ecr get-lifecycle-policy-preview --repository-name web --output json")
     assert result.stdout.split("\n")[1] == '    "previewResults": ['
     assert '"nextToken"' not in result.stdout
