@@ -7,9 +7,27 @@ pays for Textual, and the UI pays only for what it shows.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Sequence
 
 from ecrsim import __version__
+
+# What `ecrsim policy simulate --help` shows under its usage line (engine.simulate.REQUEST_KEYS are the keys).
+REQUEST_FORMAT = """\
+The input is one JSON request, or a JSON array of them:
+  {
+    "principal_arn": "arn:aws:iam::111122223333:user/alice",     (required: who asks)
+    "action": "ecr:BatchGetImage",                                (required)
+    "resource_arn": "arn:aws:ecr:us-east-1:111122223333:repository/web",   (required; "*" for none)
+    "identity_policies": [{...policy...}, "AmazonEC2ContainerRegistryReadOnly"],
+    "repository_policy": {...policy...},                          (or null)
+    "resource_account": "111122223333",                           (or null: from resource_arn)
+    "context": {"aws:SourceIp": "203.0.113.25", "aws:PrincipalTag/team": "web"}
+  }
+Policies are JSON objects or strings; a managed policy is named by its name. The annotations id,
+description, expected, source, notes and account are ignored; any other key is an error.
+Prints one decision object per request (decision, rule, reason, message, hint, statements)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,7 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     policy = commands.add_parser("policy", help="IAM policy tools")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="SUBCOMMAND", required=True)
-    simulate = policy_commands.add_parser("simulate", help="decide and explain requests")
+    simulate = policy_commands.add_parser(
+        "simulate",
+        help="decide and explain requests",
+        description="Decide IAM requests as AWS would and explain each decision (docs/policy-simulate.md).",
+        epilog=REQUEST_FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     simulate.add_argument("input", metavar="FILE_OR_-", help="a JSON request or array of requests")
     simulate.add_argument("--explain", action="store_true", help="also print the trace as text on stderr")
 
@@ -116,6 +140,17 @@ def _port_or_any(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand. Output to a reader that stopped early (`ecrsim shell --script s | head -c 100`)
+    ends the command with status 1 and no traceback, as scenarios.console.quiet_when_piped_to_head does for
+    the commands that stream: Python raises BrokenPipeError at the next write and again at the exit flush."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "policy":

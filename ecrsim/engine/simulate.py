@@ -11,9 +11,9 @@ import json
 import re
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
+from ecrsim.engine.hostfiles import read_stream, read_text
 from ecrsim.engine.policy.document import Policy, PolicyError, parse_identity_policy, parse_resource_policy
 from ecrsim.engine.policy.evaluate import decide
 from ecrsim.engine.policy.explain import render_decision
@@ -36,7 +36,7 @@ class InputError(Exception):
 
 def run_simulate(path_or_dash: str, *, explain: bool) -> int:
     try:
-        text = sys.stdin.read() if path_or_dash == "-" else Path(path_or_dash).read_text(encoding="utf-8")
+        text = read_stream(sys.stdin) if path_or_dash == "-" else read_text(path_or_dash)
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"cannot read {path_or_dash}: {getattr(error, 'strerror', None) or error}")
     try:
@@ -63,10 +63,32 @@ def run_simulate(path_or_dash: str, *, explain: bool) -> int:
     return 0
 
 
+# The members of one request (docs/policy-simulate.md), and the annotations a file of test vectors may
+# carry, which are ignored. Any other key is refused: a misspelt `resource_policy` silently dropped would
+# decide a different request and answer it wrongly.
+REQUEST_KEYS = (
+    "principal_arn",
+    "action",
+    "resource_arn",
+    "identity_policies",
+    "repository_policy",
+    "resource_account",
+    "context",
+)
+ANNOTATION_KEYS = ("id", "description", "expected", "source", "notes", "account")
+
+
 def build_request(item: Any) -> Request:
     """One request of the input, validated; raises InputError naming the field."""
     if not isinstance(item, Mapping):
         raise InputError("request", "must be a JSON object")
+    for key in item:
+        if key not in REQUEST_KEYS and key not in ANNOTATION_KEYS:
+            from difflib import get_close_matches
+
+            close = get_close_matches(str(key), REQUEST_KEYS, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else f"the keys are {', '.join(REQUEST_KEYS)}"
+            raise InputError(str(key)[:100], f"not a request key: {hint}")
     principal = _string(item, "principal_arn")
     if not is_valid_caller(principal):
         raise InputError(

@@ -22,6 +22,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from ecrsim.engine.hostfiles import read_bytes
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 
 MAX_BYTES = 1 << 20  # the largest bundled scenario is a few KiB
@@ -90,7 +91,7 @@ def load_file(path: str | Path, *, display: str | None = None) -> Document:
             raise _fatal(
                 name, 1, 1, f"file is {size} bytes; a scenario file may be at most {MAX_BYTES} bytes"
             )
-        raw = Path(path).read_bytes()
+        raw = read_bytes(path, limit=MAX_BYTES)  # a regular file only: a FIFO or /dev/zero never blocks us
     except OSError as exc:
         raise _fatal(name, 1, 1, f"cannot read the file: {exc.strerror or exc}") from None
     return load_bytes(raw, name)

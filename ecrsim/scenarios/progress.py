@@ -86,7 +86,7 @@ class ProgressStore(SharedJsonFile[dict[str, ScenarioRecord]]):
     def load(cls, path: Path | None = None) -> ProgressStore:
         """Read the saved progress; a missing file is a fresh start, a damaged one is set aside."""
         store = cls(path or data_dir() / FILE_NAME)
-        store.value = store._read()
+        store.value = store._first_read()
         return store
 
     # -- reading ------------------------------------------------------------------------------------------

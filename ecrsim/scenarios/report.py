@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ecrsim.engine.hostfiles import read_bytes
 from ecrsim.scenarios import model
 from ecrsim.scenarios.cards import Judged, walk
 from ecrsim.scenarios.console import load_named_scenario, quiet_when_piped_to_head
-from ecrsim.scenarios.loader import DataPath, Document, dotted, load_text
+from ecrsim.scenarios.loader import MAX_BYTES, DataPath, Document, dotted, load_text
 from ecrsim.scenarios.outcomes import Ran, describe, expected_words
 from ecrsim.scenarios.pack import Loaded, display_name
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
@@ -61,7 +62,7 @@ def read_answers(path: Path, scenario: model.Scenario) -> Answers:
     """The answers in `path`, checked against the scenario's questions and tasks; or AnswersProblems."""
     name = display_name(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bytes(path, limit=MAX_BYTES).decode("utf-8-sig")  # regular, bounded, never blocking
     except OSError as exc:
         raise AnswersProblems([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) from None
     except UnicodeDecodeError:

@@ -8,6 +8,7 @@ the old one (`os.replace` is atomic on POSIX and Windows): a crash mid-write lea
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -16,7 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ecrsim.engine.hostfiles import read_text
+
 Value = TypeVar("Value")
+# What read_text raises for a path that is not a data file at all (a FIFO or device, a folder, a file over
+# its limit): such a "file" is set aside like a damaged one, never waited on.
+_NOT_OURS = (errno.EINVAL, errno.EISDIR, errno.EFBIG)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -65,8 +71,8 @@ class SharedJsonFile(Generic[Value]):
 
     Each change re-reads the file under its lock, applies the change and writes the file whole, so no
     process loses another's work. Losing or mangling the file must never stop the learner: one that cannot
-    be read is set aside and started afresh, one that cannot be written keeps the change in memory, each
-    with one warning in `warnings` for whoever loaded the store to show.
+    be read is set aside and started afresh, one that cannot be written (or exists but cannot be read) keeps
+    the change in memory, each with one warning in `warnings` for whoever loaded the store to show.
     """
 
     noun = "file"  # how warnings name the file, e.g. "progress file"
@@ -103,20 +109,34 @@ class SharedJsonFile(Generic[Value]):
             if message not in self.warnings:
                 self.warnings.append(message)
 
-    def _read(self) -> Value:
+    def _first_read(self) -> Value:
+        """The value at load time. A file that exists but cannot be read (no permission) is left alone and
+        never overwritten: every later change raises in `_read`, so it is kept in memory with a warning."""
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            return self._read()
+        except OSError as exc:
+            self.warnings.append(
+                f"Cannot read {self.noun} {self.path}: {exc.strerror or exc}; the file is left as it is and "
+                f"this session's {self.content} is not saved."
+            )
+            return self._empty()
+
+    def _read(self) -> Value:
+        """The file's value, the empty value if there is none, or the empty value after setting a damaged
+        file aside. Raises OSError when it exists but cannot be read, so nobody writes over it."""
+        try:
+            raw = read_text(self.path)
         except (FileNotFoundError, NotADirectoryError):
             return self._empty()
         except UnicodeDecodeError as exc:
             return self._damaged(f"not UTF-8 text: {exc.reason}")
         except OSError as exc:
-            reason = exc.strerror or exc
-            self.warnings.append(f"Cannot read {self.noun} {self.path}: {reason}; starting afresh.")
-            return self._empty()
+            if exc.errno not in _NOT_OURS:
+                raise
+            return self._damaged(str(exc.strerror))  # a FIFO, a device, a folder or a huge file
         try:
             return self._decode(json.loads(raw))
-        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             return self._damaged(str(exc) or type(exc).__name__)
 
     def _damaged(self, why: str) -> Value:

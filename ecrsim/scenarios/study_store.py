@@ -45,7 +45,7 @@ class StudyStore(SharedJsonFile[dict[str, CardState]]):
     @classmethod
     def load(cls, path: Path | None = None) -> StudyStore:
         store = cls(path or data_dir() / FILE_NAME)
-        store.value = store._read()
+        store.value = store._first_read()
         return store
 
     # -- changing: each change re-reads the file under the lock, so another process's reviews survive ------

@@ -131,6 +131,17 @@ def _compile_query(query: str | None) -> Any:
         raise AwsUsageError(f"\nBad value for --query {query}: {error}\n", 255) from None
 
 
+def _search(query: Any, data: Any) -> Any:
+    """Apply a compiled --query. An error only the data reveals (an unknown function, a function given the
+    wrong type) is what the CLI's last-resort handler prints: the exception's text, exit status 255."""
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return query.search(data)
+    except JMESPathError as error:
+        raise AwsUsageError(f"\n{error}\n", 255) from None
+
+
 def _profile(inv: Invocation, override: str | None) -> str:
     profile = override or inv.env.get("AWS_PROFILE") or "default"
     if profile not in inv.shell.world.profiles:
@@ -214,7 +225,7 @@ def _call_operation(
     # Text output prints pages as they come and the resume token last, outside any --query.
     resume = data.pop("NextToken", None) if output == "text" and paginate else None
     if query is not None:
-        data = query.search(data)
+        data = _search(query, data)
     text = render(data, output, operation.name)
     if resume is not None:
         text += render({"NextToken": {"NextToken": resume}}, "text", operation.name)

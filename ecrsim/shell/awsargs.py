@@ -223,7 +223,7 @@ class _Converter:
     def json_value(cli_name: str, value: str) -> Any:
         try:
             return json.loads(value)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: nested past Python's stack
             raise parameter_error(cli_name, f"Invalid JSON: {error}\nJSON received: {value}") from None
 
     def scalar(self, cli_name: str, shape: dict[str, Any], value: str) -> Any:
@@ -393,7 +393,7 @@ def _add_input_json(params: dict[str, Any], text: str) -> None:
     """`--cli-input-json`: members the command line did not give come from the JSON document."""
     try:
         document = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         # The CLI names this argument without its dashes here.
         raise parameter_error("cli-input-json", f"Invalid JSON: {error}\nJSON received: {text}") from None
     if not isinstance(document, dict):  # the CLI fails on `.keys()` of whatever else it was given

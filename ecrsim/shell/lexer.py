@@ -15,6 +15,10 @@ from collections.abc import Mapping
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATOR = re.compile(r"&&|\|\||>>|<<|[;&<>()]")  # bash control and redirection operators
 _PLAIN = re.compile(r"[^ \t\n|;&<>()'\"\\$`]+")  # a run of characters with no special meaning
+# The most a command line may hold, typed plus what its `$NAME`s expand to. Without it `export A=$A$A`
+# doubles a variable to gigabytes in a few lines. Linux allows 128 KiB per argument (MAX_ARG_STRLEN); a
+# whole line twice that still holds any policy document AWS accepts.
+MAX_LINE = 256 << 10
 
 
 class LexError(Exception):
@@ -37,6 +41,22 @@ class _Lexer:
         self.line = line
         self.env = env
         self.pos = 0
+        self.size = len(line)  # the line's length with every expansion so far in place of its `$NAME`
+
+    def value(self, name: str) -> str:
+        """A variable's value, counted against MAX_LINE before anything is built from it."""
+        text = self.env.get(name, "")
+        self.grow(len(text))
+        return text
+
+    def grow(self, by: int) -> None:
+        self.size += by
+        if self.size > MAX_LINE:
+            raise LexError(
+                f"ecrsim: the command line is longer than {MAX_LINE // 1024} KiB with its variables expanded "
+                "(the simulated terminal's limit); keep large values in files",
+                1,
+            )
 
     def peek(self, offset: int = 0) -> str:
         index = self.pos + offset
@@ -131,15 +151,18 @@ class _Lexer:
                 shown = self.line[self.pos : end + 1 if end > 0 else None]
                 raise LexError(f"bash: {shown}: bad substitution", 1)
             self.pos = end + 1
-            return self.env.get(name, "")
+            return self.value(name)
         match = _NAME.match(self.line, self.pos + 1)
         if not match:
             self.pos += 1
             return "$"
         self.pos = match.end()
-        return self.env.get(match.group(), "")
+        return self.value(match.group())
 
 
 def split_pipeline(line: str, env: Mapping[str, str] | None = None) -> list[list[str]]:
-    """The argument vectors of each stage of `line`'s pipeline; [] for a blank line or a comment."""
-    return _Lexer(line, env or {}).pipeline()
+    """The argument vectors of each stage of `line`'s pipeline; [] for a blank line or a comment.
+    Raises LexError for what the simulated terminal refuses, a line over MAX_LINE included."""
+    lexer = _Lexer(line, env or {})
+    lexer.grow(0)  # a typed (or pasted) line over the limit is refused before it is read
+    return lexer.pipeline()

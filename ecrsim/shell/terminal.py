@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from ecrsim.engine.hostfiles import read_stream, read_text
 from ecrsim.shell.shell import CommandResult, Shell
 
 
@@ -27,12 +28,13 @@ def sandbox_shell() -> Shell:
 def read_script(script: str) -> list[str] | str:
     """The script's command lines (blank lines and comment lines dropped), or an error message."""
     try:
-        text = sys.stdin.read() if script == "-" else Path(script).read_text(encoding="utf-8")
+        text = read_stream(sys.stdin) if script == "-" else read_text(script)
     except (OSError, UnicodeDecodeError) as error:
         return f"ecrsim shell: cannot read script {script}: {getattr(error, 'strerror', None) or error}"
     # A backslash at the end of a line continues the command, as in bash.
-    text = text.replace("\\\n", "")
-    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    text = text.replace("\r\n", "\n").replace("\\\n", "")
+    # Only a newline ends a command, as in bash: str.splitlines would also split at U+2028, \x1c-\x1e...
+    return [line for line in text.split("\n") if line.strip() and not line.lstrip().startswith("#")]
 
 
 def transcript(results: list[CommandResult]) -> str:
@@ -90,13 +92,24 @@ def interactive(shell: Shell) -> int:
             continue
         words = line.split()
         if words and words[0] == "exit":
-            return int(words[1]) if len(words) > 1 and words[1].isdigit() else status
+            return _exit_status(words[1:], status)
         result = shell.run_line(line)
         sys.stdout.write(result.stdout)
         sys.stdout.flush()
         sys.stderr.write(result.stderr)
         sys.stderr.flush()
         status = result.status
+
+
+def _exit_status(args: list[str], status: int) -> int:
+    """bash's `exit [N]`: N modulo 256 (its last eight digits decide that, so no number is too long to
+    read); anything that is not a number is bash's error and status 2."""
+    if not args:
+        return status
+    if args[0].isascii() and args[0].isdigit():
+        return int(args[0][-8:]) % 256
+    print(f"bash: exit: {args[0]}: numeric argument required", file=sys.stderr)
+    return 2
 
 
 def run_shell(shell: Shell, *, script: str | None, as_json: bool) -> int:
