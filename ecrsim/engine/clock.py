@@ -13,6 +13,12 @@ DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 _DURATION = r"(\d+)([dhms])"  # compiled on first use (re caches it): most sessions never move the clock
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_SPAN_SECONDS = int((datetime.max - datetime.min).total_seconds())  # every duration a datetime can move
+
+
+class DurationTooLong(OverflowError, ValueError):
+    """A duration no datetime can move by: an OverflowError like the clock's own (the year 9999), and a
+    ValueError for code that only asks whether the text is a duration it can use."""
 
 
 def parse_duration(text: str) -> timedelta:
@@ -27,7 +33,13 @@ def parse_duration(text: str) -> timedelta:
     parts = re.findall(_DURATION, body)
     if not body or "".join(number + unit for number, unit in parts) != body:
         raise ValueError(f"invalid duration '{text}': use a number and a unit, e.g. 90m, 13h, 2d or 1d12h")
-    return timedelta(seconds=sign * sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts))
+    # A number too long to read (Python refuses 4,300 digits) or a span no datetime holds.
+    if any(len(number.lstrip("0")) > 15 for number, _ in parts):
+        raise DurationTooLong(f"invalid duration '{text}': longer than the simulated clock's years 1 to 9999")
+    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds > _SPAN_SECONDS:
+        raise DurationTooLong(f"invalid duration '{text}': longer than the simulated clock's years 1 to 9999")
+    return timedelta(seconds=sign * seconds)
 
 
 def parse_timestamp(text: str) -> datetime:

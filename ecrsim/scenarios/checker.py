@@ -74,7 +74,9 @@ class _StepChecker:
                 elif INTERNAL_ERROR in ran.stderr:  # a simulator bug must not pass for a lesson
                     self.add((*at, "run"), describe(ran))
             elif isinstance(step, model.AdvanceStep):
-                self.runner.advance(step.advance)
+                ran = self.runner.advance(step.advance)
+                if ran.status:  # the clock could not move (past the year 9999): the story would be wrong
+                    self.add((*at, "advance"), ran.stderr.strip().removeprefix("sim: "))
             elif isinstance(step, model.AskStep):
                 self.ask(at, step)
             elif isinstance(step, model.TaskStep):

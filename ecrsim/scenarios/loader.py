@@ -179,7 +179,11 @@ def _check_size(root: Node, file: str) -> None:
         if total > MAX_NODES:
             at = node.start_mark
             raise _fatal(
-                file, at.line + 1, at.column + 1, f"aliases expand to more than {MAX_NODES} nodes; refusing"
+                file,
+                at.line + 1,
+                at.column + 1,
+                f"too many YAML nodes: a scenario may have at most {MAX_NODES} values, lists and mappings, "
+                "each alias counted as a copy of what it names",
             )
         sizes[key] = total
         return total

@@ -149,10 +149,13 @@ class Player:
             self.say(self.runner.shell.prompt() + step.run)
             self.show(self.runner.run(step.run))
         elif isinstance(step, model.AdvanceStep):
-            self.runner.advance(step.advance)
+            moved = self.runner.advance(step.advance)
             now = self.runner.world.clock.now.strftime("%Y-%m-%dT%H:%M:%SZ")
             self.say()
-            self.say(f"({step.advance} pass. The clock now shows {now}.)")
+            if moved.status:  # no time passed: say so rather than narrate it
+                self.say(f"({moved.stderr.strip().removeprefix('sim: ')}; the clock still shows {now}.)")
+            else:
+                self.say(f"({step.advance} pass. The clock now shows {now}.)")
         elif isinstance(step, model.AskStep):
             self.question(index, step)
         elif isinstance(step, model.TaskStep):
@@ -185,7 +188,8 @@ class Player:
         what = f"one or more of 1-{count}, e.g. 1,3" if multiple else f"1-{count}"
         while True:
             text = self.ask_line(f"Your answer ({what}): ")
-            numbers = [int(n) for n in re.findall(r"\d+", text)]
+            # A number too long to be a choice counts as 0 (out of range): Python will not read 4,300 digits.
+            numbers = [int(n) if len(n) < 10 else 0 for n in re.findall(r"\d+", text)]
             if (
                 numbers
                 and re.fullmatch(r"[\d\s,]+", text)

@@ -23,10 +23,11 @@ file or the scenario cannot be used.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,6 +43,7 @@ from ecrsim.scenarios.runner import judge, run_checks
 
 ReportFormat = Literal["json", "junit"]
 REPORT_VERSION = 1
+MAX_OUTPUT = 16 << 10  # characters of a typed command's stdout (and of its stderr) a report keeps
 
 
 class AnswersProblems(Exception):
@@ -121,7 +123,7 @@ class _Reader:
         result: dict[int, Any] = {}
         for key, value in raw.items():
             path: DataPath = (section, key)
-            if not key.isdigit() or not 1 <= int(key) <= count:
+            if not (key.isascii() and key.isdigit() and len(key) < 10) or not 1 <= int(key) <= count:
                 has = f"{what}s 1 to {count}" if count else f"no {what}s"
                 self.add(path, f"there is no {what} {key}: this scenario has {has}", key=True)
                 continue
@@ -230,7 +232,7 @@ def grade(item: Loaded, answers: Answers) -> Report:
         else:
             number = len(report.tasks) + 1
             base = runner.profile
-            typed: list[Ran] = [runner.run(line) for line in answers.tasks.get(number, [])]
+            typed: list[Ran] = [_bounded(runner.run(line)) for line in answers.tasks.get(number, [])]
             failed = [
                 f"`{result.check.run}`: expected {expected_words(result.check.expect)}, "
                 f"but {describe(result.ran)}"
@@ -249,7 +251,22 @@ def grade(item: Loaded, answers: Answers) -> Report:
     return report
 
 
+def _bounded(ran: Ran) -> Ran:
+    """A typed command as the report keeps it: its output cut to MAX_OUTPUT characters a stream, so an
+    answers file of commands that print a lot cannot make a report of hundreds of megabytes."""
+    return replace(ran, stdout=_cut(ran.stdout), stderr=_cut(ran.stderr))
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_OUTPUT:
+        return text
+    return f"{text[:MAX_OUTPUT]}\n[ecrsim: {len(text) - MAX_OUTPUT} more characters not kept in the report]\n"
+
+
 # -- the two report formats -----------------------------------------------------------------------------
+# Characters XML 1.0 cannot carry, even escaped: C0 controls but tab, newline and return; lone surrogates;
+# U+FFFE and U+FFFF. A learner's name or a command's output may hold them; each becomes U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def to_json(report: Report) -> dict[str, Any]:
@@ -330,7 +347,8 @@ def to_junit(report: Report) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = "\n".join(f"$ {c.command}\n{c.stdout}{c.stderr}".rstrip("\n") for c in t.commands)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    text = ET.tostring(suites, encoding="unicode")  # escapes markup, but passes control characters raw
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_XML.sub("\ufffd", text) + "\n"
 
 
 def _numbers(numbers: list[int]) -> str:

@@ -236,7 +236,12 @@ class _Sitting:
                 line = self.read("Question number to revisit, or Enter to finish: ")
                 if not line:
                     return
-                if line.isdigit() and 1 <= int(line) <= len(self.exam.questions):
+                if (
+                    line.isascii()
+                    and line.isdigit()
+                    and len(line) < 10
+                    and 1 <= int(line) <= len(self.exam.questions)
+                ):
                     self.ask(int(line) - 1)
                 else:
                     self.say(f"Please give a question number from 1 to {len(self.exam.questions)}.")
@@ -292,7 +297,7 @@ def parse_exam_answer(text: str, count: int, multiple: bool) -> tuple[list[int],
     """`2`, `2f`, `1,3 f`, `f` (flag only) or `` (skip) -> (choices, flag); None for anything else."""
     if not re.fullmatch(r"[\d\s,]*f?\s*", text):
         return None
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    numbers = [int(n) if len(n) < 10 else 0 for n in re.findall(r"\d+", text)]  # 0: out of range
     if not all(1 <= n <= count for n in numbers) or (len(set(numbers)) > 1 and not multiple):
         return None
     return sorted(set(numbers)), text.rstrip().endswith("f")

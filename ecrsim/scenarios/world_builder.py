@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ecrsim.engine.clock import parse_duration
@@ -222,7 +222,12 @@ class _WorldBuilder:
 
     @staticmethod
     def pushed_at(pushed: datetime | str, now: datetime) -> datetime:
-        return pushed if isinstance(pushed, datetime) else now + parse_duration(pushed)
+        if isinstance(pushed, datetime):
+            return pushed
+        try:
+            return now + parse_duration(pushed)
+        except OverflowError:  # before the year 1: as long ago as a datetime can say
+            return datetime.min.replace(tzinfo=timezone.utc)
 
     def principal_exists(self, principal: str) -> bool:
         """Whether a policy principal names something real: `*`, a service, an account, or an entity here."""

@@ -66,10 +66,10 @@ def _advance(inv: Invocation) -> Outcome:
     world = inv.shell.world
     try:
         lifecycle = world.advance(inv.argv[1])
+    except OverflowError:  # before ValueError: a duration too long to parse is both (DurationTooLong)
+        return _error(f"cannot advance by '{inv.argv[1]}': the clock stops at the year 9999", 2)
     except ValueError:
         return _error(f"invalid duration '{inv.argv[1]}': use e.g. 90m, 13h, 2d, 1d12h", 2)
-    except OverflowError:
-        return _error(f"cannot advance by '{inv.argv[1]}': the clock stops at the year 9999", 2)
     said = [f"Clock advanced by {inv.argv[1]}: now {stamp(world.clock.now)}", *lifecycle]
     return Outcome(0, "".join(f"{sentence}\n" for sentence in said))
 

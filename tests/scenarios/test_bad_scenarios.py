@@ -63,7 +63,7 @@ def test_a_huge_file_is_refused_before_it_is_parsed(
 def test_an_alias_bomb_is_refused_quickly(capsys: pytest.CaptureFixture[str]) -> None:
     started = time.perf_counter()
     status, lines, _ = check(capsys, BAD / "alias-bomb.yaml")
-    assert status == 1 and "aliases expand to more than" in lines[0]
+    assert status == 1 and "too many YAML nodes" in lines[0]
     assert time.perf_counter() - started < 1.0
 
 
