@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ecrsim.engine.clock import parse_duration, parse_timestamp
-from ecrsim.scenarios.loader import DataPath, Document, dotted
+from ecrsim.scenarios.loader import MAX_DEPTH, DataPath, Document, dotted
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 
 
@@ -92,15 +92,33 @@ def _when(value: Any) -> datetime | str:
 def _document(value: Any) -> dict[str, Any]:
     """A JSON document written as YAML or as a JSON string (policies, lifecycle policies)."""
     if isinstance(value, str):
+        # The YAML around it is held to MAX_DEPTH by the loader; JSON written as a string must be too.
+        too_deep = PydanticCustomError("json", "nested more than {depth} levels deep", {"depth": MAX_DEPTH})
         try:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
             raise PydanticCustomError("json", "not valid JSON: {error}", {"error": exc.msg}) from None
+        except RecursionError:  # deeper than Python can parse
+            raise too_deep from None
+        if _too_deep(value):
+            raise too_deep
     if not isinstance(value, dict):
         raise PydanticCustomError(
             "document", "expected a JSON object (a mapping), written as YAML or as JSON"
         )
     return value
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether a parsed JSON value nests more than MAX_DEPTH levels (walked without recursion)."""
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        level.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _file_content(value: Any) -> str:
