@@ -1,22 +1,19 @@
 """Every hostile-input test runs bounded: a hang or a runaway allocation fails the test instead of
 stalling CI or the machine. In-process cases get an alarm and an address-space limit; subprocess cases
-use `run_bounded`, which gives the child the same limits and a wall-clock timeout."""
+use `hostile_limits.run_bounded`, which gives the child the same limits and a wall-clock timeout."""
 
 from __future__ import annotations
 
 import os
 import resource
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hostile_limits import SECONDS
 
-SECONDS = 30  # far above what any case needs; only a hang reaches it
 EXTRA_MEMORY = 768 << 20  # address space a case may add to what the process already holds
-REPO = Path(__file__).resolve().parents[2]
 
 
 class Hang(Exception):
@@ -53,26 +50,3 @@ def bounded() -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def _child_limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, resource.getrlimit(resource.RLIMIT_AS)[1]))
-
-
-def run_bounded(
-    args: Sequence[str], *, cwd: Path, input: str | None = None, timeout: float = SECONDS, **kwargs: object
-) -> subprocess.CompletedProcess[str]:
-    """`python -m ecrsim ARGS` in `cwd` with this tree first on the path, 1 GiB of address space and a
-    timeout (subprocess.TimeoutExpired fails the test)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HOME": str(cwd), "ECRSIM_HOME": str(cwd / ".ecrsim")}
-    return subprocess.run(
-        [sys.executable, "-m", "ecrsim", *args],
-        cwd=cwd,
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        preexec_fn=_child_limits,
-        **kwargs,  # type: ignore[arg-type]
-    )
