@@ -224,12 +224,12 @@ def test_a_report_keeps_a_bounded_part_of_each_output_and_stays_well_formed(tmp_
 def test_an_unreadable_progress_file_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "progress.json"
     path.write_text('{"precious": true}')
-    import ecrsim.scenarios.safefile as safefile
+    import ecrsim.engine.hostfiles as hostfiles
 
     def refuse(*args: object, **kwargs: object) -> str:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(safefile, "read_text", refuse)
+    monkeypatch.setattr(hostfiles, "read_text", refuse)
     store = ProgressStore.load(path)
     assert any("left as it is" in warning for warning in store.warnings)
     store.answer("basics", 3, [1], correct=True)  # the first answer used to overwrite the file
