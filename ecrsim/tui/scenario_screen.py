@@ -27,6 +27,7 @@ from ecrsim.scenarios.console import Clock, Now, utc_now
 from ecrsim.scenarios.review import Attempt, card_key
 from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
+from ecrsim.tui.guide_log import GuideLog
 from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.session import Happening, Narration, Session, Typed
@@ -62,9 +63,9 @@ class ScenarioScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Home", id="scenario.home"),
         # The tab labels show F2-F4 already; the footer keeps its room for the rest.
-        Binding("f2", "show_tab('guide')", "Guide", id="scenario.guide", show=False),
-        Binding("f3", "show_tab('world')", "World", id="scenario.world", show=False),
-        Binding("f4", "show_tab('explain')", "Explain", id="scenario.explain", show=False),
+        Binding("f2", "focus_tab('guide')", "Guide", id="scenario.guide", show=False),
+        Binding("f3", "focus_tab('world')", "World", id="scenario.world", show=False),
+        Binding("f4", "focus_tab('explain')", "Explain", id="scenario.explain", show=False),
         Binding("f5", "hint", "Hint", id="scenario.hint"),
         Binding("f6", "solution", "Solution", id="scenario.solution"),
         Binding("f7", "next", "Next", id="scenario.next"),
@@ -94,13 +95,13 @@ class ScenarioScreen(Screen[None]):
             yield Briefing(self.session.entry, self.session.references, id="briefing")
         with Horizontal(id="workspace"):
             with SidePanel(id="side", initial="guide"):
-                with TabPane("Guide F2", id="guide"), VerticalScroll(id="guide-log"):
+                with TabPane("Guide F2", id="guide"), GuideLog(id="guide-log"):
                     pass
                 with TabPane("World F3", id="world"):
                     yield WorldView(id="world-view")
                 with TabPane("Explain F4", id="explain"):
                     yield ExplainView(id="explain-view")
-            yield Terminal(self.session.completions, id="terminal")
+            yield Terminal(self.session.completions, escape_leaves=True, id="terminal")
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: ctrl+p is in F1 help
 
     def on_mount(self) -> None:
@@ -285,6 +286,27 @@ class ScenarioScreen(Screen[None]):
     def action_show_tab(self, tab: str) -> None:
         if self.started:
             self.query_one(TabbedContent).active = tab
+
+    def action_focus_tab(self, tab: str) -> None:
+        """Show a tab and move focus into it, so the keys pressed next act on what is shown (a number
+        answers the question, arrows scroll the world) rather than on the panel left behind."""
+        if not self.started:
+            return
+        self.action_show_tab(tab)
+        self.call_after_refresh(self._focus_in_tab, tab)
+
+    def _focus_in_tab(self, tab: str) -> None:
+        if tab == "guide":
+            self.query_one(GuideLog).focus_here()
+            return
+        pane = self.query_one(f"#{tab}", TabPane)
+        target = next((widget for widget in self.focus_chain if pane in widget.ancestors), None)
+        if target is not None:
+            target.focus()
+
+    @on(Terminal.Left)
+    def _left_terminal(self) -> None:
+        self.action_focus_tab("guide")
 
     def action_focus_terminal(self) -> None:
         if self.started:

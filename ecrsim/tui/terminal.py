@@ -88,14 +88,24 @@ def _common_prefix(values: list[str]) -> str:
 class Terminal(Vertical):
     ALLOW_MAXIMIZE = True  # F11 on the scenario screen
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Guide", id="terminal.leave"),
+    ]
+
     class Submitted(Message):
         def __init__(self, line: str) -> None:
             super().__init__()
             self.line = line
 
-    def __init__(self, completer: Completer | None = None, **kwargs: object) -> None:
+    class Left(Message):
+        """Escape in the terminal: the screen moves focus to its guide."""
+
+    def __init__(
+        self, completer: Completer | None = None, *, escape_leaves: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._completer = completer
+        self.escape_leaves = escape_leaves  # else escape means what the screen makes it mean
         self.commands: list[
             str
         ] = []  # every command shown, the scenario's and the learner's: a rescue script
@@ -105,6 +115,12 @@ class Terminal(Vertical):
         yield CommandInput(
             self._completer, id="terminal-input", placeholder="type a command, e.g. aws ecr help"
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.escape_leaves if action == "leave" else True
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())
 
     def set_prompt(self, prompt: str) -> None:
         self.query_one(CommandInput).border_title = prompt

@@ -66,7 +66,7 @@ async def test_the_sandbox_can_start_from_a_scenarios_world(make_app) -> None:
         await pilot.press("f9")
         await pilot.pause()
         assert "profile dana" in static_text(pilot, "#sim-status")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # from the terminal to the guide, then home
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)  # the picker replaced the screen, not stacked on it
 
