@@ -60,6 +60,10 @@ OPERATIONS: dict[str, list[str]] = {
         "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateVpcEndpoint",
         "DescribeVpcEndpoints", "ModifyVpcEndpoint", "DeleteVpcEndpoints",
     ],
+    "ecs": [
+        "CreateCluster", "DescribeClusters", "DeleteCluster", "RegisterTaskDefinition",
+        "DescribeTaskDefinition", "RunTask", "DescribeTasks", "ListTasks", "StopTask",
+    ],
 }  # fmt: skip
 # Operations only `ecrsim endpoint` serves: the layer calls a registry client's push and pull turn into, and
 # the access-key calls a learner makes with the real CLI. The simulated terminal keeps calling them "not
@@ -72,6 +76,7 @@ ENDPOINT_OPERATIONS: dict[str, list[str]] = {
     "iam": ["CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "ListAccessKeys"],
     "sts": [],
     "ec2": [],
+    "ecs": [],
 }  # fmt: skip
 
 SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")

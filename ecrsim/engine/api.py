@@ -34,6 +34,7 @@ ACCESS_DENIED_CODE = {
     "iam": "AccessDenied",
     "sts": "AccessDenied",
     "ec2": "UnauthorizedOperation",
+    "ecs": "AccessDeniedException",
 }
 # EC2 puts a sentence of its own before IAM's. (It also appends an "Encoded authorization failure message"
 # that `aws sts decode-authorization-message` decodes; the simulator explains the decision instead.)
@@ -130,6 +131,10 @@ class Call:
         if extra:
             full = {**full, **extra}
             lowered = {**lowered, **lower_keys(extra)}
+            if "aws:SourceVpce" in extra and "aws:SourceIp" not in extra:
+                # Through a VPC endpoint AWS sends no aws:SourceIp (condition-keys page, aws:SourceIp).
+                full.pop("aws:SourceIp", None)
+                lowered.pop("aws:sourceip", None)
         request = Request(
             caller.arn,
             action,

@@ -16,6 +16,7 @@ from ecrsim.engine.policy.types import NamedPolicy
 if TYPE_CHECKING:
     from ecrsim.engine.ec2.model import Network
     from ecrsim.engine.ecr.model import Registry
+    from ecrsim.engine.ecs.model import Ecs
     from ecrsim.engine.policy.document import Policy
 
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
@@ -167,6 +168,7 @@ class Account:
     sessions: dict[str, RoleSession] = field(default_factory=dict)  # by session ARN
     registries: dict[str, Registry] = field(default_factory=dict)  # by Region
     networks: dict[str, Network] = field(default_factory=dict)  # by Region, made by the EC2 API on first use
+    ecs: dict[str, Ecs] = field(default_factory=dict)  # by Region
     iam_version: int = field(default=0, compare=False, repr=False)
 
     def iam_changed(self) -> None:
@@ -184,6 +186,7 @@ class Account:
             sessions=dict(self.sessions),
             registries={region: registry.copy() for region, registry in self.registries.items()},
             networks={region: network.copy() for region, network in self.networks.items()},
+            ecs={region: ecs.copy() for region, ecs in self.ecs.items()},
         )
 
     def registry(self, region: str) -> Registry:

@@ -42,11 +42,12 @@ EXTRA_COMMANDS = {  # listed as choices
     "iam": ("wait",),
     "sts": (),
     "ec2": ("wait",),
+    "ecs": ("wait",),
 }
 # Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
 OTHER_COMMANDS = frozenset(
     (
-        *("configure", "s3", "s3api", "ecs", "eks", "lambda", "ecr-public", "cloudformation", "logs"),
+        *("configure", "s3", "s3api", "eks", "lambda", "ecr-public", "cloudformation", "logs"),
         *("ssm", "secretsmanager", "kms", "organizations", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
         *("rds", "route53", "elbv2", "codebuild", "codepipeline", "inspector2"),
     )
@@ -86,7 +87,7 @@ def _run(inv: Invocation) -> Outcome:
                 "choose who acts with `sim as NAME` or `export AWS_PROFILE=NAME`, and where with"
                 " `export AWS_REGION=REGION`"
                 if rest[0] == "configure"
-                else "it offers ecr, iam, sts and ec2"
+                else "it offers ecr, iam, sts, ec2 and ecs"
             )
             raise AwsUsageError(
                 f"ecrsim: aws {rest[0]} is not supported in the simulated terminal: {hint}\n", 2

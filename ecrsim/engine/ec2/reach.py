@@ -15,7 +15,8 @@ At every step the caller's own security groups must allow the HTTPS traffic out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ipaddress
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ecrsim.engine.ec2.model import Network, Route, SecurityGroup, Subnet, VpcEndpoint
@@ -60,6 +61,7 @@ class Path:
     reason: str  # one sentence a learner can read
     endpoint_id: str | None = None  # the VPC endpoint the request goes through (aws:SourceVpce)
     vpc_id: str | None = None  # the VPC of that endpoint (aws:SourceVpc)
+    address: str = ""  # the address the host's name resolves to for the caller: where it connects
 
 
 def trace(network: Network, origin: Origin, target: Target) -> Path:
@@ -72,8 +74,24 @@ def trace(network: Network, origin: Origin, target: Target) -> Path:
 
     interface = next((e for e in endpoints if e.endpoint_type == "Interface" and e.private_dns), None)
     if interface is not None:
-        return _through_interface(network, origin, subnet, groups, interface, target, name)
+        path = _through_interface(network, origin, subnet, groups, interface, target, name)
+        return replace(path, address=_endpoint_address(network, interface))
+    return replace(
+        _outside(network, origin, subnet, groups, endpoints, target, name), address=_PUBLIC_ADDRESS[target]
+    )
 
+
+def _outside(
+    network: Network,
+    origin: Origin,
+    subnet: Subnet,
+    groups: list[SecurityGroup],
+    endpoints: list[VpcEndpoint],
+    target: Target,
+    name: str,
+) -> Path:
+    """The path when the host's name resolves to its public addresses: an S3 gateway endpoint, or the
+    internet."""
     table = network.route_table_of(subnet)
     routes = table.routes if table is not None else []
     if target == "s3":
@@ -124,7 +142,7 @@ def _through_interface(
     name: str,
 ) -> Path:
     endpoint_subnets = [network.subnets[s] for s in endpoint.subnet_ids if s in network.subnets]
-    address = endpoint_subnets[0].first_host if endpoint_subnets else subnet.first_host
+    address = _endpoint_address(network, endpoint)
     where = f"interface endpoint {endpoint.endpoint_id}"
     if not endpoint_subnets:
         return Path(
@@ -163,6 +181,14 @@ def _through_interface(
         endpoint.endpoint_id,
         endpoint.vpc_id,
     )
+
+
+def _endpoint_address(network: Network, endpoint: VpcEndpoint) -> str:
+    """The private address of the endpoint's network interface in its first subnet."""
+    subnet = next((network.subnets[s] for s in endpoint.subnet_ids if s in network.subnets), None)
+    if subnet is None:
+        return ""
+    return str(ipaddress.ip_network(subnet.cidr).network_address + 10 + len(endpoint.service_name) % 100)
 
 
 def _over_internet(

@@ -1,0 +1,139 @@
+"""Fargate tasks pulling from ECR through the simulated terminal: what stops a task besides the network
+(the execution role's trust and permissions, a missing image), and the task role as what the code gets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecrsim.engine.world import default_world
+from ecrsim.shell import Shell
+
+HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+PULL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+    "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}  # fmt: skip
+
+
+def run(shell: Shell, line: str) -> str:
+    result = shell.run_line(line)
+    assert result.status == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def shell() -> Shell:
+    """A pushed image, a cluster, and the default VPC's first subnet, whose tasks get public IPs."""
+    world = default_world()
+    world.files.update({"trust.json": json.dumps(TRUST), "pull.json": json.dumps(PULL)})
+    shell = Shell(world)
+    run(shell, "aws ecr create-repository --repository-name web")
+    run(shell, f"aws ecr get-login-password | docker login --username AWS --password-stdin {HOST}")
+    run(shell, f"docker build -t {HOST}/web:v1 .")
+    run(shell, f"docker push {HOST}/web:v1")
+    run(shell, "aws ecs create-cluster --cluster-name app")
+    return shell
+
+
+def run_task(shell: Shell, *, image: str = f"{HOST}/web:v1", task_role: str | None = None) -> str:
+    """Register `web` with execution role `exec` and run it in the default VPC's first subnet; its id."""
+    extra = f" --task-role-arn arn:aws:iam::111122223333:role/{task_role}" if task_role else ""
+    run(
+        shell,
+        "aws ecs register-task-definition --family web --requires-compatibilities FARGATE"
+        " --network-mode awsvpc --cpu 256 --memory 512"
+        f" --execution-role-arn arn:aws:iam::111122223333:role/exec{extra}"
+        f" --container-definitions name=web,image={image}",
+    )
+    subnet = run(shell, "aws ec2 describe-subnets --query 'Subnets[0].SubnetId' --output text")
+    task = run(
+        shell,
+        "aws ecs run-task --cluster app --task-definition web --launch-type FARGATE --network-configuration"
+        f" 'awsvpcConfiguration={{subnets=[{subnet}],assignPublicIp=ENABLED}}' --query 'tasks[0].taskArn'"
+        " --output text",
+    )
+    return task.rsplit("/", 1)[-1]
+
+
+def start_task(
+    shell: Shell,
+    *,
+    trust: str = "trust.json",
+    policy: str | None = "pull.json",
+    image: str = f"{HOST}/web:v1",
+    task_role: str | None = None,
+) -> str:
+    """An execution role `exec` with `trust` and `policy`, a task of `image`, and the clock past its pull."""
+    run(shell, f"aws iam create-role --role-name exec --assume-role-policy-document file://{trust}")
+    if policy:
+        run(
+            shell,
+            f"aws iam put-role-policy --role-name exec --policy-name p --policy-document file://{policy}",
+        )
+    task = run_task(shell, image=image, task_role=task_role)
+    run(shell, "sim advance 1m")
+    return task
+
+
+def status(shell: Shell, task: str) -> list[str]:
+    query = "tasks[0].[lastStatus,stoppedReason]"
+    return run(
+        shell, f"aws ecs describe-tasks --cluster app --tasks {task} --query '{query}' --output text"
+    ).split("\t")
+
+
+def test_a_public_subnet_with_a_public_ip_runs_the_task(shell: Shell) -> None:
+    assert status(shell, start_task(shell))[0] == "RUNNING"
+
+
+def test_an_execution_role_ecs_cannot_assume_stops_the_task(shell: Shell) -> None:
+    shell.world.files["nobody.json"] = json.dumps(
+        {**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    )
+    last, reason = status(shell, start_task(shell, trust="nobody.json"))
+    assert last == "STOPPED"
+    assert reason.startswith("ResourceInitializationError: unable to pull secrets or registry auth")
+    assert "unable to assume the task execution role arn:aws:iam::111122223333:role/exec" in reason
+
+
+def test_an_execution_role_without_ecr_permissions_cannot_fetch_the_token(shell: Shell) -> None:
+    last, reason = status(shell, start_task(shell, policy=None))
+    assert last == "STOPPED"
+    assert "unable to retrieve ecr registry auth" in reason
+    assert "AccessDeniedException" in reason and "ecr:GetAuthorizationToken" in reason
+
+
+def test_a_missing_tag_is_not_found(shell: Shell) -> None:
+    last, reason = status(shell, start_task(shell, image=f"{HOST}/web:v9"))
+    assert (last, reason) == (
+        "STOPPED",
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref"
+        f" {HOST}/web:v9: {HOST}/web:v9: not found",
+    )
+
+
+def test_the_task_role_is_what_the_container_code_acts_as(shell: Shell) -> None:
+    run(shell, "aws iam create-role --role-name app --assume-role-policy-document file://trust.json")
+    task = start_task(shell, task_role="app")
+    assert status(shell, task)[0] == "RUNNING"
+    run(shell, f"sim as {task}")
+    caller = run(shell, "aws sts get-caller-identity --query Arn --output text")
+    assert caller == f"arn:aws:sts::111122223333:assumed-role/app/{task}"
+
+
+def test_the_pull_happens_when_the_clock_reaches_it(shell: Shell) -> None:
+    """A policy fixed before the pull counts: the task is decided at its pull, not at RunTask."""
+    run(shell, "aws iam create-role --role-name exec --assume-role-policy-document file://trust.json")
+    task = run_task(shell)
+    assert status(shell, task)[0] == "PROVISIONING"
+    run(shell, "aws iam put-role-policy --role-name exec --policy-name p --policy-document file://pull.json")
+    run(shell, "sim advance 30s")
+    assert status(shell, task)[0] == "PENDING"
+    run(shell, "sim advance 30s")
+    assert status(shell, task)[0] == "RUNNING"
