@@ -379,3 +379,37 @@ def test_the_request_context_follows_the_clock_and_sim_context() -> None:
     assert (context["aws:CurrentTime"], context["aws:SourceIp"]) == ("2026-01-05T09:00:01Z", "198.51.100.7")
     context["aws:SourceIp"] = "changed by the reader"  # a copy: the world's own stays as it was
     assert world.request_context(caller)["aws:SourceIp"] == "198.51.100.7"
+
+
+def test_world_copies_share_repositories_until_either_side_changes_one() -> None:
+    world = default_world()
+
+    def ecr(target: World, operation: str, **params: object) -> dict:
+        return target.call("ecr", operation, params, profile="admin", region=DEFAULT_REGION)
+
+    for name in ("aa", "bb"):
+        ecr(world, "CreateRepository", repositoryName=name)
+    copy = world.copy()
+    ecr(
+        copy,
+        "TagResource",
+        resourceArn=f"arn:aws:ecr:us-east-1:{DEFAULT_ACCOUNT}:repository/aa",
+        tags=[{"Key": "k", "Value": "copy"}],
+    )
+    ecr(world, "PutImageTagMutability", repositoryName="aa", imageTagMutability="IMMUTABLE")
+    ecr(copy, "DeleteRepository", repositoryName="bb")
+    later = copy.copy()
+    ecr(later, "CreateRepository", repositoryName="cc")
+
+    def names(target: World) -> list[str]:
+        return [r["repositoryName"] for r in ecr(target, "DescribeRepositories")["repositories"]]
+
+    assert (names(world), names(copy), names(later)) == (["aa", "bb"], ["aa"], ["aa", "cc"])
+    mutability = {
+        w: ecr(w, "DescribeRepositories", repositoryNames=["aa"])["repositories"][0]["imageTagMutability"]
+        for w in (world, copy)
+    }
+    assert mutability == {world: "IMMUTABLE", copy: "MUTABLE"}
+    arn = f"arn:aws:ecr:us-east-1:{DEFAULT_ACCOUNT}:repository/aa"
+    assert ecr(world, "ListTagsForResource", resourceArn=arn)["tags"] == []
+    assert ecr(later, "ListTagsForResource", resourceArn=arn)["tags"] == [{"Key": "k", "Value": "copy"}]

@@ -258,13 +258,63 @@ def registry_host(account_id: str, region: str) -> str:
     return f"{account_id}.dkr.ecr.{region}.amazonaws.com"
 
 
+class Repositories(dict[str, Repository]):
+    """A registry's repositories by name, shared between world copies until one of them reaches for one.
+
+    Copying every repository at every world copy made a scenario's check quadratic in its tasks (each task
+    adds a repository and forks the world a few times). Instead a copy shares the Repository objects, and
+    each side copies one the first time it hands it out (`[name]`, `get`, `values`, `items`), since whoever
+    asks may change it. A copy of the world thus costs one dict copy here, and a command pays for the
+    repositories it touches.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._shared: set[str] = set()
+
+    def share(self) -> Repositories:
+        """A copy holding the same repositories; from now on both sides copy one before handing it out."""
+        clone = Repositories(self)
+        clone._shared = set(self)
+        self._shared = set(self)
+        return clone
+
+    def _own(self, name: str) -> Repository:
+        repository = dict.__getitem__(self, name)
+        if name in self._shared:
+            self._shared.discard(name)
+            repository = repository.copy()
+            dict.__setitem__(self, name, repository)
+        return repository
+
+    def __getitem__(self, name: str) -> Repository:
+        return self._own(name)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self._own(name) if name in self else default
+
+    def values(self) -> list[Repository]:  # type: ignore[override]
+        return [self._own(name) for name in list(self)]
+
+    def items(self) -> list[tuple[str, Repository]]:  # type: ignore[override]
+        return [(name, self._own(name)) for name in list(self)]
+
+    def __setitem__(self, name: str, repository: Repository) -> None:
+        self._shared.discard(name)
+        dict.__setitem__(self, name, repository)
+
+    def __delitem__(self, name: str) -> None:
+        self._shared.discard(name)
+        dict.__delitem__(self, name)
+
+
 @dataclass
 class Registry:
     """An account's default private registry in one Region (registry id = account id)."""
 
     account_id: str
     region: str
-    repositories: dict[str, Repository] = field(default_factory=dict)
+    repositories: Repositories = field(default_factory=Repositories)
     upload_counter: int = 0  # makes upload ids deterministic
 
     @property
@@ -275,7 +325,7 @@ class Registry:
         return Registry(
             account_id=self.account_id,
             region=self.region,
-            repositories={name: repo.copy() for name, repo in self.repositories.items()},
+            repositories=self.repositories.share(),
             upload_counter=self.upload_counter,
         )
 
