@@ -34,6 +34,8 @@ from ecrsim.engine.policy.managed import managed_policy
 from ecrsim.engine.policy.types import NamedPolicy
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ecrsim.engine.world import World
 
 # What AWS adds to the request context for a service principal acting on its own behalf
@@ -356,13 +358,31 @@ def resolve_caller(world: World, principal_arn: str) -> Caller:
     role = account.roles.get(session.role_name)
     if role is not None and role.role_id != session.role_id:
         role = None
-    context.update(
-        {
-            # aws:PrincipalArn is the role's ARN, not the session's (condition-keys page).
-            "aws:PrincipalArn": role.arn if role else session.role_arn,
-            "aws:userid": f"{session.role_id}:{session.session_name}",
-            **{f"aws:PrincipalTag/{key}": value for key, value in (role.tags if role else {}).items()},
-        }
-    )
+    userid = f"{session.role_id}:{session.session_name}"
+    return _session_caller(account, session.arn, role, session.role_arn, userid, session.expires)
+
+
+def role_caller(account: Account, role: Role) -> Caller:
+    """A session of `role` as the policy engine sees any of its sessions (named `ecrsim`): for asking what
+    the role may do without assuming it (the least-privilege verdict)."""
+    session_arn = f"arn:aws:sts::{account.id}:assumed-role/{role.name}/ecrsim"
+    return _session_caller(account, session_arn, role, role.arn, f"{role.role_id}:ecrsim", None)
+
+
+def _session_caller(
+    account: Account,
+    session_arn: str,
+    role: Role | None,
+    role_arn: str,
+    userid: str,
+    expires: datetime | None,
+) -> Caller:
+    context: dict[str, str | tuple[str, ...]] = {
+        "aws:PrincipalArn": role_arn,  # the role's ARN, not the session's (condition-keys page)
+        "aws:PrincipalAccount": account.id,
+        "aws:PrincipalIsAWSService": "false",
+        "aws:userid": userid,
+        **{f"aws:PrincipalTag/{key}": value for key, value in (role.tags if role else {}).items()},
+    }
     policies = tuple(_policies_of(account, role)) if role else ()
-    return Caller(session.arn, "session", account.id, policies, context, expires=session.expires)
+    return Caller(session_arn, "session", account.id, policies, context, expires=expires)

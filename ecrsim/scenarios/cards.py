@@ -1,23 +1,23 @@
 """The pack as a deck: every question and task of every scenario, where it sits, and the world it needs.
 
-Review, exam, stats and report all take a card out of its scenario. `walk` replays a scenario to each of
-its questions and tasks the way the checker does (later steps see the world as a learner who solved the
+Review, exam, stats and report all take a card out of its scenario. `stops` reads the scenario's walk up to
+each of its questions and tasks as the checker does (later steps see the world as a learner who solved the
 earlier tasks left it), so a card seen alone is judged against exactly the world it was checked in.
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ecrsim.scenarios import model
-from ecrsim.scenarios.outcomes import describe
 from ecrsim.scenarios.pack import Loaded, bundled_pack, display_name, learning_path, load, scenario_files
 from ecrsim.scenarios.problems import ScenarioProblems
+from ecrsim.scenarios.questions import Judgement
 from ecrsim.scenarios.review import Kind, card_key
-from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
+from ecrsim.scenarios.runner import Runner
+from ecrsim.scenarios.walker import Asked, TaskSet, walk
 from ecrsim.scenarios.world_builder import build_world
 
 # The four domains of AWS Certified Solutions Architect - Associate (SAA-C03) and their weight in the exam
@@ -103,78 +103,44 @@ def scenario_cards(scenario: model.Scenario) -> list[PackCard]:
     return cards
 
 
-@dataclass
-class Position:
-    """The walk stopped before a question or task: `runner` holds the world the learner faces there."""
-
-    index: int
-    step: model.AskStep | model.TaskStep
-    runner: Runner
+Stop = Asked | TaskSet
 
 
-def walk(item: Loaded) -> Iterator[Position]:
-    """Replay the scenario, stopping at each question and task. The consumer may type into the runner at a
-    task (the learner's commands); when the walk resumes, a task whose checks do not hold yet gets its
-    solution applied, so later steps start from the world they were written for.
+def stops(item: Loaded) -> Iterator[Stop]:
+    """The walk's questions and tasks, each with the world a learner who solved the earlier tasks faces
+    there. A reader may type into a task's runner (the learner's commands); when the walk resumes, a task
+    left unsolved gets its solution applied, so later steps start from the world they were written for.
 
     Raises ScenarioProblems if the world cannot be built (a file `ecrsim check` would reject)."""
     runner = Runner.start(build_world(item.scenario, item.document), item.scenario)
-    for index, step in enumerate(item.scenario.steps):
-        if isinstance(step, model.AsStep):
-            runner.run(f"sim as {shlex.quote(step.as_)}")
-        elif isinstance(step, model.RunStep):
-            runner.run(step.run)
-        elif isinstance(step, model.AdvanceStep):
-            runner.run(f"sim advance {step.advance}")
-        elif isinstance(step, model.AskStep):
-            yield Position(index, step, runner)
-        elif isinstance(step, model.TaskStep):
-            base = runner.profile
-            yield Position(index, step, runner)
-            if not all(result.holds for result in run_checks(runner, step.check, base)):
-                runner.act(step.solution)
-            if runner.profile != base:
-                runner.run(f"sim as {shlex.quote(base)}")
+    for event in walk(item.scenario, runner):
+        if isinstance(event, (Asked, TaskSet)):
+            yield event
 
 
-def runner_at(item: Loaded, index: int) -> Runner:
-    """The world and shell at step `index` (a question or task), for a card played on its own."""
-    for position in walk(item):
-        if position.index == index:
-            return position.runner
+def stop_at(item: Loaded, index: int) -> Stop:
+    """The question or task at step `index`, in its world: a card played on its own."""
+    for stop in stops(item):
+        if stop.index == index:
+            return stop
     raise ValueError(f"{item.scenario.id} has no question or task at step {index}")
 
 
 @dataclass(frozen=True)
 class Judged:
-    """A question with the simulation's verdict on every choice."""
+    """A question judged in its world, with the facts of that world it depends on."""
 
-    index: int
-    step: model.AskStep
-    verdicts: tuple[ChoiceVerdict, ...]
-
-    @property
-    def right(self) -> list[int]:
-        return right_choices(self.verdicts)
-
-    def happened(self, chosen: list[int]) -> str:
-        """What the simulation did, in one line: the probe's outcome, or what the (first) chosen fix did."""
-        if self.step.probe is not None:
-            return f"`{self.step.probe}`: {describe(self.verdicts[0].ran[0])}"
-        if not chosen:
-            return ""
-        verdict = self.verdicts[chosen[0] - 1]
-        return f"choice {chosen[0]}: " + ("every check holds" if verdict.right else verdict.why_wrong())
+    judgement: Judgement
+    facts: tuple[str, ...]
 
 
 def judge_questions(item: Loaded) -> dict[int, Judged]:
     """Every question of the scenario judged by the simulation, by step index: the scenario's answer key."""
-    judged: dict[int, Judged] = {}
-    for position in walk(item):
-        if isinstance(position.step, model.AskStep):
-            verdicts = tuple(judge(position.runner, position.step))
-            judged[position.index] = Judged(position.index, position.step, verdicts)
-    return judged
+    return {
+        stop.index: Judged(stop.question.judge(stop.runner), tuple(stop.question.facts(stop.runner)))
+        for stop in stops(item)
+        if isinstance(stop, Asked)
+    }
 
 
 def context(scenario: model.Scenario, index: int) -> list[str]:

@@ -80,6 +80,7 @@ def run_play(
         progress,
         attempted=review,
         clock=clock,
+        seed=int(now().timestamp()),  # the play's start shuffles the choices
     )
     try:
         return player.play()

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from ecrsim.scenarios.cards import DOMAIN_WEIGHTS, DOMAINS, Judged, Pack, PackCard, context, judge_questions
 from ecrsim.scenarios.problems import ScenarioProblems
+from ecrsim.scenarios.questions import Judgement, Question, Shuffle
 from ecrsim.scenarios.stats import bar, percent
 
 DEFAULT_QUESTIONS = 20
@@ -70,13 +71,28 @@ def compose(pack: Pack, count: int, seed: int, domain: int | None = None) -> lis
 @dataclass(frozen=True)
 class ExamQuestion:
     card: PackCard
-    judged: Judged
+    judgement: Judgement
     context: tuple[str, ...]  # what the scenario told the learner before this question
+    facts: tuple[str, ...]  # the facts of its world the question depends on
+    shuffle: Shuffle  # the order its choices are shown in, from the exam's seed
+
+    @property
+    def question(self) -> Question:
+        return self.judgement.question
+
+    def lines(self) -> list[str]:
+        """What the learner reads: the scenario's context, the world's facts, the question, its choices as
+        shown (numbered in the shuffled order)."""
+        lines = [*self.context, "", "The world at this point:", *(f"  {fact}" for fact in self.facts), ""]
+        lines.append(self.question.text)
+        return lines + [f"  {n}. {text}" for n, text in enumerate(self.shuffle.texts(self.question), 1)]
 
 
-def prepare(pack: Pack, cards: list[PackCard]) -> tuple[list[ExamQuestion], list[str]]:
-    """Judge the chosen questions, replaying each scenario once. A scenario whose world cannot be built
-    loses its questions from the exam; the second list says which, one line each."""
+def prepare(
+    pack: Pack, cards: list[PackCard], seed: int | None = None
+) -> tuple[list[ExamQuestion], list[str]]:
+    """Judge the chosen questions, replaying each scenario once, their choices shuffled by `seed`. A scenario
+    whose world cannot be built loses its questions from the exam; the second list says which."""
     answer_keys: dict[str, dict[int, Judged] | None] = {}  # by scenario id; None: it cannot start
     questions: list[ExamQuestion] = []
     problems: list[str] = []
@@ -90,7 +106,11 @@ def prepare(pack: Pack, cards: list[PackCard]) -> tuple[list[ExamQuestion], list
                 problems.append(f"{card.scenario_id} cannot start; run `ecrsim check` on it")
         judged = answer_keys[card.scenario_id]
         if judged is not None:
-            questions.append(ExamQuestion(card, judged[card.step], tuple(context(item.scenario, card.step))))
+            judgement, facts = judged[card.step].judgement, judged[card.step].facts
+            shuffle = Shuffle.of(len(judgement.question.choices), seed, card.key)
+            questions.append(
+                ExamQuestion(card, judgement, tuple(context(item.scenario, card.step)), facts, shuffle)
+            )
     return questions, problems
 
 
@@ -104,8 +124,13 @@ class Exam:
     answers: dict[int, list[int]] = field(default_factory=dict)
     flagged: set[int] = field(default_factory=set)
 
-    def answer(self, index: int, choices: list[int]) -> None:
-        self.answers[index] = sorted(set(choices))
+    def answer(self, index: int, shown: list[int]) -> None:
+        """`shown`: the choices as numbered on screen (the shuffled order); kept in file numbers."""
+        self.answers[index] = self.questions[index].shuffle.file_numbers(sorted(set(shown)))
+
+    def shown_answer(self, index: int) -> list[int]:
+        """The answer given to question `index`, numbered as shown."""
+        return self.questions[index].shuffle.shown_numbers(self.answers.get(index, []))
 
     def toggle_flag(self, index: int) -> None:
         self.flagged ^= {index}
@@ -127,7 +152,7 @@ class ExamItem:
 
     @property
     def right(self) -> list[int]:
-        return self.question.judged.right
+        return self.question.judgement.right
 
     @property
     def correct(self) -> bool:
@@ -182,17 +207,16 @@ def result_lines(result: ExamResult) -> list[str]:
         lines.append(f"  {topic:<{width}}  {bar(tally.fraction)} {tally.right}/{tally.total}")
     lines += ["", "Question by question:"]
     for number, item in enumerate(result.items, 1):
-        judged = item.question.judged
+        question, judgement, shuffle = item.question.question, item.question.judgement, item.question.shuffle
         verdict = "right" if item.correct else ("not answered" if not item.chosen else "wrong")
         flag = " (flagged)" if item.flagged else ""
-        lines.append(
-            f"{number}. [{verdict}]{flag} {item.question.card.title}: {' '.join(judged.step.ask.split())}"
-        )
-        yours = ", ".join(map(str, item.chosen)) or "none"
-        lines.append(f"   Your answer: {yours}. The answer: {', '.join(map(str, item.right))}.")
-        if judged.step.explain:
-            lines.append(f"   {' '.join(judged.step.explain.split())}")
-        happened = judged.happened(item.chosen or item.right)
+        lines.append(f"{number}. [{verdict}]{flag} {item.question.card.title}: {question.text}")
+        lines.append(f"   Your answer: {judgement.named(item.chosen, shuffle)}.")
+        lines.append(f"   The answer: {judgement.named(item.right, shuffle)}.")
+        if question.explain:
+            lines.append(f"   {question.explain}")
+        happened = judgement.happened(item.chosen or item.right, shuffle)
         if happened:
             lines.append(f"   Simulation: {happened}")
+        lines += [f"   {line}" for line in judgement.reasons(shuffle)]
     return lines

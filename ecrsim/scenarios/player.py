@@ -1,8 +1,11 @@
 """`ecrsim play`: one scenario in a plain terminal, for scripted use and for screen readers.
 
 Plain lines only (no colour, no cursor movement), and no assumption that input is echoed: answers can be
-piped in. Questions are marked by the same computation that `ecrsim check` verified (runner.judge), and
-after each one the simulation explains itself with the engine's own decision trace.
+piped in. The player reads the scenario's walk (walker.py). Questions are marked by the same computation
+that `ecrsim check` verified (Question.judge), their choices shown in an order shuffled by `seed` (the
+play's start), and after each one every choice gets its reason from the simulation, with the engine's own
+decision trace. A task shows its goal (a line per check) and is solved when every check holds and the
+learner's world opens no more than the reference solution's.
 
 Every answered question and every finished task (solved, or its solution applied) is also an `Attempt`,
 handed to `attempted` with the card's key: `ecrsim play` records it for spaced review, `ecrsim review`
@@ -22,11 +25,15 @@ from ecrsim.engine.policy.explain import render_decision
 from ecrsim.scenarios import model
 from ecrsim.scenarios.outcomes import Ran, in_brief
 from ecrsim.scenarios.progress import ProgressStore
+from ecrsim.scenarios.questions import Judgement, PredictQuestion, Shuffle, without_hint
 from ecrsim.scenarios.review import Attempt, card_key
-from ecrsim.scenarios.runner import ChoiceVerdict, Runner, judge, right_choices, run_checks
+from ecrsim.scenarios.runner import Runner
+from ecrsim.scenarios.tasks import TaskVerdict
+from ecrsim.scenarios.walker import Advanced, Asked, Event, Said, Switched, TaskSet, Typed, walk
 
 TASK_HELP = (
-    "Type commands. `hint` shows a hint, `solution` shows a solution, `skip` applies it, `quit` stops."
+    "Type commands. `goal` shows the checks, `hint` a hint, `solution` a solution, `skip` applies it, "
+    "`quit` stops."
 )
 QUIT_WORDS = ("quit", "exit")
 
@@ -72,8 +79,10 @@ class Player:
         *,
         attempted: Attempted | None = None,
         clock: Callable[[], float] = time.monotonic,
+        seed: int | str | None = None,
     ) -> None:
         self.scenario = scenario
+        self.seed = seed  # shuffles the choices of each question (None: the file's order)
         self.progress = progress
         self.attempted = attempted
         self.clock = clock
@@ -81,9 +90,6 @@ class Player:
         self.stdin = stdin
         self.stdout = stdout
         self.score = _Score()
-        asks = [index for index, step in enumerate(scenario.steps) if isinstance(step, model.AskStep)]
-        # numbered by place in the scenario, not by how many were asked: a review card asks just one
-        self.question_number = {index: number for number, index in enumerate(asks, 1)}
 
     # -- input and output ---------------------------------------------------------------------------------
     def say(self, text: str = "") -> None:
@@ -117,8 +123,8 @@ class Player:
         self.say()
         self.say(scenario.summary.strip())
         try:
-            for index, step in enumerate(scenario.steps):
-                self.step(index, step)
+            for event in walk(scenario, self.runner):
+                self.on(event)
         except _Stop as stop:
             self.say()
             self.say(stop.why)
@@ -133,56 +139,60 @@ class Player:
             self.progress.finish(scenario.id)
         return 0
 
-    def step(self, index: int, step: object) -> None:
-        if isinstance(step, model.SayStep):
+    def on(self, event: Event) -> None:
+        """One event of the walk, shown; a question or a task is played until it is over."""
+        if isinstance(event, Said):
             self.say()
-            self.say(step.say.strip())
-        elif isinstance(step, model.AsStep):
-            switched = self.runner.switch(step.as_)
+            self.say(event.text.strip())
+        elif isinstance(event, Switched):
             self.say()
-            if switched.status:
-                self.show(switched)
+            if event.ran.status:
+                self.show(event.ran)
             else:
-                self.say(f"(Now acting as {step.as_}.)")
-        elif isinstance(step, model.RunStep):
+                self.say(f"(Now acting as {event.profile}.)")
+        elif isinstance(event, Typed):
             self.say()
-            self.say(self.runner.shell.prompt() + step.run)
-            self.show(self.runner.run(step.run))
-        elif isinstance(step, model.AdvanceStep):
-            moved = self.runner.advance(step.advance)
+            self.say(event.prompt + event.ran.command)
+            self.show(event.ran)
+        elif isinstance(event, Advanced):
             now = self.runner.world.clock.now.strftime("%Y-%m-%dT%H:%M:%SZ")
             self.say()
-            if moved.status:  # no time passed: say so rather than narrate it
-                self.say(f"({moved.stderr.strip().removeprefix('sim: ')}; the clock still shows {now}.)")
+            if event.ran.status:  # no time passed: say so rather than narrate it
+                self.say(f"({event.ran.stderr.strip().removeprefix('sim: ')}; the clock still shows {now}.)")
             else:
-                self.say(f"({step.advance} pass. The clock now shows {now}.)")
-        elif isinstance(step, model.AskStep):
-            self.question(index, step)
-        elif isinstance(step, model.TaskStep):
-            self.task(index, step)
+                self.say(f"({event.duration} pass. The clock now shows {now}.)")
+        elif isinstance(event, Asked):
+            self.question(event)
+        elif isinstance(event, TaskSet):
+            self.task(event)
 
-    def question(self, index: int, step: model.AskStep) -> None:
+    def question(self, event: Asked) -> None:
+        question = event.question
         self.score.questions += 1
-        verdicts = judge(self.runner, step)
-        right = right_choices(verdicts)
+        judgement = question.judge(event.runner)
+        shuffle = Shuffle.of(len(question.choices), self.seed, card_key(self.scenario.id, event.index))
         started = self.clock()
         self.say()
-        self.say(f"Question {self.question_number[index]}: {step.ask.strip()}")
-        for number, choice in enumerate(step.choices, 1):
-            self.say(f"  {number}. {choice.text.strip()}")
-        chosen = self.read_choices(len(step.choices), step.multiple)
-        correct = chosen == right
+        self.say(f"Question {event.number}: {question.step.ask.strip()}")
+        for number, text in enumerate(shuffle.texts(question), 1):
+            self.say(f"  {number}. {text}")
+        chosen = shuffle.file_numbers(self.read_choices(len(question.choices), question.multiple))
+        correct = judgement.correct(chosen)
         if self.progress is not None:
-            self.progress.answer(self.scenario.id, index, chosen, correct=correct)
-        self.attempt(index, Attempt("question", correct, seconds=self.clock() - started))
+            self.progress.answer(self.scenario.id, event.index, chosen, correct=correct)
+        self.attempt(event.index, Attempt("question", correct, seconds=self.clock() - started))
         if correct:
             self.score.right += 1
             self.say("Right.")
         else:
-            self.say(f"Not quite: the answer is {', '.join(map(str, right))}.")
-        if step.explain:
-            self.say(step.explain.strip())
-        self.explain(step, verdicts, chosen)
+            self.say(f"Not quite: the answer is {judgement.named(judgement.right, shuffle)}.")
+        if question.explain:
+            self.say(question.explain)
+        self.say()
+        self.say("Why each choice, as the simulation shows:")
+        for line in judgement.reasons(shuffle):
+            self.say(f"  {line}")
+        self.explain(judgement, shuffle, chosen)
 
     def read_choices(self, count: int, multiple: bool) -> list[int]:
         what = f"one or more of 1-{count}, e.g. 1,3" if multiple else f"1-{count}"
@@ -201,82 +211,100 @@ class Player:
                 f"Please answer with {'choice numbers' if multiple else 'a choice number'} from 1 to {count}."
             )
 
-    def explain(self, step: model.AskStep, verdicts: list[ChoiceVerdict], chosen: list[int]) -> None:
-        """What the simulation did: the probe and its output, or why the learner's choice works or fails."""
-        if step.probe is not None:
-            verdict = verdicts[0]
+    def explain(self, judgement: Judgement, shuffle: Shuffle, chosen: list[int]) -> None:
+        """What the simulation did: the probe and its output, or what the learner's choice did to the world;
+        then the decision behind it (without the engine's hint, which could give a later answer away)."""
+        question = judgement.question
+        if isinstance(question, PredictQuestion):
+            verdict = judgement.verdicts[0]
             self.say()
             self.say("What the simulation did:")
-            self.say(f"$ {step.probe}")
+            self.say(f"$ {question.probe}")
             self.show(verdict.ran[0])
         else:
-            verdict = verdicts[chosen[0] - 1]
+            verdict = judgement.verdicts[chosen[0] - 1]
+            shown = shuffle.shown(chosen[0])
             self.say()
             if verdict.right:
-                self.say(f"With choice {chosen[0]} applied, every check holds:")
+                self.say(f"With choice {shown} applied, every check holds:")
                 for result in verdict.checks:
                     self.say(f"  $ {result.ran.command}\n    {in_brief(result.ran)}, as the check expects")
             else:
-                failed = verdict.failed_apply or verdict.failed_check
-                what = "the change itself fails" if verdict.failed_apply else "a check still fails"
-                self.say(f"With choice {chosen[0]} applied, {what}:")
-                if failed is not None:
-                    self.say(f"$ {failed.command}")
-                    self.show(failed)
-        if verdict.decision is not None:
+                failed = verdict.ran[-1] if verdict.standing == "fails" else None
+                check = verdict.failed_check
+                self.say(f"With choice {shown} applied, {verdict.reason}.")
+                ran = failed or (check.ran if check else None)
+                if ran is not None:
+                    self.say(f"$ {ran.command}")
+                    self.show(ran)
+        decision = without_hint(verdict.decision)
+        if decision is not None:
             self.say()
-            self.say(render_decision(verdict.decision))
+            self.say(render_decision(decision))
 
-    def task(self, index: int, step: model.TaskStep) -> None:
+    def task(self, event: TaskSet) -> None:
+        attempt, runner = event.attempt, event.runner
+        task = attempt.task
         self.score.tasks += 1
-        base = self.runner.profile
         started = self.clock()
         self.say()
-        self.say(f"Task: {step.task.strip()}")
+        self.say(f"Task: {task.step.task.strip()}")
+        self.say_goals(attempt.judge(runner))
         self.say(TASK_HELP)
         hints_shown = 0
         solution_shown = False
         while True:
-            line = self.ask_line(self.runner.shell.prompt())
+            line = self.ask_line(runner.shell.prompt())
             if not line:
                 continue
+            if line == "goal":
+                self.say_goals(attempt.judge(runner))
+                continue
             if line == "hint":
-                if hints_shown < len(step.hints):
+                if hints_shown < len(task.hints):
                     hints_shown += 1
                     self.score.hints += 1
                     if self.progress is not None:
-                        self.progress.task_hint(self.scenario.id, index, hints_shown)
-                    self.say(f"Hint: {step.hints[hints_shown - 1].strip()}")
+                        self.progress.task_hint(self.scenario.id, event.index, hints_shown)
+                    self.say(f"Hint: {task.hints[hints_shown - 1]}")
                 else:
                     self.say("No more hints; `solution` shows one.")
                 continue
             if line in ("solution", "skip"):
                 solution_shown = True
                 if self.progress is not None:
-                    self.progress.task_solution_shown(self.scenario.id, index)
+                    self.progress.task_solution_shown(self.scenario.id, event.index)
                 self.say("A solution:")
-                for command in step.solution:
-                    self.say(f"  {command.run}" + (f"   (as {command.as_})" if command.as_ else ""))
+                for command in task.solution:
+                    self.say(f"  {command}")
                 if line == "solution":
                     continue
-                self.runner.act(step.solution)
-                self.say("(Solution applied.)")
+                attempt.apply_solution(runner)
+                self.say("(Back to the world the task started from, and the solution applied.)")
                 solved = False
                 break
-            self.show(self.runner.run(line))
-            if all(result.holds for result in run_checks(self.runner, step.check, base)):
+            self.show(runner.run(line))
+            verdict = attempt.judge(runner)
+            if verdict.solved:
                 self.score.solved += 1
                 if self.progress is not None:
-                    self.progress.task_done(self.scenario.id, index)
-                self.say("Task complete: every check holds.")
+                    self.progress.task_done(self.scenario.id, event.index)
+                self.say("Task complete: every check holds, and no more access than needed.")
                 solved = True
                 break
+            if verdict.checks_hold:
+                self.say(verdict.problems()[-1])
         seconds = self.clock() - started
         self.attempt(
-            index, Attempt("task", solved, hints=hints_shown, solution_shown=solution_shown, seconds=seconds)
+            event.index,
+            Attempt("task", solved, hints=hints_shown, solution_shown=solution_shown, seconds=seconds),
         )
-        if self.runner.profile != base:
-            self.runner.switch(base)
+
+    def say_goals(self, verdict: TaskVerdict) -> None:
+        """The goal view: a line per check, met or not."""
+        self.say("Goal:")
+        for goal in verdict.goals:
+            self.say(f"  [{'x' if goal.met else ' '}] {goal.label}")
 
     def attempt(self, index: int, attempt: Attempt) -> None:
         if self.attempted is not None:

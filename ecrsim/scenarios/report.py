@@ -2,22 +2,24 @@
 
 For instructors and their CI. The answers file (YAML, or JSON which is YAML too) says which choice the
 learner picked for each question and which commands they typed for each task, both numbered from 1 in the
-order the scenario asks them, as `ecrsim play` numbers them:
+order the scenario asks them. Choices are numbered in the scenario file's order (the order `answer:` uses,
+not the shuffled order a learner saw), or named by their text:
 
     learner: Ana Silva          # optional; shown in the report
     questions:
       1: 2
       2: [1, 3]                 # a question with several right choices
+      3: "It fails: no basic auth credentials."
     tasks:
       1:
         - aws ecr get-login-password --region us-east-1 | docker login ...
         - docker push 111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1.4.1
 
-The scenario is replayed exactly as the player would play it: each question is marked by the simulation
-(runner.judge, the computation `ecrsim check` verified) and each task by running the learner's commands
-in the world and then the task's checks. A task left unsolved gets its solution applied, so one miss does
-not fail every later step. Exit status: 0 everything right, 1 anything wrong or unanswered, 2 the answers
-file or the scenario cannot be used.
+The scenario's walk is read exactly as the player reads it: each question is marked by the simulation
+(Question.judge, the computation `ecrsim check` verified) and each task by running the learner's commands
+in the world, then the task's checks and the least-privilege verdict. A task left unsolved gets its
+solution applied, so one miss does not fail every later step. Exit status: 0 everything right, 1 anything
+wrong or unanswered, 2 the answers file or the scenario cannot be used.
 """
 
 from __future__ import annotations
@@ -33,13 +35,14 @@ from typing import Any, Literal
 
 from ecrsim.engine.hostfiles import read_bytes
 from ecrsim.scenarios import model
-from ecrsim.scenarios.cards import Judged, walk
+from ecrsim.scenarios.cards import stops
 from ecrsim.scenarios.console import load_named_scenario, quiet_when_piped_to_head
 from ecrsim.scenarios.loader import MAX_BYTES, DataPath, Document, dotted, load_text
-from ecrsim.scenarios.outcomes import Ran, describe, expected_words
+from ecrsim.scenarios.outcomes import Ran
 from ecrsim.scenarios.pack import Loaded, display_name
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
-from ecrsim.scenarios.runner import judge, run_checks
+from ecrsim.scenarios.tasks import Goal
+from ecrsim.scenarios.walker import Asked
 
 ReportFormat = Literal["json", "junit"]
 REPORT_VERSION = 1
@@ -136,9 +139,18 @@ class _Reader:
         step = self.asks[number - 1]
         values = value if isinstance(value, list) else [value]
         count = len(step.choices)
+        texts = [" ".join(choice.text.split()).casefold() for choice in step.choices]
+        for i, v in enumerate(values):
+            if isinstance(v, str) and " ".join(v.split()).casefold() in texts:
+                values[i] = texts.index(" ".join(v.split()).casefold()) + 1  # a choice named by its text
+            elif isinstance(v, str):
+                self.add(path, f"no choice of question {number} reads {v!r}")
+                return None
         if not values or not all(type(v) is int for v in values):
             self.add(
-                path, f"expected a choice number from 1 to {count}" + (", or a list" if step.multiple else "")
+                path,
+                f"expected a choice number from 1 to {count} (in the file's order) or a choice's text"
+                + (", or a list" if step.multiple else ""),
             )
             return None
         wrong = [v for v in values if not 1 <= v <= count]
@@ -162,6 +174,15 @@ class _Reader:
 
 
 @dataclass(frozen=True)
+class ChoiceResult:
+    number: int  # in the file's order, as answers files number choices
+    text: str
+    right: bool
+    reason: str  # the simulation's
+    why: str | None  # the author's
+
+
+@dataclass(frozen=True)
 class QuestionResult:
     number: int
     step: int
@@ -170,6 +191,7 @@ class QuestionResult:
     right: list[int]
     explanation: str
     happened: str  # what the simulation did: the probe's outcome, or why the chosen fix works or fails
+    choices: list[ChoiceResult]  # in the file's order
 
     @property
     def correct(self) -> bool:
@@ -190,11 +212,12 @@ class TaskResult:
     step: int
     text: str
     commands: list[CommandResult]
-    failed_checks: list[str]  # one sentence per check that does not hold after the learner's commands
+    goals: list[Goal]  # every check, met or not, after the learner's commands
+    problems: list[str]  # one sentence per check that does not hold, or the access opened beyond need
 
     @property
     def correct(self) -> bool:
-        return not self.failed_checks
+        return not self.problems
 
 
 @dataclass
@@ -212,40 +235,40 @@ class Report:
 
 def grade(item: Loaded, answers: Answers) -> Report:
     report = Report(item.scenario, item.document.file, answers.learner)
-    for position in walk(item):
-        step, runner = position.step, position.runner
-        if isinstance(step, model.AskStep):
-            number = len(report.questions) + 1
-            judged = Judged(position.index, step, tuple(judge(runner, step)))
-            chosen = answers.questions.get(number, [])
+    for stop in stops(item):
+        if isinstance(stop, Asked):
+            question = stop.question
+            judgement = question.judge(stop.runner)
+            chosen = answers.questions.get(stop.number, [])
+            choices = [
+                ChoiceResult(n, text, verdict.right, verdict.reason, verdict.why)
+                for n, (text, verdict) in enumerate(zip(question.choices, judgement.verdicts, strict=True), 1)
+            ]
             report.questions.append(
                 QuestionResult(
-                    number,
-                    position.index,
-                    " ".join(step.ask.split()),
+                    stop.number,
+                    stop.index,
+                    question.text,
                     chosen,
-                    judged.right,
-                    " ".join((step.explain or "").split()),
-                    judged.happened(chosen),
+                    judgement.right,
+                    question.explain or "",
+                    judgement.happened(chosen),
+                    choices,
                 )
             )
         else:
-            number = len(report.tasks) + 1
-            base = runner.profile
-            typed: list[Ran] = [_bounded(runner.run(line)) for line in answers.tasks.get(number, [])]
-            failed = [
-                f"`{result.check.run}`: expected {expected_words(result.check.expect)}, "
-                f"but {describe(result.ran)}"
-                for result in run_checks(runner, step.check, base)
-                if not result.holds
+            typed: list[Ran] = [
+                _bounded(stop.runner.run(line)) for line in answers.tasks.get(stop.number, [])
             ]
+            verdict = stop.attempt.judge(stop.runner)
             report.tasks.append(
                 TaskResult(
-                    number,
-                    position.index,
-                    " ".join(step.task.split()),
+                    stop.number,
+                    stop.index,
+                    stop.task.text,
                     [CommandResult(r.command, r.status, r.stdout, r.stderr) for r in typed],
-                    failed,
+                    verdict.goals,
+                    verdict.problems(),
                 )
             )
     return report
@@ -293,6 +316,7 @@ def to_json(report: Report) -> dict[str, Any]:
                 "correct": q.correct,
                 "explanation": q.explanation,
                 "simulation": q.happened,
+                "choices": [vars(c) for c in q.choices],
             }
             for q in report.questions
         ],
@@ -303,7 +327,8 @@ def to_json(report: Report) -> dict[str, Any]:
                 "task": t.text,
                 "solved": t.correct,
                 "commands": [vars(c) for c in t.commands],
-                "failed_checks": t.failed_checks,
+                "goals": [{"check": g.label, "met": g.met} for g in t.goals],
+                "failed_checks": t.problems,
             }
             for t in report.tasks
         ],
@@ -328,13 +353,16 @@ def to_junit(report: Report) -> str:
             suite, "testcase", {"classname": classname, "name": f"question {q.number}: {q.text}"}
         )
         if not q.correct:
-            said = f"answered {_numbers(q.chosen)}" if q.chosen else "not answered"
+            said = f"answered {_named(q, q.chosen)}" if q.chosen else "not answered"
             failure = ET.SubElement(
                 case,
                 "failure",
-                {"type": "WrongAnswer", "message": f"{said}; the answer is {_numbers(q.right)}"},
+                {"type": "WrongAnswer", "message": f"{said}; the answer is {_named(q, q.right)}"},
             )
-            failure.text = "\n".join(part for part in (q.explanation, q.happened) if part)
+            reasons = [
+                f"{c.number}. {c.text} -- {'right' if c.right else 'wrong'}: {c.reason}." for c in q.choices
+            ]
+            failure.text = "\n".join(part for part in (q.explanation, q.happened, *reasons) if part)
     for t in report.tasks:
         case = ET.SubElement(
             suite, "testcase", {"classname": classname, "name": f"task {t.number}: {t.text}"}
@@ -342,7 +370,7 @@ def to_junit(report: Report) -> str:
         if not t.correct:
             message = "not solved" if t.commands else "no commands given"
             failure = ET.SubElement(case, "failure", {"type": "TaskNotSolved", "message": message})
-            failure.text = "\n".join(t.failed_checks)
+            failure.text = "\n".join(t.problems)
         if t.commands:
             out = ET.SubElement(case, "system-out")
             out.text = "\n".join(f"$ {c.command}\n{c.stdout}{c.stderr}".rstrip("\n") for c in t.commands)
@@ -351,8 +379,9 @@ def to_junit(report: Report) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_XML.sub("\ufffd", text) + "\n"
 
 
-def _numbers(numbers: list[int]) -> str:
-    return ", ".join(map(str, numbers))
+def _named(question: QuestionResult, numbers: list[int]) -> str:
+    """`2 ("It fails: denied")`: each choice's number (file order) with its text beside it."""
+    return "; ".join(f'{n} ("{question.choices[n - 1].text}")' for n in numbers)
 
 
 @quiet_when_piped_to_head

@@ -1,8 +1,8 @@
-"""A scenario's world and the shell typing into it, and the simulation's verdict on questions and tasks.
+"""A scenario's world and the shell typing into it, and how a list of checks runs on it.
 
-The checker and the player share this: a question is marked in play by the very computation that
-checked its answer key. Probes, checks and choices run on forks (copies of the world and of the shell's
-state); only `run` steps and the learner's own commands change the scenario's world.
+Probes, checks and choices run on forks (copies of the world and of the shell's state); only `run` steps
+and the learner's own commands change the scenario's world. Questions (questions.py) and tasks (tasks.py)
+judge through this.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from ecrsim.engine.policy.types import Decision
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model
-from ecrsim.scenarios.outcomes import Ran, describe, matches
-from ecrsim.scenarios.pack import find_scenario, load
-from ecrsim.scenarios.problems import ScenarioProblems
-from ecrsim.scenarios.world_builder import build_world
+from ecrsim.scenarios.outcomes import Ran, expected_words, matches
 from ecrsim.shell import Shell
 
 
@@ -78,6 +75,11 @@ class Runner:
     def fork(self) -> Runner:
         return Runner(self.shell.fork())
 
+    def restore(self, snapshot: Runner) -> None:
+        """Go back to the world and shell state of `snapshot` (a fork taken earlier), e.g. before `skip`
+        applies a task's solution to the world the task started from."""
+        self.shell = snapshot.shell.fork()
+
     def decision_since(self, mark: int) -> Decision | None:
         """The last authorization decision among the calls made after `len(world.events)` was `mark`: what
         the player explains after a probe (None when the probe made no authorized call)."""
@@ -97,6 +99,19 @@ class CheckResult:
     def holds(self) -> bool:
         return matches(self.check.expect, self.ran)
 
+    @property
+    def expects_refusal(self) -> bool:
+        """The check says what must stay refused (its `expect` is an error)."""
+        return isinstance(self.check.expect, model.ErrorOutcome)
+
+    @property
+    def label(self) -> str:
+        """What the goal view shows: the author's label, else the command and what it must give."""
+        if self.check.label:
+            return " ".join(self.check.label.split())
+        who = f" (as {self.check.as_})" if self.check.as_ else ""
+        return f"`{self.check.run}`{who} gives {expected_words(self.check.expect)}"
+
 
 def run_checks(runner: Runner, checks: Sequence[model.Check], base: str | None = None) -> list[CheckResult]:
     """The checks in order on one fork (a login check prepares a pull check), each as the profile it names,
@@ -109,83 +124,3 @@ def run_checks(runner: Runner, checks: Sequence[model.Check], base: str | None =
         ran = fork.run_as(check.as_ or base, check.run)
         results.append(CheckResult(check, ran, fork.decision_since(mark)))
     return results
-
-
-@dataclass(frozen=True)
-class ChoiceVerdict:
-    """Whether one choice of a question is right, and what the simulation did to decide it."""
-
-    right: bool
-    ran: tuple[Ran, ...]  # the probe (predict), or the apply commands (fix)
-    decision: Decision | None  # the decision that tells most: the probe's, or the failing command's
-    failed_apply: Ran | None = None  # fix questions: the apply command that failed
-    checks: tuple[CheckResult, ...] = ()  # fix questions: the checks, run after the apply
-
-    @property
-    def failed_check(self) -> Ran | None:
-        return next((result.ran for result in self.checks if not result.holds), None)
-
-    def why_wrong(self) -> str:
-        if self.failed_apply is not None:
-            return f"its change fails: {describe(self.failed_apply)}"
-        failed = self.failed_check
-        if failed is not None:
-            return f"`{failed.command}` still fails: {describe(failed)}"
-        return describe(self.ran[0]) if self.ran else ""
-
-
-def judge(runner: Runner, step: model.AskStep) -> list[ChoiceVerdict]:
-    """The simulation's answer key for a question: one verdict per choice."""
-    if step.probe is not None:
-        probe = runner.fork()
-        mark = len(probe.world.events)
-        ran = probe.run(step.probe)
-        decision = probe.decision_since(mark)
-        return [
-            ChoiceVerdict(choice.outcome is not None and matches(choice.outcome, ran), (ran,), decision)
-            for choice in step.choices
-        ]
-    return [_judge_fix(runner, choice, step.check or []) for choice in step.choices]
-
-
-def _judge_fix(runner: Runner, choice: model.Choice, checks: Sequence[model.Check]) -> ChoiceVerdict:
-    fork = runner.fork()
-    mark = len(fork.world.events)
-    applied, failed = fork.act(choice.apply or [])
-    if failed is not None:
-        return ChoiceVerdict(False, tuple(applied), fork.decision_since(mark), failed_apply=failed)
-    results = tuple(run_checks(fork, checks))
-    failing = next((result for result in results if not result.holds), None)
-    return ChoiceVerdict(
-        failing is None,
-        tuple(applied),
-        failing.decision if failing else None,
-        checks=results,
-    )
-
-
-def right_choices(verdicts: Sequence[ChoiceVerdict]) -> list[int]:
-    """1-based, as authors and learners number choices."""
-    return [i + 1 for i, verdict in enumerate(verdicts) if verdict.right]
-
-
-def scenario_shell(file_or_id: str) -> Shell | str:
-    """`ecrsim shell --scenario`: the scenario's world with its `as`, `run` and `advance` steps replayed
-    (where `sim reset` returns); or the lines saying why it cannot start (no such scenario, its problems)."""
-    path = find_scenario(file_or_id)
-    if path is None:
-        return f"ecrsim: no scenario file or bundled scenario id '{file_or_id}'"
-    try:
-        item = load(path)
-        runner = Runner.start(build_world(item.scenario, item.document), item.scenario)
-    except ScenarioProblems as error:
-        return str(error)
-    for step in item.scenario.steps:
-        if isinstance(step, model.AsStep):
-            runner.switch(step.as_)
-        elif isinstance(step, model.RunStep):
-            runner.run(step.run)
-        elif isinstance(step, model.AdvanceStep):
-            runner.advance(step.advance)
-    runner.shell.mark_start()  # `sim reset` returns here, to the scenario's world, not an empty one
-    return runner.shell

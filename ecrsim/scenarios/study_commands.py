@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from ecrsim.scenarios.cards import Pack, PackCard, context, load_pack, runner_at
+from ecrsim.scenarios.cards import Pack, PackCard, context, load_pack, stop_at
 from ecrsim.scenarios.console import Clock, Now, quiet_when_piped_to_head, utc_now, warn
 from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, compose, prepare, result_lines
 from ecrsim.scenarios.player import Player
@@ -23,6 +23,7 @@ from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.scenarios.review import Attempt, describe_interval
 from ecrsim.scenarios.stats import compute, render
 from ecrsim.scenarios.study_store import StudyStore
+from ecrsim.scenarios.walker import Asked
 
 
 class _InputEnded(Exception):
@@ -110,7 +111,7 @@ def _review_card(card: PackCard, heading: str, study: _Study) -> None:
     out = study.out
     item = study.pack.scenarios[card.scenario_id]
     try:
-        runner = runner_at(item, card.step)
+        stop = stop_at(item, card.step)
     except ScenarioProblems as error:
         print(
             f"ecrsim: {card.scenario_id} cannot start ({error.problems[0]}); skipping its card",
@@ -120,16 +121,21 @@ def _review_card(card: PackCard, heading: str, study: _Study) -> None:
     print(f"\n--- {heading}: {card.kind} {card.number} of {card.title} ({card.scenario_id}) ---", file=out)
     for line in context(item.scenario, card.step):
         print(line, file=out)
+    if isinstance(stop, Asked):
+        print("The world at this point:", file=out)
+        for fact in stop.question.facts(stop.runner):
+            print(f"  {fact}", file=out)
     attempts: list[Attempt] = []  # rated once the player has explained the answer, not mid-step
     player = Player(
         item.scenario,
-        runner,
+        stop.runner,
         study.stdin,
         out,
         attempted=lambda _key, attempt: attempts.append(attempt),
         clock=study.clock,
+        seed=int(study.store.cards[card.key].due.timestamp()),  # this review's order of the choices
     )
-    player.step(card.step, item.scenario.steps[card.step])
+    player.on(stop)
     if not attempts:  # cannot happen: the step returns only once answered or finished
         return
     attempt = attempts[0]
@@ -178,7 +184,7 @@ def run_exam(
     study = _Study(stdin, stdout, now, clock, pack_dir)
     out = study.out
     seed = seed if seed is not None else int(now().timestamp()) % 1_000_000
-    chosen, problems = prepare(study.pack, compose(study.pack, questions, seed, domain))
+    chosen, problems = prepare(study.pack, compose(study.pack, questions, seed, domain), seed)
     for problem in problems:
         print(f"ecrsim: {problem}", file=sys.stderr)
     if not chosen:
@@ -266,22 +272,19 @@ class _Sitting:
 
     def ask(self, index: int) -> None:
         question = self.exam.questions[index]
-        step = question.judged.step
         self.say(f"\nQuestion {index + 1} of {len(self.exam.questions)} ({question.card.title})")
-        for line in question.context:
-            self.say(f"  {line}")
-        self.say(" ".join(step.ask.split()))
-        for number, choice in enumerate(step.choices, 1):
-            self.say(f"  {number}. {' '.join(choice.text.split())}")
-        current = self.exam.answers.get(index)
+        for line in question.lines():
+            self.say(f"  {line}" if line else "")
+        current = self.exam.shown_answer(index)
         if current or index in self.exam.flagged:
             given = ", ".join(map(str, current)) if current else "none"
             self.say(f"(Your answer: {given}{'; flagged' if index in self.exam.flagged else ''}.)")
-        count = len(step.choices)
-        what = f"one or more of 1-{count}" if step.multiple else f"1-{count}"
+        count = len(question.question.choices)
+        multiple = question.question.multiple
+        what = f"one or more of 1-{count}" if multiple else f"1-{count}"
         while True:
             line = self.read(f"Answer ({what}; Enter to skip): ").lower()
-            parsed = parse_exam_answer(line, count, step.multiple)
+            parsed = parse_exam_answer(line, count, multiple)
             if parsed is None:
                 self.say(f"Please answer with {what}, optionally followed by f to flag it, e.g. `2f`.")
                 continue

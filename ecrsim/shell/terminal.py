@@ -126,8 +126,8 @@ def main_shell(scenario: str | None, script: str | None, *, as_json: bool) -> in
     if scenario is None:
         return run_shell(sandbox_shell(), script=script, as_json=as_json)
     # Scenarios sit above the shell: ask that layer for the scenario's shell only when one is wanted.
-    runner = importlib.import_module("ecrsim.scenarios.runner")
-    scenario_shell = getattr(runner, "scenario_shell", None)
+    walker = importlib.import_module("ecrsim.scenarios.walker")
+    scenario_shell = getattr(walker, "scenario_shell", None)
     if scenario_shell is None:
         print("ecrsim shell: --scenario is not available yet", file=sys.stderr)
         return 2

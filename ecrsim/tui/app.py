@@ -37,9 +37,14 @@ class EcrsimApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
     ]
 
-    def __init__(self, *, pack_dir: Path | None = None, progress_path: Path | None = None) -> None:
+    def __init__(
+        self, *, pack_dir: Path | None = None, progress_path: Path | None = None, shuffle: bool = True
+    ) -> None:
         super().__init__()
         self.pack_dir = pack_dir
+        # Choices are shown shuffled per attempt (a scenario's start, a review card's due time, the exam's
+        # seed); `shuffle=False` keeps the file's order, for tests that press a choice's number.
+        self.shuffle = shuffle
         self.progress = ProgressStore.load(progress_path)
         self.entries: list[Entry] = []
         self.theme = DARK_THEME
@@ -98,11 +103,15 @@ class EcrsimApp(App[None]):
     def _open(self, entry: Entry | None, *, sandbox: bool, replace: bool = False) -> None:
         """Open a scenario or sandbox screen; a scenario that cannot start is a notification, not a crash."""
         from ecrsim.scenarios.problems import ScenarioProblems
+        from ecrsim.scenarios.session import Session, SessionError
         from ecrsim.tui.scenario_screen import ScenarioScreen
-        from ecrsim.tui.session import Session, SessionError
 
         try:
-            session = Session.sandbox(entry) if sandbox else Session.for_scenario(entry)  # type: ignore[arg-type]
+            if sandbox:
+                session = Session.sandbox(entry)
+            else:
+                assert entry is not None
+                session = Session.for_scenario(entry, shuffle=self.shuffle)
         except (ScenarioProblems, SessionError) as error:
             self.notify(
                 str(error), title="This scenario cannot start", severity="error", timeout=10, markup=False

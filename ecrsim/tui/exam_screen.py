@@ -85,7 +85,8 @@ class ExamScreen(Screen[None]):
         from ecrsim.scenarios.exam import MINUTES_PER_QUESTION, Exam, compose, prepare
 
         pack = load_pack(self.app.pack_dir)
-        questions, problems = prepare(pack, compose(pack, self.count, self.seed, self.domain))
+        cards = compose(pack, self.count, self.seed, self.domain)
+        questions, problems = prepare(pack, cards, self.seed if self.app.shuffle else None)
         exam = Exam(questions, self.seed, self.minutes or MINUTES_PER_QUESTION * len(questions))
         self.app.call_from_thread(self._ready, exam, problems)
 
@@ -108,17 +109,17 @@ class ExamScreen(Screen[None]):
         assert self.exam is not None
         self.index = index
         question = self.exam.questions[index]
-        step = question.judged.step
         body = self.query_one("#exam-body", VerticalScroll)
         await body.remove_children()
-        await body.mount(Static(Text("\n".join(question.context)), classes="exam-context"))
+        facts = ["", "The world at this point:", *(f"  {fact}" for fact in question.facts)]
+        await body.mount(Static(Text("\n".join([*question.context, *facts])), classes="exam-context"))
         view = QuestionView(
-            " ".join(step.ask.split()),
-            [" ".join(c.text.split()) for c in step.choices],
-            multiple=step.multiple,
+            question.question.text,
+            question.shuffle.texts(question.question),
+            multiple=question.question.multiple,
         )
         await body.mount(view)
-        chosen = self.exam.answers.get(index)
+        chosen = self.exam.shown_answer(index)
         await body.mount(
             Static(
                 f"Your answer: {', '.join(map(str, chosen))}. Answer again to change it." if chosen else "",

@@ -6,6 +6,8 @@ layer worked out from the simulation.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,6 +21,19 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 MAX_KEYED_CHOICES = 9
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str, style: str = "") -> Text:
+    """Markdown's `code` spans as styled text: a choice or question shows no literal backticks."""
+    result = Text(style=style)
+    last = 0
+    for match in _CODE.finditer(text):
+        result.append(text[last : match.start()])
+        result.append(match.group(1), style="bold cyan")
+        last = match.end()
+    result.append(text[last:])
+    return result
 
 
 class QuestionView(Vertical):
@@ -45,17 +60,17 @@ class QuestionView(Vertical):
         self.answered = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(self.question, style="bold"), classes="question-text")
+        yield Static(inline_code(self.question, style="bold"), classes="question-text")
         if self.multiple:
             yield Static("Pick every right choice (number keys, or space), then submit (s).", classes="dim")
             yield SelectionList[int](
-                *(Selection(f"{n}. {text}", n) for n, text in enumerate(self.choices, 1)),
+                *(Selection(inline_code(f"{n}. {text}"), n) for n, text in enumerate(self.choices, 1)),
                 classes="question-choices",
             )
             yield Button("Submit answer", id="question-submit", variant="primary")
         else:
             yield OptionList(
-                *(Option(f"{n}. {text}", id=str(n)) for n, text in enumerate(self.choices, 1)),
+                *(Option(inline_code(f"{n}. {text}"), id=str(n)) for n, text in enumerate(self.choices, 1)),
                 classes="question-choices",
             )
         result = Static(classes="question-result")
@@ -101,8 +116,15 @@ class QuestionView(Vertical):
         self.post_message(self.Answered(sorted(choices)))
 
     def show_verdict(
-        self, *, correct: bool, right: list[int], explain: str | None, detail: str | None
+        self,
+        *,
+        correct: bool,
+        right: list[int],
+        explain: str | None,
+        detail: str | None,
+        reasons: Sequence[str] = (),
     ) -> None:
+        """Right or wrong, what happened, the author's explanation, then every choice with its reason."""
         text = Text()
         if correct:
             text.append("✓ Right!", style="bold green")
@@ -110,9 +132,16 @@ class QuestionView(Vertical):
             answer = ", ".join(str(n) for n in right)
             text.append(f"✗ Not quite. The right answer: {answer}.", style="bold red")
         if detail:
-            text.append("\n" + detail, style="dim")
+            text.append("\n")
+            text.append_text(inline_code(detail, style="dim"))
         if explain:
-            text.append("\n\n" + " ".join(explain.split()))
+            text.append("\n\n")
+            text.append_text(inline_code(" ".join(explain.split())))
+        if reasons:
+            text.append("\n\nWhy each choice:", style="bold")
+            for line in reasons:
+                text.append("\n")
+                text.append_text(inline_code(line))
         result = self.query_one(".question-result", Static)
         result.update(text)
         result.display = True

@@ -1,7 +1,8 @@
 """The Review screen: the cards that are due, one at a time, each in the world it was written for.
 
-A question is the scenario screen's own QuestionView; a task is a TaskView beside a terminal. Marking,
-checks and scheduling all come from the scenarios layer (runner.judge, run_checks, StudyStore.record);
+A question is the scenario screen's own QuestionView, its choices shuffled by the card's due time, after
+the facts of its world; a task is a TaskView beside a terminal. Marking, checks and scheduling all come from
+the scenarios layer (the walk's Question.judge and TaskAttempt.judge, StudyStore.record);
 the rating comes from how the attempt went, so the learner never rates a card by hand.
 """
 
@@ -26,7 +27,8 @@ from ecrsim.tui.task_view import TaskView
 from ecrsim.tui.terminal import Terminal
 
 if TYPE_CHECKING:
-    from ecrsim.scenarios.cards import Pack, PackCard
+    from ecrsim.scenarios.cards import Pack, PackCard, Stop
+    from ecrsim.scenarios.questions import Shuffle
     from ecrsim.scenarios.review import Attempt
     from ecrsim.scenarios.runner import Runner
     from ecrsim.scenarios.study_store import StudyStore
@@ -65,7 +67,8 @@ class ReviewScreen(Screen[None]):
         self.due: list[PackCard] = []
         self.position = -1
         self.runner: Runner | None = None
-        self.base = ""  # the profile a task started as: its checks run as this one
+        self.stop: Stop | None = None  # the card's question or task, in its world
+        self.shuffle: Shuffle | None = None  # the order the card's choices are shown in
         self.started = 0.0
         self.rated = False
         self.reviewed = 0
@@ -107,9 +110,10 @@ class ReviewScreen(Screen[None]):
     async def show_next(self) -> None:
         """Replace the card shown by the next one due. The old card's widgets are gone before the new ones
         mount: both cards' views carry the same ids."""
-        from ecrsim.scenarios.cards import context, runner_at
-        from ecrsim.scenarios.model import AskStep
+        from ecrsim.scenarios.cards import context, stop_at
         from ecrsim.scenarios.problems import ScenarioProblems
+        from ecrsim.scenarios.questions import Shuffle
+        from ecrsim.scenarios.walker import Asked
 
         assert self.pack is not None
         self.position += 1
@@ -123,34 +127,36 @@ class ReviewScreen(Screen[None]):
         card = self.due[self.position]
         item = self.pack.scenarios[card.scenario_id]
         try:
-            self.runner = runner_at(item, card.step)
+            self.stop = stop_at(item, card.step)
         except ScenarioProblems:
             self.notify(f"{card.scenario_id} cannot start; run `ecrsim check` on it", severity="warning")
             await self.show_next()
             return
-        self.base = self.runner.profile
+        self.runner = self.stop.runner
         self.rated = False
         self._status(
             f"Card {self.position + 1} of {len(self.due)}: {card.kind} {card.number} of {card.title}"
         )
-        card_area.mount(Static(Text("\n".join(context(item.scenario, card.step))), classes="review-context"))
-        step = item.scenario.steps[card.step]
-        if isinstance(step, AskStep):
+        lines = context(item.scenario, card.step)
+        stop = self.stop
+        if isinstance(stop, Asked):  # the facts of its world the question depends on
+            lines += ["", "The world at this point:", *(f"  {f}" for f in stop.question.facts(stop.runner))]
+        card_area.mount(Static(Text("\n".join(lines)), classes="review-context"))
+        if isinstance(stop, Asked):
+            seed = (
+                int(self.store.cards[card.key].due.timestamp()) if self.app.shuffle and self.store else None
+            )
+            self.shuffle = Shuffle.of(len(stop.question.choices), seed, card.key)
             view: QuestionView | TaskView = QuestionView(
-                " ".join(step.ask.split()),
-                [" ".join(c.text.split()) for c in step.choices],
-                multiple=step.multiple,
+                stop.question.text,
+                self.shuffle.texts(stop.question),
+                multiple=stop.question.multiple,
                 id="review-question",
             )
             await card_area.mount(view)
             self.call_after_refresh(view.focus_choices)
         else:
-            view = TaskView(
-                " ".join(step.task.split()),
-                list(step.hints),
-                [c.run for c in step.solution],
-                id="review-task",
-            )
+            view = TaskView(stop.task.text, stop.task.hints, stop.task.solution, id="review-task")
             await card_area.mount(view)
             terminal.display = True
             terminal.clear()
@@ -163,30 +169,30 @@ class ReviewScreen(Screen[None]):
 
     @on(QuestionView.Answered)
     def _answered(self, event: QuestionView.Answered) -> None:
-        from ecrsim.scenarios.cards import Judged
-        from ecrsim.scenarios.model import AskStep
         from ecrsim.scenarios.review import Attempt
-        from ecrsim.scenarios.runner import judge
+        from ecrsim.scenarios.walker import Asked
 
-        card = self._card()
-        assert card is not None and self.pack is not None and self.runner is not None
-        step = self.pack.scenarios[card.scenario_id].scenario.steps[card.step]
-        assert isinstance(step, AskStep)
-        judged = Judged(card.step, step, tuple(judge(self.runner, step)))
-        correct = event.choices == judged.right
+        stop, shuffle = self.stop, self.shuffle
+        assert isinstance(stop, Asked) and shuffle is not None
+        judgement = stop.question.judge(stop.runner)
+        chosen = shuffle.file_numbers(event.choices)
+        correct = judgement.correct(chosen)
         self.query_one("#review-question", QuestionView).show_verdict(
-            correct=correct, right=judged.right, explain=step.explain, detail=judged.happened(event.choices)
+            correct=correct,
+            right=shuffle.shown_numbers(judgement.right),
+            explain=stop.question.explain,
+            detail=judgement.happened(chosen, shuffle),
+            reasons=judgement.reasons(shuffle),
         )
         self._rate(Attempt("question", correct, seconds=self.clock() - self.started))
 
     @on(Terminal.Submitted)
     async def _command(self, event: Terminal.Submitted) -> None:
-        from ecrsim.scenarios.model import TaskStep
         from ecrsim.scenarios.review import Attempt
-        from ecrsim.scenarios.runner import run_checks
+        from ecrsim.scenarios.walker import TaskSet
 
-        card = self._card()
-        if card is None or self.runner is None or self.pack is None:
+        card, stop = self._card(), self.stop
+        if card is None or self.runner is None or not isinstance(stop, TaskSet):
             return
         terminal = self.query_one(Terminal)
         terminal.show_command(self.runner.shell.prompt(), event.line)
@@ -198,9 +204,11 @@ class ReviewScreen(Screen[None]):
         view = self._task_view()
         if view is None:  # a question card: the terminal is not the way to answer it
             return
-        step = self.pack.scenarios[card.scenario_id].scenario.steps[card.step]
-        assert isinstance(step, TaskStep)
-        if not view.done and all(r.holds for r in run_checks(self.runner, step.check, self.base)):
+        verdict = stop.attempt.judge(self.runner)
+        view.show_goals(verdict.goals)
+        if not view.done and verdict.checks_hold and not verdict.solved:
+            view.show_problem(verdict.problems()[-1])
+        if not view.done and verdict.solved:
             view.show_success()
             self._rate(
                 Attempt(

@@ -25,12 +25,12 @@ from textual.widgets import Button, Footer, Markdown, Static, TabbedContent, Tab
 
 from ecrsim.scenarios.console import Clock, Now, utc_now
 from ecrsim.scenarios.review import Attempt, card_key
+from ecrsim.scenarios.session import Happening, Narration, Session, Typed
 from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
 from ecrsim.tui.guide_log import GuideLog
 from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
-from ecrsim.tui.session import Happening, Narration, Session, Typed
 from ecrsim.tui.sim_header import SimHeader
 from ecrsim.tui.task_view import TaskView
 from ecrsim.tui.terminal import Terminal
@@ -146,7 +146,9 @@ class ScenarioScreen(Screen[None]):
             self.action_show_tab("guide")
             self.call_after_refresh(view.focus_choices)
         else:
-            self._guide(TaskView(step.text, step.hints, step.solution, classes="step"))
+            view = TaskView(step.text, step.hints, step.solution, classes="step")
+            self._guide(view)
+            self.call_after_refresh(view.show_goals, self.session.goals())
             self.call_after_refresh(self.action_focus_terminal)
         self.refresh_world()
 
@@ -157,7 +159,7 @@ class ScenarioScreen(Screen[None]):
                 self._guide(Markdown(happening.text, classes="narration"))  # `say` is Markdown
             elif isinstance(happening, Typed):
                 terminal.show_command(happening.prompt, happening.line)
-                terminal.show_output(happening.result.stdout, happening.result.stderr)
+                terminal.show_output(happening.stdout, happening.stderr)
             else:
                 terminal.show_note(happening.text)
 
@@ -229,8 +231,19 @@ class ScenarioScreen(Screen[None]):
         self._check_task()
 
     def _check_task(self) -> None:
+        """After every command: the goal view redrawn, the task complete (or open again after an undo)."""
         view = self._current_view()
-        if not isinstance(view, TaskView) or view.done or not self.session.task_done():
+        if not isinstance(view, TaskView) or self.session.current is None:
+            return
+        view.show_goals(self.session.goals())
+        done = self.session.task_done()
+        if view.done and not done:
+            view.undo_success()
+            self._scroll_guide()
+            return
+        if view.done or not done:
+            problems = self.session.task_problems()
+            view.show_problem(problems[-1] if problems and all(g.met for g in self.session.goals()) else None)
             return
         view.show_success()
         self._scroll_guide()
@@ -264,7 +277,11 @@ class ScenarioScreen(Screen[None]):
             self.query_one(ExplainView).show_decision(verdict.decided_by, verdict.decision)
             detail = f"{detail or ''} F4 shows the decision behind it.".strip()
         view.show_verdict(
-            correct=verdict.correct, right=verdict.right, explain=verdict.explain, detail=detail
+            correct=verdict.correct,
+            right=verdict.right,
+            explain=verdict.explain,
+            detail=detail,
+            reasons=verdict.reasons,
         )
         step = self.session.step_index
         self._record(lambda progress, sid: progress.answer(sid, step, event.choices, correct=verdict.correct))

@@ -12,7 +12,7 @@ import pytest
 from ecrsim.cli import main
 from ecrsim.scenarios.checker import check_paths
 from ecrsim.scenarios.pack import bundled_pack, display_name, load, scenario_files
-from ecrsim.scenarios.runner import scenario_shell
+from ecrsim.scenarios.walker import scenario_shell
 from ecrsim.scenarios.world_builder import build_world
 
 GOOD = Path(__file__).resolve().parent / "good"
@@ -96,7 +96,7 @@ def test_scenario_shell_replays_the_run_steps() -> None:
 MULTIPLE = """\
 id: two-ways
 title: Two ways
-summary: Either managed policy lets Bob list images.
+summary: Either inline policy lets Bob list images, and no more.
 domain: 1
 difficulty: 1
 world:
@@ -105,22 +105,27 @@ world:
       managed_policies: [AdministratorAccess]
     - name: bob
   repositories: [{name: web}]
+  files:
+    everywhere.json:
+      {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "ecr:ListImages", Resource: "*"}]}
+    web.json:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Action: "ecr:ListImages"
+          Resource: "arn:aws:ecr:us-east-1:111122223333:repository/web"
 steps:
   - ask: Which changes let Bob list the images in web?
     multiple: true
     check:
       - {as: bob, run: aws ecr list-images --repository-name web}
     choices:
-      - text: ReadOnly
+      - text: ListImages everywhere
         apply:
-          - >-
-            aws iam attach-user-policy --user-name bob
-            --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly
-      - text: PowerUser
+          - aws iam put-user-policy --user-name bob --policy-name list --policy-document file://everywhere.json
+      - text: ListImages on web
         apply:
-          - >-
-            aws iam attach-user-policy --user-name bob
-            --policy-arn arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser
+          - aws iam put-user-policy --user-name bob --policy-name list --policy-document file://web.json
       - text: Nothing
         apply: []
     answer: ANSWER
@@ -144,3 +149,22 @@ def test_several_right_choices_when_multiple(tmp_path: Path, answer: str, expect
     assert len(problems) == len(expected)
     for problem, start in zip(problems, expected, strict=True):
         assert problem.message.startswith(start), problem.message
+
+
+def test_a_fix_that_opens_more_than_another_right_fix_is_too_broad(tmp_path: Path) -> None:
+    """PowerUser lets Bob list images, as ReadOnly does, and push and delete too: not the answer."""
+    lines = MULTIPLE.splitlines()
+    start = next(i for i, line in enumerate(lines) if "choices:" in line)
+    end = next(i for i, line in enumerate(lines) if "text: Nothing" in line)
+    attach = "aws iam attach-user-policy --user-name bob --policy-arn arn:aws:iam::aws:policy/"
+    managed = "\n".join(
+        f"      - text: {name}\n        apply:\n          - {attach}AmazonEC2ContainerRegistry{name}"
+        for name in ("ReadOnly", "PowerUser")
+    )
+    text = "\n".join([*lines[: start + 1], managed, *lines[end:]]).replace("ANSWER", "[1, 2]")
+    (tmp_path / "broad.yaml").write_text(text + "\n")
+    _, problems = check_paths([tmp_path])
+    assert [p.message for p in problems] == [
+        "steps[0].answer: the answer key says 1, 2, the simulation says 1: choice 2: every check holds, "
+        "but it is too broad: it also lets bob run ecr:CompleteLayerUpload on web (and 3 more requests)"
+    ]

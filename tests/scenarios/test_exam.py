@@ -72,8 +72,9 @@ def test_scores_count_by_domain_and_by_every_topic_of_a_question() -> None:
     assert problems == []
     exam = Exam(questions, seed=1, minutes=10)
     for index, question in enumerate(questions):  # right on domain 1, wrong on domain 3
-        right = question.judged.right
-        exam.answer(index, right if question.card.domain == 1 else [3 - right[0]])
+        right = question.judgement.right
+        chosen = right if question.card.domain == 1 else [3 - right[0]]
+        exam.answer(index, question.shuffle.shown_numbers(chosen))  # as the learner sees them
     result = exam.result()
     assert (result.score.right, result.score.total) == (2, 4)
     assert {d: (t.right, t.total) for d, t in result.by_domain().items()} == {1: (2, 2), 3: (0, 2)}
@@ -131,6 +132,24 @@ def sit(
     return out.getvalue()
 
 
+def right_when_answering_1(seed: int = 7) -> int:
+    """How many of the seeded 4-question exam's questions show their right choice first."""
+    pack = load_pack(PACK)
+    questions, _ = prepare(pack, compose(pack, 4, seed), seed)
+    return sum(q.shuffle.file_numbers([1]) == q.judgement.right for q in questions)
+
+
+def test_choices_are_shuffled_by_the_exam_seed_and_named_with_their_text() -> None:
+    pack = load_pack(PACK)
+    cards = compose(pack, 4, 7)
+    orders = {seed: [q.shuffle.order for q in prepare(pack, cards, seed)[0]] for seed in range(6)}
+    assert orders[3] == [q.shuffle.order for q in prepare(pack, cards, 3)[0]]  # the same seed, the same order
+    assert len({tuple(order) for order in orders.values()}) > 1
+    text = sit("1\n1\n1\n1\n")
+    assert '   Your answer: 1 ("' in text and "   The answer: " in text
+    assert "The world at this point:\n    The clock shows " in text
+
+
 def test_an_exam_gives_no_feedback_until_the_end_then_every_explanation() -> None:
     text = sit("1\n1\n1\n1\n")
     asked, _, scored = text.partition("\nScore: ")
@@ -140,7 +159,8 @@ def test_an_exam_gives_no_feedback_until_the_end_then_every_explanation() -> Non
     assert "Seed 7: `ecrsim exam --seed 7` with the same options sets this exam again." in text
     assert "Right" not in asked and "answer is" not in asked and "Nobody created api." not in asked
     assert asked.count("[8:00 left] Answer (1-2; Enter to skip): 1") == 4
-    assert scored.startswith("2 of 4 (50%)")  # "Yes" is right for web, wrong for api
+    right = right_when_answering_1()
+    assert scored.startswith(f"{right} of 4 ({right * 25}%)")
     assert scored.count("The world has a repository named web.") + scored.count("Nobody created api.") == 4
     assert "Simulation: `aws ecr describe-repositories --repository-names api`: it failed with" in scored
     assert "By domain:\n  1 Design Secure Architectures" in scored
@@ -166,7 +186,7 @@ def test_an_answer_after_the_countdown_is_not_counted(home: Path) -> None:
 def test_exam_answers_are_rated_for_review(home: Path) -> None:
     sit("1\n1\n1\n1\n")
     cards = StudyStore.load().cards
-    assert len(cards) == 4 and sum(state.learned for state in cards.values()) == 2
+    assert len(cards) == 4 and sum(state.learned for state in cards.values()) == right_when_answering_1()
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ QUESTION = {
     "correct": bool,
     "explanation": str,
     "simulation": str,
+    "choices": [{"number": int, "text": str, "right": bool, "reason": str, "why": (str, type(None))}],
 }
 COMMAND = {"command": str, "status": int, "stdout": str, "stderr": str}
 TASK = {
@@ -42,6 +43,7 @@ TASK = {
     "task": str,
     "solved": bool,
     "commands": [COMMAND],
+    "goals": [{"check": str, "met": bool}],
     "failed_checks": [str],
 }
 SCHEMA = {
@@ -117,8 +119,11 @@ def test_wrong_and_missing_answers_are_graded_with_their_explanations(tmp_path: 
     assert task["solved"] is False and task["commands"][0]["status"] == 254
     assert "RepositoryAlreadyExistsException" in task["commands"][0]["stderr"]
     assert task["failed_checks"][0].startswith(
-        "`aws ecr describe-repositories --repository-names api`: expected success, but it failed with"
+        "`aws ecr describe-repositories --repository-names api` still fails: it failed with"
     )
+    assert task["goals"] == [
+        {"check": "`aws ecr describe-repositories --repository-names api` gives success", "met": False}
+    ]
 
 
 def test_the_junit_report_reads_as_a_ci_server_reads_it(tmp_path: Path) -> None:
@@ -140,7 +145,7 @@ def test_the_junit_report_reads_as_a_ci_server_reads_it(tmp_path: Path) -> None:
     ]
     assert all(c.get("classname") == "ecrsim.study-d1" for c in cases)
     failure = cases[1].find("failure")
-    assert failure is not None and failure.get("message") == "answered 1; the answer is 2"
+    assert failure is not None and failure.get("message") == 'answered 1 ("Yes."); the answer is 2 ("No.")'
     assert failure.text is not None and failure.text.startswith("Nobody created api.\n")
     assert cases[0].find("failure") is None and cases[2].find("failure") is None
     system_out = cases[2].findtext("system-out")
@@ -178,7 +183,7 @@ def test_a_missed_task_gets_its_solution_so_later_steps_are_graded_fairly(
         ),
         (
             "questions:\n  1: two\n",
-            "answers.yaml:2:6: error: questions.1: expected a choice number from 1 to 3",
+            "answers.yaml:2:6: error: questions.1: no choice of question 1 reads 'two'",
         ),
         (
             "tasks:\n  1: {run: x}\n",

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fsrs import Rating, State
 
+from ecrsim.scenarios.questions import Shuffle
 from ecrsim.scenarios.review import Attempt, CardState, describe_interval, review
 from ecrsim.scenarios.study_commands import run_review
 from ecrsim.scenarios.study_store import StudyStore
@@ -204,9 +205,13 @@ def test_a_card_failed_again_and_again_points_to_its_scenario(home: Path) -> Non
     for minutes in (0, 2, 4):
         store.record("study-d3#2", Attempt("question", False), T0 + timedelta(minutes=minutes))
     out = io.StringIO()
-    run_review(io.StringIO("1\n"), out, now=lambda: T0 + timedelta(hours=1), pack_dir=PACK)
+    # a review shows the choices in an order seeded by the card's due time; answer the wrong one, "Yes."
+    shuffle = Shuffle.of(2, int(StudyStore.load().cards["study-d3#2"].due.timestamp()), "study-d3#2")
+    wrong = f"{shuffle.shown(1)}\n"
+    run_review(io.StringIO(wrong), out, now=lambda: T0 + timedelta(hours=1), pack_dir=PACK)
     assert "Question 2: Does api exist?" in out.getvalue()  # the card's own number in its scenario
-    assert "Not quite: the answer is 2." in out.getvalue()
+    assert f'Not quite: the answer is {shuffle.shown(2)} ("No.").' in out.getvalue()
+    assert "The world at this point:\n  The clock shows " in out.getvalue()
     assert (
         "This card is a leech: failed again and again. "
         "Replay the scenario that teaches it: ecrsim play study-d3" in out.getvalue()

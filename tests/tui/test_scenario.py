@@ -9,12 +9,12 @@ from textual.widgets import OptionList, SelectionList, TabbedContent
 from tui_helpers import HOST, ready, static_text, terminal_text, type_line
 
 from ecrsim.scenarios.progress import ProgressStore
+from ecrsim.scenarios.session import Session
 from ecrsim.scenarios.study_store import StudyStore
 from ecrsim.tui.app import EcrsimApp
 from ecrsim.tui.home import HomeScreen
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.scenario_screen import ScenarioScreen
-from ecrsim.tui.session import Session
 from ecrsim.tui.task_view import TaskView
 
 LOGIN = f"aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin {HOST}"
@@ -223,7 +223,13 @@ async def test_a_question_with_several_right_answers_takes_ticks_then_submit(mak
         assert question.multiple and isinstance(app.focused, SelectionList)
         await pilot.press("1", "2", "2", "s")  # tick 1, tick and untick 2: only choice 1 is submitted
         await pilot.pause()
-        assert "The right answer: 1, 3." in static_text(pilot, ".question-result")
+        result = static_text(pilot, ".question-result")
+        assert "The right answer: 3, 4." in result
+        # FullAccess lets her create it too, but opens far more: the simulation says so
+        assert (
+            "1. Attach AmazonEC2ContainerRegistryFullAccess to her. -- wrong: every check holds, but it is "
+            "too broad: it also lets dana run" in result
+        )
         record = app.progress.record("tui-readonly").questions[3]
         assert record.attempts == [[1]] and not record.correct
 
@@ -246,7 +252,7 @@ async def test_after_an_answer_the_explanation_shows_the_decision_made_on_the_co
 async def open_first_push(pilot, app, now: datetime, elapsed: list[float]) -> None:
     """Open tui-first-push past its briefing, on an injected date and a clock the test moves."""
     await ready(pilot)
-    session = Session.for_scenario(app.entry("tui-first-push"))  # type: ignore[arg-type]
+    session = Session.for_scenario(app.entry("tui-first-push"), shuffle=False)  # type: ignore[arg-type]
     app.push_screen(ScenarioScreen(session, now=lambda: now, clock=lambda: elapsed[0]))
     await pilot.pause()
     await pilot.press("enter")

@@ -89,7 +89,9 @@ def _steady(setup):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_screen(snap_compare, screen: str, size: tuple[int, int]) -> None:
-    assert snap_compare(EcrsimApp(pack_dir=PACK), terminal_size=size, run_before=_steady(SCREENS[screen]))
+    assert snap_compare(
+        EcrsimApp(pack_dir=PACK, shuffle=False), terminal_size=size, run_before=_steady(SCREENS[screen])
+    )
 
 
 def test_light_theme(snap_compare) -> None:
@@ -97,4 +99,6 @@ def test_light_theme(snap_compare) -> None:
         await _question_answered(pilot)
         await pilot.press("f10")
 
-    assert snap_compare(EcrsimApp(pack_dir=PACK), terminal_size=(80, 24), run_before=_steady(light_question))
+    assert snap_compare(
+        EcrsimApp(pack_dir=PACK, shuffle=False), terminal_size=(80, 24), run_before=_steady(light_question)
+    )

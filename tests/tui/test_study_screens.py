@@ -20,7 +20,7 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
 
 def app() -> EcrsimApp:
-    return EcrsimApp(pack_dir=STUDY_PACK)
+    return EcrsimApp(pack_dir=STUDY_PACK, shuffle=False)
 
 
 async def settle(pilot) -> None:
