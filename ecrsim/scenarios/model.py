@@ -380,20 +380,6 @@ class Choice(Strict):
     why: Text | None = None  # the author's sentence on this choice, shown beside the simulation's reason
 
 
-class AskStep(Strict):
-    ask: Text
-    probe: Name | None = None
-    check: list[Check] | None = None
-    choices: Annotated[list[Choice], Field(min_length=2)]
-    answer: int | list[int] | None = None
-    multiple: bool = False
-    explain: Text | None = None
-
-    @property
-    def is_predict(self) -> bool:
-        return self.probe is not None
-
-
 class AllowedExtra(Strict):
     """Access a learner's solution may open beyond the reference solution's without being refused (the
     least-privilege verdict). Each field is a shell-style pattern (`*`, `?`): `principal` a user or role
@@ -402,6 +388,21 @@ class AllowedExtra(Strict):
     principal: Name = "*"
     action: Name = "*"
     repository: Name = "*"
+
+
+class AskStep(Strict):
+    ask: Text
+    probe: Name | None = None
+    check: list[Check] | None = None
+    choices: Annotated[list[Choice], Field(min_length=2)]
+    answer: int | list[int] | None = None
+    multiple: bool = False
+    explain: Text | None = None
+    allow_extra: list[AllowedExtra] = []  # fix questions: access a right choice may open beyond another
+
+    @property
+    def is_predict(self) -> bool:
+        return self.probe is not None
 
 
 class TaskStep(Strict):

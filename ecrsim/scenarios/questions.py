@@ -9,6 +9,7 @@ the presentation renumbers.
 
 from __future__ import annotations
 
+import fnmatch
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -173,7 +174,8 @@ class FixQuestion(Question):
         verdicts = []
         for i, (verdict, world_runner) in enumerate(applied):
             if verdict.right:
-                extras = _broader(runner, world_runner, [applied[j][1] for j in passing if j != i])
+                others = [applied[j][1] for j in passing if j != i]
+                extras = _broader(runner, world_runner, others, self.step.allow_extra)
                 if extras:
                     verdict = replace(
                         verdict,
@@ -232,14 +234,29 @@ def check_failure(result: CheckResult) -> str:
     return f"{command} should give {expected}, but {describe(ran)}"
 
 
-def _broader(start: Runner, mine: Runner, others: Sequence[Runner]) -> list[Access]:
-    """What `mine` allows beyond some other right choice that allows nothing beyond it (a narrower fix)."""
+def _broader(
+    start: Runner, mine: Runner, others: Sequence[Runner], allowed: Sequence[model.AllowedExtra]
+) -> list[Access]:
+    """What `mine` allows beyond some other right choice that allows nothing beyond it (a narrower fix),
+    leaving out the extras the author allows."""
     account, region = _home(start)
     for other in others:
-        extras = extra_access(mine.world, other.world, account, region)
+        extras = [
+            e for e in extra_access(mine.world, other.world, account, region) if not allowed_extra(allowed, e)
+        ]
         if extras and not extra_access(other.world, mine.world, account, region):
             return extras
     return []
+
+
+def allowed_extra(allowed: Sequence[model.AllowedExtra], access: Access) -> bool:
+    """`access` matches one of the author's `allow_extra` patterns."""
+    return any(
+        fnmatch.fnmatchcase(access.who, extra.principal)
+        and fnmatch.fnmatchcase(access.action.lower(), extra.action.lower())
+        and fnmatch.fnmatchcase(access.repository, extra.repository)
+        for extra in allowed
+    )
 
 
 def _home(runner: Runner) -> tuple[str, str]:

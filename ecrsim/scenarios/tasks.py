@@ -8,14 +8,13 @@ everywhere.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ecrsim.engine.ecr.reach import Access, extra_access
 from ecrsim.scenarios import model
 from ecrsim.scenarios.outcomes import Ran
-from ecrsim.scenarios.questions import check_failure, opens
+from ecrsim.scenarios.questions import allowed_extra, check_failure, opens
 from ecrsim.scenarios.runner import CheckResult, Runner, run_checks
 
 
@@ -82,12 +81,7 @@ class Task:
 
     def allowed(self, access: Access) -> bool:
         """The author lists this extra access as fine (`allow_extra`)."""
-        return any(
-            fnmatch.fnmatchcase(access.who, extra.principal)
-            and fnmatch.fnmatchcase(access.action.lower(), extra.action.lower())
-            and fnmatch.fnmatchcase(access.repository, extra.repository)
-            for extra in self.step.allow_extra
-        )
+        return allowed_extra(self.step.allow_extra, access)
 
 
 class TaskAttempt:
