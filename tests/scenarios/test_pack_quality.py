@@ -101,3 +101,23 @@ def test_no_hint_is_a_solution_command_or_widens_access() -> None:
                 flat = " ".join(hint.split())
                 assert not any(command in flat for command in solution), (scenario.id, hint)
                 assert not any(word in flat for word in WIDENING), (scenario.id, hint)
+
+
+GRANTS = (
+    "put-user-policy",
+    "attach-user-policy",
+    "attach-role-policy",
+    "attach-group-policy",
+    "set-repository-policy",
+    "add-user-to-group",
+)
+
+
+def test_every_task_that_grants_access_checks_what_must_stay_refused() -> None:
+    for path in scenario_files([bundled_pack()]):
+        scenario = load(path).scenario
+        for step in scenario.steps:
+            if isinstance(step, model.TaskStep) and any(
+                grant in command.run for command in step.solution for grant in GRANTS
+            ):
+                assert any(isinstance(check.expect, model.ErrorOutcome) for check in step.check), scenario.id
