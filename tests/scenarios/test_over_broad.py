@@ -97,7 +97,32 @@ def test_an_over_broad_answer_is_refused(
     task = graded(scenario_id, commands, tmp_path, capsys)
     assert all(command["status"] == 0 for command in task["commands"]), (what, task["commands"])
     assert task["solved"] is False, what
-    assert task["failed_checks"], what
+    # what the answer opened is named: a refusal that did not hold, or the least-privilege verdict
+    assert any(
+        "must stay refused" in line or "also lets" in line or "release-0" in line
+        for line in task["failed_checks"]
+    ), (what, task["failed_checks"])
+
+
+def test_an_answer_that_passes_every_check_but_opens_more_is_refused_by_the_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    push_too = (
+        '\'{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": '
+        '"arn:aws:iam::111122223333:user/viewer"}, '
+        '"Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload"]}]}\''
+    )
+    task = graded(
+        "principal-required",
+        [f"aws ecr set-repository-policy --repository-name audit/tools --policy-text {push_too}"],
+        tmp_path,
+        capsys,
+    )
+    assert task["solved"] is False
+    assert any(
+        "also lets viewer run ecr:InitiateLayerUpload on audit/tools" in line
+        for line in task["failed_checks"]
+    )
 
 
 @pytest.mark.parametrize("scenario_id", sorted(OVER_BROAD))
