@@ -203,3 +203,23 @@ def test_fuzzed_command_lines_never_fail_inside(lines: list[str]) -> None:
         result = shell.run_line(line)
         assert "internal error" not in result.stderr, (line, result.stderr)
         assert isinstance(result.status, int) and 0 <= result.status <= 255
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        ([], 7, ""),
+        (["3"], 3, ""),
+        (["300"], 44, ""),
+        (["9" * 5000], 255, ""),  # 10**8 is a multiple of 256: the last eight digits decide
+        (["x"], 2, "bash: exit: x: numeric argument required\n"),
+        (["\u00b2"], 2, "bash: exit: \u00b2: numeric argument required\n"),
+    ],
+)
+def test_exit_takes_any_number_as_bash_does(
+    capsys: pytest.CaptureFixture[str], args: list[str], status: int, said: str
+) -> None:
+    from ecrsim.shell.terminal import _exit_status
+
+    assert _exit_status(args, 7) == status
+    assert capsys.readouterr().err == said
