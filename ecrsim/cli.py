@@ -38,7 +38,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ecrsim", description="An interactive simulator and study aid for Amazon ECR.")
+    parser = _Parser(
+        prog="ecrsim",
+        usage="ecrsim [-h] [--version] [COMMAND ...]",
+        description="An interactive simulator and study aid for Amazon ECR. With no COMMAND, `ecrsim` "
+        "opens the terminal UI: the bundled scenarios by topic, and a sandbox.",
+    )
     parser.add_argument("--version", action="version", version=f"ecrsim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,11 +109,14 @@ def _progress_cell(progress: ProgressStore, scenario: Scenario) -> str:
 
 @quiet_when_piped_to_head
 def run_list() -> int:
-    """`ecrsim list`: one row per bundled scenario, along the learning path (basics first). PROGRESS is `-`
-    (not started), DONE/TOTAL (questions answered right and tasks solved, of all), or `finished` once played
-    to the end with everything done."""
+    """`ecrsim list`: every bundled scenario, along the learning path (basics first). PROGRESS is `-` (not
+    started), DONE/TOTAL (questions answered right and tasks solved, of all), or `finished` once played to
+    the end with everything done.
+
+    Ids are up to 32 characters and titles up to 60, so one row per scenario cannot fit an 80-column
+    terminal: each scenario is a line of the short columns (the id whole, as `ecrsim play` takes it), then
+    its title and topics beneath, wrapped to the width (the terminal's, else `COLUMNS`, else 100)."""
     progress = _progress()
-    rows = [("ID", "TITLE", "TOPICS", "DOMAIN", "LEVEL", "PROGRESS")]
     broken = 0
     scenarios: list[Scenario] = []
     for path in scenario_files([bundled_pack()]):
@@ -123,22 +128,13 @@ def run_list() -> int:
                 f"ecrsim list: {display_name(path)} has problems; run `ecrsim check` on it", file=sys.stderr
             )
     place = learning_path({scenario.id: scenario.requires for scenario in scenarios})
+    width = max(40, shutil.get_terminal_size((100, 24)).columns)
+    id_width = max([len("ID"), *(len(scenario.id) for scenario in scenarios)])
+    print(f"{'ID':<{id_width}}  DOMAIN  LEVEL  PROGRESS")
     for scenario in sorted(scenarios, key=lambda scenario: place[scenario.id]):
-        rows.append(
-            (
-                scenario.id,
-                scenario.title,
-                ",".join(scenario.topics),
-                str(scenario.domain),
-                str(scenario.difficulty),
-                _progress_cell(progress, scenario),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True))
-            + "  "
-            + row[-1]
-        )
+        cell = _progress_cell(progress, scenario)
+        print(f"{scenario.id:<{id_width}}  {scenario.domain:<6}  {scenario.difficulty:<5}  {cell}")
+        print(textwrap.fill(scenario.title, width, initial_indent="    ", subsequent_indent="    "))
+        topics = ", ".join(scenario.topics) or "-"
+        print(textwrap.fill(topics, width, initial_indent="    topics: ", subsequent_indent=" " * 12))
     return 1 if broken else 0

@@ -8,6 +8,7 @@ print docker's usage block, exit 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -273,10 +274,42 @@ def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
     try:
         printed = inv.shell.world.docker_login(parsed.args[0], username, password)
     except DockerError as error:
-        return Outcome(1, lines(list(error.output)), stderr + error.text + "\n", error.code)
+        note = placeholder_note(parsed.args[0], inv.shell.account, inv.shell.region)
+        return Outcome(1, lines(list(error.output)), stderr + error.text + "\n" + note, error.code)
     if credentials != before:  # docker warns when it writes a password to its config file
         stderr += UNENCRYPTED_WARNING
     return Outcome(0, lines(printed), stderr)
+
+
+# `ACCOUNT.dkr.ecr.REGION.amazonaws.com` with anything in the two slots, and what a Region code looks like.
+_REGISTRY_HOST = re.compile(r"(?:https://)?([^./]+)\.dkr\.ecr\.([^./]+)\.amazonaws\.com/?", re.IGNORECASE)
+_REGION_CODE = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
+
+
+def placeholder_note(host: str, account: str, region: str) -> str:
+    """A note line after docker's own error when the host still has the documentation's placeholders
+    (`aws_account_id.dkr.ecr.region.amazonaws.com`, as AWS's ECR user guide writes it), naming the
+    registry the learner meant; "" for any other host."""
+    match = _REGISTRY_HOST.fullmatch(host)
+    if match is None:
+        return ""
+    slots = [
+        f"`{text}` stands for {meaning}"
+        for text, ok, meaning in (
+            (match.group(1), match.group(1).isdigit() and len(match.group(1)) == 12, "a 12-digit account id"),
+            (
+                match.group(2),
+                _REGION_CODE.fullmatch(match.group(2)) is not None,
+                "a Region code such as us-east-1",
+            ),
+        )
+        if not ok
+    ]
+    if not slots:
+        return ""
+    yours = f"{account if account.isdigit() else '111122223333'}.dkr.ecr.{region}.amazonaws.com"
+    placeholders = " and ".join(slots)
+    return f"ecrsim note: a placeholder in that host: {placeholders}; this profile's registry is {yours}\n"
 
 
 def _logout(inv: Invocation, parsed: _Parsed) -> Outcome:

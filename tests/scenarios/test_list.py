@@ -23,13 +23,34 @@ def test_every_bundled_scenario_is_listed(
 ) -> None:
     monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
     assert main(["list"]) == 0
-    header, *rows = capsys.readouterr().out.splitlines()
-    assert header.split() == ["ID", "TITLE", "TOPICS", "DOMAIN", "LEVEL", "PROGRESS"]
+    header, *lines = capsys.readouterr().out.splitlines()
+    assert header.split() == ["ID", "DOMAIN", "LEVEL", "PROGRESS"]
+    rows = _rows(lines)
     scenarios = along_the_path()
     assert [row.split()[0] for row in rows] == [scenario.id for scenario in scenarios]
     first = scenarios[0]
     assert first.id == "default-registry"  # the basics come first
-    assert rows[0].startswith(first.id + " ") and first.title in rows[0] and rows[0].endswith("-")
+    assert rows[0].split() == [first.id, str(first.domain), str(first.difficulty), "-"]
+
+
+def _rows(lines: list[str]) -> list[str]:
+    """The first line of each scenario (its title and topics follow, indented)."""
+    return [line for line in lines if not line.startswith(" ")]
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_the_list_fits_the_terminal_and_keeps_every_id_title_and_topic_whole(
+    columns: int, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ECRSIM_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= columns
+    words = " ".join(out.split())
+    for scenario in along_the_path():
+        assert f" {scenario.id} " in f" {words} " and scenario.title in words
+        assert all(topic in words for topic in scenario.topics)
 
 
 def test_progress_shows_what_was_done(
@@ -47,5 +68,5 @@ def test_progress_shows_what_was_done(
             store.task_done(second.id, index)
     store.finish(second.id)
     assert main(["list"]) == 0
-    rows = capsys.readouterr().out.splitlines()[1:]
+    rows = _rows(capsys.readouterr().out.splitlines()[1:])
     assert rows[0].endswith(f" 1/{total}") and rows[1].endswith(" finished") and rows[2].endswith(" -")

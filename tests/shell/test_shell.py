@@ -267,3 +267,31 @@ def test_a_pipeline_carries_the_code_of_its_last_command(shell: Shell) -> None:
     shell.run_line(f"aws ecr get-login-password | docker login -u AWS --password-stdin {HOST}")
     denied = shell.run_line(f"echo | docker pull {HOST}/ghost:1")
     assert denied.error_code == "NAME_UNKNOWN"
+
+
+@pytest.mark.parametrize(
+    ("host", "named"),
+    [
+        ("aws_account_id.dkr.ecr.region.amazonaws.com", ["`aws_account_id`", "`region`"]),
+        ("aws_account_id.dkr.ecr.us-east-1.amazonaws.com", ["`aws_account_id`"]),
+        ("111122223333.dkr.ecr.REGION.amazonaws.com", ["`REGION`"]),
+    ],
+)
+def test_login_to_the_documentations_placeholder_host_says_so_after_dockers_error(
+    shell: Shell, host: str, named: list[str]
+) -> None:
+    result = shell.run_line(
+        f"aws ecr get-login-password | docker login --username AWS --password-stdin {host}"
+    )
+    docker_says, note = result.stderr.splitlines()
+    assert docker_says == (
+        f"Error response from daemon: login attempt to https://{host}/v2/ failed with status: 400 Bad Request"
+    )
+    assert note.startswith("ecrsim note: a placeholder in that host")
+    assert all(slot in note for slot in named) and note.endswith(f"this profile's registry is {HOST}")
+    assert result.status == 1
+
+
+def test_a_refused_login_to_a_real_registry_host_gets_no_placeholder_note(shell: Shell) -> None:
+    result = shell.run_line(f"docker login --username AWS --password wrong {HOST}")
+    assert result.status == 1 and "ecrsim note" not in result.stderr
