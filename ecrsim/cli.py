@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         "opens the terminal UI: the bundled scenarios by topic, and a sandbox.",
     )
     parser.add_argument("--version", action="version", version=f"ecrsim {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog="ecrsim")
 
     policy = commands.add_parser("policy", help="IAM policy tools")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="SUBCOMMAND", required=True)
