@@ -146,6 +146,10 @@ class Call:
             resource_policy_name,
         )
         decision = decide(request, resource_policy_required=resource_policy_required, context=lowered)
+        if "aws:sourcevpce" in lowered:
+            from ecrsim.engine.ec2.endpoint_policy import screen
+
+            decision = screen(self.world, decision, request, lowered)
         self.decisions.append(decision)
         if resource_arn != "*":
             self.resource = resource_arn
