@@ -11,7 +11,7 @@ import pytest
 from tui_helpers import PACK, ready, type_line
 
 from ecrsim.tui.app import EcrsimApp
-from ecrsim.tui.session import Session
+from ecrsim.scenarios.session import Session
 from ecrsim.tui.world_view import WorldView
 
 
