@@ -91,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="the UI in a web browser (needs ecrsim[serve])")
     serve.add_argument("--host", default="localhost", help="the address to listen on (default localhost)")
     serve.add_argument("--port", type=_port, default=8000, help="the port to listen on (default 8000)")
+    serve.add_argument(
+        "--max-tabs",
+        type=_positive(int),
+        default=8,
+        metavar="N",
+        help="browser tabs open at once (default 8)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="also accept tabs from pages of this origin, e.g. https://classroom.example (repeatable)",
+    )
     endpoint = commands.add_parser(
         "endpoint", help="serve the world to your own aws CLI, boto3 and docker (AWS's protocols)"
     )
@@ -195,7 +209,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command == "serve":
         from ecrsim.serve import run_serve
 
-        return run_serve(args.host, args.port)
+        return run_serve(args.host, args.port, max_tabs=args.max_tabs, allow_origins=args.allow_origin)
     if args.command == "endpoint":
         from ecrsim.endpoint_main import run_endpoint
 

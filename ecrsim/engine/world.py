@@ -43,9 +43,7 @@ OPERATION_MODULES = {
     ),
     "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys"),
     "sts": ("ecrsim.engine.sts_api",),
-    "ec2": tuple(
-        f"ecrsim.engine.ec2.{name}" for name in ("vpcs", "routing", "security_groups", "endpoints")
-    ),
+    "ec2": tuple(f"ecrsim.engine.ec2.{name}" for name in ("vpcs", "routing", "security_groups", "endpoints")),
     "ecs": ("ecrsim.engine.ecs.api",),
 }
 
