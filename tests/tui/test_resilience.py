@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from tui_helpers import PACK, ready, type_line
 
-from ecrsim.tui.app import EcrsimApp
 from ecrsim.scenarios.session import Session
+from ecrsim.tui.app import EcrsimApp
 from ecrsim.tui.world_view import WorldView
 
 
