@@ -251,13 +251,22 @@ class _Judge:
                     f"cross-account access needs both sides, and both allow: {source}"
                     f" in account {caller.account}, and {granted} in account {self.owner}",
                 )
+            if self._resource_policy_grants():
+                hint = (
+                    f"account {self.owner}, which owns the repository, must name account {caller.account}"
+                    f" (or {caller.principal_arn}) in {policy} for {self.action}"
+                )
+            else:
+                hint = (
+                    f"{policy} cannot grant {self.action}{self._why_not_resource_policy()}: do it as a"
+                    f" principal of account {self.owner}"
+                )
             return self._deny(
                 "cross_account_missing_resource_allow",
                 f"an identity-based policy allows {self.action} ({source}), but the resource belongs to"
                 f" account {self.owner}, and cross-account access also needs {policy} to allow the caller",
                 _RESOURCE,
-                f"{policy} must also name account {caller.account} (or {caller.principal_arn})"
-                f" for {self.action}",
+                hint,
                 near_misses,
             )
         add = f"add {self.action}{self._on()} to an identity policy of {self._attach_to()}"
@@ -276,7 +285,7 @@ class _Judge:
                 f"{granted} in account {self.owner} allows the caller, but cross-account access also needs"
                 f" an identity-based policy in account {caller.account}, and none allows {self.action}",
                 _IDENTITY,
-                f"{add} in account {caller.account}",
+                f"account {caller.account}, the caller's, must {add}",
                 near_misses,
             )
         reason = f"no identity-based policy of {self.who} allows {self.action}{self._on()}"
@@ -286,8 +295,28 @@ class _Judge:
             hint += f" {self._attach_to()}"
         else:
             reason += f", and {policy} does not grant it" if self.request.resource_policy else ""
-            hint = add + (f", or allow {caller.principal_arn} in {policy}" if same else "")
+            if not self._resource_policy_grants():
+                hint = f"{add} ({policy} cannot grant {self.action}{self._why_not_resource_policy()})"
+            elif same:
+                hint = f"{add}, or allow {caller.principal_arn} in {policy}"
+            else:
+                hint = add
         return self._deny("no_allow", reason, _IDENTITY, hint, near_misses)
+
+    def _resource_policy_grants(self) -> bool:
+        """Could the resource policy grant this request at all? Not for an action with no resource
+        type (`*`), nor one over every repository (`repository/*`, e.g. DescribeRepositories), nor one
+        that creates the repository its policy would be attached to."""
+        return (
+            self.resource != "*"
+            and not self.resource.endswith("/*")
+            and self.action.lower() not in _CREATES_ITS_RESOURCE
+        )
+
+    def _why_not_resource_policy(self) -> str:
+        if self.action.lower() in _CREATES_ITS_RESOURCE:
+            return ": it is attached to a repository, and this creates the repository"
+        return ": it applies to one repository, and this request is not about one"
 
     def _on(self) -> str:
         return " on *" if self.resource == "*" else f" on {self.resource}"
@@ -325,6 +354,10 @@ class _Judge:
 
     def _subject(self) -> tuple[str, str, str]:
         return self.request.principal_arn, self.action, self.resource
+
+
+# Actions a repository policy can never grant: the policy lives on the repository they create.
+_CREATES_ITS_RESOURCE = frozenset({"ecr:createrepository"})
 
 
 def _a(kind: str) -> str:

@@ -190,7 +190,39 @@ def test_cross_account_missing_repository_grant_says_resource_based() -> None:
         f"User: {BOB} is not authorized to perform: ecr:PutImage on resource: {REPO}"
         " because no resource-based policy allows the ecr:PutImage action"
     )
-    assert decision.hint == f"the repository policy must also name account {B} (or {BOB}) for ecr:PutImage"
+    assert decision.hint == (
+        f"account {A}, which owns the repository, must name account {B} (or {BOB}) in the repository policy"
+        " for ecr:PutImage"
+    )
+
+
+def test_a_hint_never_offers_a_repository_policy_for_an_action_it_cannot_grant() -> None:
+    """A repository policy lives on an existing repository: it cannot grant CreateRepository, nor an
+    action over every repository, nor one with no resource type."""
+    alice = f"arn:aws:iam::{A}:user/alice"
+    for action, resource in (
+        ("ecr:CreateRepository", REPO),
+        ("ecr:DescribeRepositories", f"arn:aws:ecr:us-east-1:{A}:repository/*"),
+        ("ecr:GetAuthorizationToken", "*"),
+    ):
+        decision = decide(Request(alice, action, resource))
+        assert decision.rule == "no_allow"
+        assert decision.hint is not None and "to an identity policy of user alice" in decision.hint
+        assert "allow arn" not in decision.hint and "in the repository policy" not in decision.hint
+    same_account = decide(Request(alice, "ecr:PutImage", REPO))
+    assert same_account.hint is not None
+    assert same_account.hint.endswith(f"or allow {alice} in the repository policy")
+
+
+def test_a_cross_account_hint_says_which_account_must_change() -> None:
+    granted = parse_resource_policy(
+        {"Statement": [{"Effect": "Allow", "Principal": {"AWS": B}, "Action": "ecr:PutImage"}]}
+    )
+    decision = decide(Request(BOB, "ecr:PutImage", REPO, (), granted))
+    assert decision.rule == "cross_account_missing_identity_allow"
+    assert decision.hint == (
+        f"account {B}, the caller's, must add ecr:PutImage on {REPO} to an identity policy of user bob"
+    )
 
 
 @pytest.mark.parametrize("named", [B, f"arn:aws:iam::{B}:root"])

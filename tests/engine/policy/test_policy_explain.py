@@ -57,8 +57,8 @@ def test_cross_account_denial_reads_as_a_story() -> None:
             '  [ ] #0 "Partner" Allow: principal does not name arn:aws:iam::444455556666:user/bob'
             " (names [999988887777])",
             "",
-            "Hint: the repository policy must also name account 444455556666"
-            f" (or {BOB}) for ecr:BatchGetImage",
+            "Hint: account 111122223333, which owns the repository, must name account 444455556666"
+            f" (or {BOB}) in the repository policy for ecr:BatchGetImage",
         ]
     )
 
