@@ -22,6 +22,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
+from ecrsim.tui.confirm import Confirm
+from ecrsim.tui.focus import focus_first
 from ecrsim.tui.question_view import QuestionView
 
 if TYPE_CHECKING:
@@ -40,10 +42,11 @@ class ExamScreen(Screen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Leave", id="exam.leave"),
+        Binding("f5", "revisit", "Flagged/unanswered", id="exam.revisit"),
         Binding("f6", "move(-1)", "Previous", id="exam.previous"),
         Binding("f7", "move(1)", "Next", id="exam.next"),
         Binding("f8", "flag", "Flag", id="exam.flag"),
-        Binding("f9", "finish", "Finish", id="exam.finish"),
+        Binding("f9", "end", "Finish", id="exam.finish"),
     ]
 
     def __init__(
@@ -126,7 +129,7 @@ class ExamScreen(Screen[None]):
                 classes="exam-answer",
             )
         )
-        self.call_after_refresh(view.focus_choices)
+        self.call_after_refresh(focus_first, view, ".question-choices")
         self.tick()
 
     def tick(self) -> None:
@@ -157,7 +160,10 @@ class ExamScreen(Screen[None]):
             await self.show(self.index + 1)
         else:
             await self.show(self.index)
-            self.notify("That was the last question. F6 goes back; F9 finishes.", title="Exam")
+            self.notify(
+                "That was the last question. F5 revisits flagged or unanswered ones; F9 finishes.",
+                title="Exam",
+            )
 
     async def action_move(self, step: int) -> None:
         if self.exam is not None and not self.finished:
@@ -167,6 +173,46 @@ class ExamScreen(Screen[None]):
         if self.exam is not None and not self.finished:
             self.exam.toggle_flag(self.index)
             self.tick()
+
+    def _open_questions(self) -> list[int]:
+        """The questions still to look at: flagged or unanswered, in order."""
+        assert self.exam is not None
+        return sorted(set(self.exam.flagged) | set(self.exam.unanswered()))
+
+    async def action_revisit(self) -> None:
+        """Go to the next flagged or unanswered question after this one, as the plain exam offers them."""
+        if self.exam is None or self.finished:
+            return
+        waiting = self._open_questions()
+        if not waiting:
+            self.notify("Every question is answered and none is flagged. F9 finishes.", title="Exam")
+            return
+        await self.show(next((i for i in waiting if i > self.index), waiting[0]))
+
+    def action_end(self) -> None:
+        """Finish, after asking when a question is unanswered or flagged (as the plain exam offers them)."""
+        if self.exam is None or self.finished:
+            return
+        waiting = self._open_questions()
+        if not waiting:
+            self.action_finish()
+            return
+        flagged = ", ".join(str(i + 1) for i in sorted(self.exam.flagged)) or "none"
+        unanswered = ", ".join(str(i + 1) for i in self.exam.unanswered()) or "none"
+
+        async def chosen(choice: str | None) -> None:
+            if choice == "finish":
+                self.action_finish()
+            elif choice == "revisit" and not self.finished:
+                await self.show(waiting[0])
+
+        self.app.push_screen(
+            Confirm(
+                f"Flagged: {flagged}. Unanswered: {unanswered}.\nFinish and score the exam now?",
+                [("revisit", f"Revisit question {waiting[0] + 1}"), ("finish", "Finish and score")],
+            ),
+            chosen,
+        )
 
     def action_finish(self) -> None:
         from ecrsim.scenarios.exam import result_lines
@@ -197,6 +243,6 @@ class ExamScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Moving, flagging and finishing mean nothing once the exam is scored: hide them from the footer."""
-        if action in ("move", "flag", "finish"):
+        if action in ("move", "flag", "end", "revisit"):
             return self.exam is not None and not self.finished
         return True

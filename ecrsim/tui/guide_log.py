@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 
+from ecrsim.tui.focus import focus_first
 from ecrsim.tui.question_view import MAX_KEYED_CHOICES, QuestionView
 
 
@@ -47,6 +48,6 @@ class GuideLog(VerticalScroll):
         """Focus the open question's choices, else the log itself (to scroll it with the keys)."""
         question = self.open_question()
         if question is not None:
-            question.focus_choices()
+            focus_first(question, ".question-choices")
         else:
             self.focus()

@@ -34,7 +34,10 @@ def _key_table(title: str, bindings: list[BindingType]) -> str:
 
 def help_markdown() -> str:
     from ecrsim.tui.app import EcrsimApp
+    from ecrsim.tui.exam_screen import ExamScreen
     from ecrsim.tui.home import HomeScreen
+    from ecrsim.tui.progress_screen import ProgressScreen
+    from ecrsim.tui.review_screen import ReviewScreen
     from ecrsim.tui.scenario_screen import ScenarioScreen
 
     general = "\n".join(f"| `{key}` | {what} |" for key, what in EXTRA_KEYS)
@@ -43,6 +46,9 @@ def help_markdown() -> str:
         _key_table("Everywhere", EcrsimApp.BINDINGS) + "\n" + general,
         _key_table("Home", HomeScreen.BINDINGS),
         _key_table("Scenario and sandbox", ScenarioScreen.BINDINGS),
+        _key_table("Review (F6 from home): the cards that are due", ReviewScreen.BINDINGS),
+        _key_table("Exam (F7 from home)", ExamScreen.BINDINGS),
+        _key_table("Progress (F8 from home)", ProgressScreen.BINDINGS),
         "## The terminal",
         "Type the real tools' commands: `aws ecr ...`, `aws iam ...`, `aws sts ...`, `docker ...`, and the "
         "simulator's own `sim ...` verbs. `|` pipes one command into the next.",

@@ -39,6 +39,9 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f,slash", "focus_filter", "Filter", id="home.filter"),
         Binding("f5", "sandbox", "Sandbox", id="home.sandbox"),
+        Binding("f6", "review", "Review", id="home.review"),
+        Binding("f7", "exam", "Exam", id="home.exam"),
+        Binding("f8", "progress", "Progress", id="home.progress"),
         Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter", show=False),
     ]
 
@@ -170,3 +173,18 @@ class HomeScreen(Screen[None]):
 
     def action_sandbox(self) -> None:
         self.app.open_sandbox()
+
+    def action_review(self) -> None:
+        from ecrsim.tui.progress_screen import open_review
+
+        open_review(self.app)
+
+    def action_exam(self) -> None:
+        from ecrsim.tui.progress_screen import open_exam
+
+        open_exam(self.app)
+
+    def action_progress(self) -> None:
+        from ecrsim.tui.progress_screen import open_progress
+
+        open_progress(self.app)

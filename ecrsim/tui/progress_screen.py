@@ -96,9 +96,20 @@ def open_review(app: EcrsimApp) -> None:
 
 
 def open_exam(app: EcrsimApp) -> None:
-    from ecrsim.tui.exam_screen import ExamScreen
+    """Ask for the exam's options first (as `ecrsim exam` takes them), then sit it."""
+    from ecrsim.tui.exam_start import ExamOptions, ExamStart
 
-    app.push_screen(ExamScreen())
+    def start(options: ExamOptions | None) -> None:
+        from ecrsim.tui.exam_screen import ExamScreen
+
+        if options is not None:
+            app.push_screen(
+                ExamScreen(
+                    options.questions, minutes=options.minutes, domain=options.domain, seed=options.seed
+                )
+            )
+
+    app.push_screen(ExamStart(), start)
 
 
 class StudyCommands(EntryProvider):
@@ -109,7 +120,7 @@ class StudyCommands(EntryProvider):
         yield ("Review", "Spaced review of the questions and tasks that are due", lambda: open_review(app))
         yield (
             "Exam",
-            "20 questions in the SAA-C03 domain weights, timed, scored at the end",
+            "Questions in the SAA-C03 domain weights, timed, scored at the end",
             lambda: open_exam(app),
         )
         yield (

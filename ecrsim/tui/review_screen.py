@@ -21,6 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ecrsim.tui.focus import focus_first
 from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.task_view import TaskView
@@ -154,7 +155,7 @@ class ReviewScreen(Screen[None]):
                 id="review-question",
             )
             await card_area.mount(view)
-            self.call_after_refresh(view.focus_choices)
+            self.call_after_refresh(focus_first, view, ".question-choices")
         else:
             view = TaskView(stop.task.text, stop.task.hints, stop.task.solution, id="review-task")
             await card_area.mount(view)

@@ -28,6 +28,7 @@ from ecrsim.scenarios.review import Attempt, card_key
 from ecrsim.scenarios.session import Happening, Narration, Session, Typed
 from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
+from ecrsim.tui.focus import focus_first
 from ecrsim.tui.guide_log import GuideLog
 from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
@@ -144,7 +145,7 @@ class ScenarioScreen(Screen[None]):
             view = QuestionView(step.text, step.choices, multiple=step.multiple, classes="step")
             self._guide(view)
             self.action_show_tab("guide")
-            self.call_after_refresh(view.focus_choices)
+            self.call_after_refresh(focus_first, view, ".question-choices")
         else:
             view = TaskView(step.text, step.hints, step.solution, classes="step")
             self._guide(view)
@@ -383,10 +384,24 @@ class ScenarioScreen(Screen[None]):
         self._run_sim("sim undo")
 
     def action_reset(self) -> None:
+        """Reset the sandbox or restart the scenario, after asking: the world made so far is lost."""
+        from ecrsim.tui.confirm import Confirm
+
         if self.session.is_sandbox:
-            self._run_sim("sim reset")
-            return
-        self.app.replace_with(self.session.entry, sandbox=False)
+            text, label = "Reset the sandbox to its starting world? Every change since is lost.", "Reset"
+        else:
+            text = "Restart the scenario from its briefing, with a fresh world? (Your progress is kept.)"
+            label = "Restart"
+
+        def chosen(choice: str | None) -> None:
+            if choice != "reset":
+                return
+            if self.session.is_sandbox:
+                self._run_sim("sim reset")
+            else:
+                self.app.replace_with(self.session.entry, sandbox=False)
+
+        self.app.push_screen(Confirm(text, [("keep", "Keep going"), ("reset", label)]), chosen)
 
     def _run_sim(self, line: str) -> None:
         if self.started:

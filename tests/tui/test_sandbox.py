@@ -39,6 +39,7 @@ async def test_the_sandbox_is_the_default_world_with_undo_and_reset(make_app) ->
         assert "api  MUTABLE" not in static_text(pilot, "#world-text")
 
         await pilot.press("f9")
+        await pilot.click("#confirm-reset")  # F9 asks first
         await pilot.pause()
         assert "The world is back to its starting state." in terminal_text(pilot)
         assert "no repositories yet" in static_text(pilot, "#world-text")
@@ -64,6 +65,7 @@ async def test_the_sandbox_can_start_from_a_scenarios_world(make_app) -> None:
         # Reset goes back to that world, not to before the replay.
         await type_line(pilot, "sim as admin")
         await pilot.press("f9")
+        await pilot.click("#confirm-reset")  # F9 asks first
         await pilot.pause()
         assert "profile dana" in static_text(pilot, "#sim-status")
         await pilot.press("escape", "escape")  # from the terminal to the guide, then home
