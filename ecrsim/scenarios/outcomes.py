@@ -55,7 +55,7 @@ def describe(ran: Ran) -> str:
     code = f" with {ran.error_code}" if ran.error_code else ""
     lines = [line.strip() for line in (ran.stderr or ran.stdout).splitlines() if line.strip()]
     telling = [line for line in lines if "error" in line.lower() or ":" in line] or lines
-    said = f": {_AWS_PREFIX.sub('', telling[0])[:120]}" if telling else ""
+    said = f": {_AWS_PREFIX.sub('', telling[0])}" if telling else ""  # whole: the reason is the lesson
     return f"it failed{code} (status {ran.status}){said}"
 
 
