@@ -26,6 +26,7 @@ from ecrsim.engine.ecr.model import (
     StoredLifecyclePolicy,
 )
 from ecrsim.engine.ecr.names import validate_image_tag
+from ecrsim.engine.ecr.policies import jackson_text
 from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.iam import Account, Organization
 from ecrsim.engine.identity import (
@@ -185,7 +186,7 @@ class _WorldBuilder:
             return
         if spec.policy is not None:
             with self.at((*at, "policy"), "invalid repository policy: "):
-                text = json.dumps(spec.policy, indent=4)
+                text = jackson_text(spec.policy)  # as ECR stores it
                 policy = parse_resource_policy(spec.policy)
                 repository.policy = RepositoryPolicy(text, policy)
                 self.principal_checks.append(((*at, "policy"), policy))

@@ -160,7 +160,7 @@ class EncryptionConfiguration(_Shared):
 
 @dataclass(frozen=True)
 class RepositoryPolicy(_Shared):
-    """The policy text exactly as set (GetRepositoryPolicy returns it verbatim) and its parsed form."""
+    """The policy text as ECR re-serialised it (what GetRepositoryPolicy returns) and its parsed form."""
 
     text: str
     policy: Policy

@@ -7,6 +7,7 @@ is at most 10,240 characters (API_SetRepositoryPolicy).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
@@ -97,8 +98,29 @@ def set_repository_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "The repository policy would prevent you from setting another policy in the future; "
             "use force to set it anyway",
         )
-    repository.policy = RepositoryPolicy(text, policy)
-    return {"registryId": registry.account_id, "repositoryName": repository.name, "policyText": text}
+    stored = jackson_text(json.loads(text))
+    repository.policy = RepositoryPolicy(stored, policy)
+    return {"registryId": registry.account_id, "repositoryName": repository.name, "policyText": stored}
+
+
+def jackson_text(value: Any, nesting: int = 0) -> str:
+    """A policy document as ECR stores and returns it: re-serialised by Jackson's default pretty
+    printer, `"key" : value`, objects indented two spaces per level, arrays on one line (`[ "a", "b" ]`,
+    `[ {` for objects), so GetRepositoryPolicy never echoes the text exactly as it was sent."""
+    if isinstance(value, dict):
+        if not value:
+            return "{ }"
+        inner = "  " * (nesting + 1)
+        members = ",\n".join(
+            f"{inner}{json.dumps(key, ensure_ascii=False)} : {jackson_text(item, nesting + 1)}"
+            for key, item in value.items()
+        )
+        return "{\n" + members + "\n" + "  " * nesting + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[ ]"
+        return "[ " + ", ".join(jackson_text(item, nesting) for item in value) + " ]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _policy_not_found(repository: Repository) -> ServiceError:

@@ -21,15 +21,20 @@ def web(world: World) -> World:
     return world
 
 
-def test_set_get_delete_round_trip_keeps_the_text_verbatim(web: World) -> None:
+def test_set_get_delete_round_trip_returns_the_text_as_ecr_reserialises_it(web: World) -> None:
     text = policy({"AWS": B}, ["ecr:BatchGetImage"])
+    stored = (
+        '{\n  "Version" : "2012-10-17",\n  "Statement" : [ {\n    "Sid" : "S",\n    "Effect" : "Allow",\n'
+        f'    "Principal" : {{\n      "AWS" : "{B}"\n    }},\n'
+        '    "Action" : [ "ecr:BatchGetImage" ]\n  } ]\n}'
+    )
     assert ecr(web, "SetRepositoryPolicy", repositoryName="web", policyText=text) == {
         "registryId": A,
         "repositoryName": "web",
-        "policyText": text,
+        "policyText": stored,
     }
-    assert ecr(web, "GetRepositoryPolicy", repositoryName="web")["policyText"] == text
-    assert ecr(web, "DeleteRepositoryPolicy", repositoryName="web")["policyText"] == text
+    assert ecr(web, "GetRepositoryPolicy", repositoryName="web")["policyText"] == stored
+    assert ecr(web, "DeleteRepositoryPolicy", repositoryName="web")["policyText"] == stored
     with pytest.raises(ServiceError) as caught:
         ecr(web, "GetRepositoryPolicy", repositoryName="web")
     assert caught.value.code == "RepositoryPolicyNotFoundException"
