@@ -193,7 +193,7 @@ class _WorldBuilder:
         if spec.lifecycle_policy is not None:
             with self.at((*at, "lifecycle_policy"), "invalid lifecycle policy: "):
                 text = json.dumps(spec.lifecycle_policy)
-                repository.lifecycle = StoredLifecyclePolicy(text, parse_lifecycle_policy(text), now)
+                repository.lifecycle = StoredLifecyclePolicy(text, parse_lifecycle_policy(text))
         pushes = [(self.pushed_at(image.pushed, now), i, image) for i, image in enumerate(spec.images)]
         for pushed_at, i, image in sorted(pushes, key=lambda push: (push[0], push[1])):
             self.image(repository, (*at, "images", i), image, i, pushed_at, now)

@@ -8,7 +8,7 @@ event AWS records for lifecycle actions.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.api import Call, operation
@@ -61,6 +61,9 @@ def candidates(repository: Repository) -> list[Candidate]:
     ]
 
 
+NEVER_EVALUATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _not_found(repository: Repository) -> ServiceError:
     return ServiceError(
         "LifecyclePolicyNotFoundException",
@@ -74,7 +77,8 @@ def _answer(repository: Repository, stored: StoredLifecyclePolicy) -> dict[str, 
         "registryId": repository.registry_id,
         "repositoryName": repository.name,
         "lifecyclePolicyText": stored.text,
-        "lastEvaluatedAt": stored.updated_at,
+        # Epoch 0 until the policy first runs, as ECR answers for a policy it has not evaluated yet.
+        "lastEvaluatedAt": stored.evaluated_at or NEVER_EVALUATED,
     }
 
 
@@ -82,7 +86,7 @@ def _answer(repository: Repository, stored: StoredLifecyclePolicy) -> dict[str, 
 def put_lifecycle_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:PutLifecyclePolicy")
     text = params["lifecyclePolicyText"]
-    repository.lifecycle = StoredLifecyclePolicy(text, _parse(text), call.now)
+    repository.lifecycle = StoredLifecyclePolicy(text, _parse(text))
     return {"registryId": registry.account_id, "repositoryName": repository.name, "lifecyclePolicyText": text}
 
 
@@ -170,7 +174,7 @@ def expire(repository: Repository, now: datetime) -> list[Expiry]:
     expiries = evaluate(stored.policy, candidates(repository), now)
     for expiry in expiries:
         delete_image(repository, expiry.candidate.digest)
-    repository.lifecycle = replace(stored, updated_at=now)
+    repository.lifecycle = replace(stored, evaluated_at=now)
     return expiries
 
 

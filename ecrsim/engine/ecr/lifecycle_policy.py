@@ -3,7 +3,8 @@
 Evaluation follows the ECR user guide, "Lifecycle policy evaluation rules"
 (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html#lp_evaluation_rules):
 rules run from the lowest rulePriority up; an image that matches the tag filter of a rule cannot be
-expired by a rule with a lower priority; a rule with tagStatus `any` must have the highest rulePriority;
+expired by a rule with a lower priority, though that rule still counts it; only one rule may select
+untagged images; a rule with tagStatus `any` must have the highest rulePriority;
 imageCountMoreThan keeps the newest N images (by push time) of those a rule selects; sinceImagePushed
 expires images pushed more than N days ago. If several prefixes or patterns are listed, an image must
 match all of them.
@@ -207,6 +208,8 @@ def parse_lifecycle_policy(text: str) -> LifecyclePolicy:
         raise LifecyclePolicyError(
             "The rule with tagStatus 'any' must have the highest value for rulePriority."
         )
+    if sum(rule.tag_status == "untagged" for rule in rules) > 1:
+        raise LifecyclePolicyError("Only one rule can select Untagged images.")
     return LifecyclePolicy(tuple(rules))
 
 
@@ -215,9 +218,10 @@ def evaluate(policy: LifecyclePolicy, images: Sequence[Candidate], now: datetime
     claimed: set[str] = set()
     expired: list[Expiry] = []
     for rule in policy.rules:
-        selected = [image for image in images if image.digest not in claimed and rule.selects(image.tags)]
-        # An image matching this rule's tag filter is out of reach of every later rule, expired or not.
-        claimed.update(image.digest for image in selected)
+        # A rule counts every image its tag filter matches, those a higher rule has seen too, but
+        # expires none of those: they are out of its reach, expired or kept (user guide, lifecycle
+        # policy examples, "Filtering on multiple rules", Example A).
+        selected = [image for image in images if rule.selects(image.tags)]
         if rule.count_type == "imageCountMoreThan":
             # Images come in push order, so among equal push times the later push counts as newer.
             newest_first = sorted(selected, key=lambda image: image.pushed_at)[::-1]
@@ -227,7 +231,8 @@ def evaluate(policy: LifecyclePolicy, images: Sequence[Candidate], now: datetime
             victims = [image for image in selected if now - image.pushed_at > age]
         else:
             victims = []
-        expired.extend(Expiry(image, rule) for image in victims)
+        expired.extend(Expiry(image, rule) for image in victims if image.digest not in claimed)
+        claimed.update(image.digest for image in selected)
     return expired
 
 

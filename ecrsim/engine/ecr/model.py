@@ -172,7 +172,7 @@ class StoredLifecyclePolicy(_Shared):
 
     text: str
     policy: LifecyclePolicy
-    updated_at: datetime
+    evaluated_at: datetime | None = None  # when the policy last ran; never yet after PutLifecyclePolicy
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,14 @@ def start_image_scan(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(
             "LimitExceededException", "The scan quota per image has been exceeded. Wait and try again."
         )
-    result = repository.scans[stored.digest] = scan(stored.image, call.now)
+    repository.scans[stored.digest] = scan(stored.image, call.now)
+    # The scan runs after the call returns: the answer says it has started (API_StartImageScan; the
+    # CLI reference's example). A basic scan of the simulator finishes before anyone can look again.
     return {
         "registryId": registry.account_id,
         "repositoryName": repository.name,
         "imageId": image_id_of(stored.digest, params["imageId"].get("imageTag")),
-        "imageScanStatus": scan_status(result),
+        "imageScanStatus": {"status": "IN_PROGRESS"},
     }
 
 
@@ -39,11 +41,14 @@ def describe_image_scan_findings(call: Call, params: dict[str, Any]) -> dict[str
     stored = resolve_image(repository, params["imageId"])
     result = repository.scans.get(stored.digest)
     if result is None:
-        shown = ", ".join(f"{key}={value}" for key, value in params["imageId"].items())
+        # ECR names the image as it was asked for, as ImageNotFoundException does.
+        digest = params["imageId"].get("imageDigest", "null")
+        tag = params["imageId"].get("imageTag", "null")
         raise ServiceError(
             "ScanNotFoundException",
-            f"Image scan does not exist for the image with '{{{shown}}}' in the repository with name "
-            f"'{repository.name}' in the registry with id '{registry.account_id}'",
+            f"Image scan does not exist for the image with '{{imageDigest:'{digest}', imageTag:'{tag}'}}' "
+            f"in the repository with name '{repository.name}' in the registry with id "
+            f"'{registry.account_id}'",
         )
     return {
         "registryId": registry.account_id,

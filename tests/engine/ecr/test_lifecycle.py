@@ -135,7 +135,10 @@ def test_put_get_delete_and_the_api_wrapping(world: World) -> None:
         == text
     )
     got = ecr(world, "GetLifecyclePolicy", repositoryName="web")
-    assert got["lifecyclePolicyText"] == text and got["lastEvaluatedAt"] == world.clock.now
+    # epoch 0: ECR has not run the policy yet
+    assert got["lifecyclePolicyText"] == text and got["lastEvaluatedAt"] == datetime(
+        1970, 1, 1, tzinfo=timezone.utc
+    )
     bad = policy_text(rule(1, "tagged", "imageCountMoreThan", 1))
     with pytest.raises(ServiceError) as caught:
         ecr(world, "PutLifecyclePolicy", repositoryName="web", lifecyclePolicyText=bad)
@@ -200,3 +203,39 @@ def test_a_simulated_month(world: World) -> None:
     ]
     assert any(text.endswith("): rule 1 (tags prod*, beyond the newest 5)") for text in expired)
     assert any(text.endswith("): rule 2 (untagged, pushed more than 7 days ago)") for text in expired)
+
+
+def test_user_guide_example_a_a_later_rule_counts_what_an_earlier_one_saw() -> None:
+    """Lifecycle policy examples, "Filtering on multiple rules", Example A: only Image A expires."""
+    policy = parse_lifecycle_policy(
+        policy_text(
+            rule(1, "tagged", "imageCountMoreThan", 1, tagPrefixList=["prod"]),
+            rule(2, "tagged", "imageCountMoreThan", 1, tagPrefixList=["beta"]),
+        )
+    )
+    images = [image("A", 10, "beta-1", "prod-1"), image("B", 9, "beta-2", "prod-2"), image("C", 8, "beta-3")]
+    assert [(expiry.candidate.digest, expiry.rule.priority) for expiry in evaluate(policy, images, NOW)] == [
+        ("A", 1)
+    ]
+
+
+def test_an_image_an_earlier_rule_kept_still_takes_a_place_in_a_later_rules_count() -> None:
+    policy = parse_lifecycle_policy(
+        policy_text(
+            rule(1, "tagged", "imageCountMoreThan", 1, tagPrefixList=["prod"]),
+            rule(2, "tagged", "imageCountMoreThan", 1, tagPrefixList=["beta"]),
+        )
+    )
+    # Rule 1 keeps X; rule 2 counts X as its newest beta image, so Z is one too many.
+    images = [image("Y", 5, "prod-0"), image("Z", 3, "beta-0"), image("X", 1, "prod-1", "beta-1")]
+    assert [expiry.candidate.digest for expiry in evaluate(policy, images, NOW)] == ["Y", "Z"]
+
+
+def test_only_one_rule_may_select_untagged_images() -> None:
+    with pytest.raises(LifecyclePolicyError) as caught:
+        parse_lifecycle_policy(
+            policy_text(
+                rule(1, "untagged", "sinceImagePushed", 1), rule(2, "untagged", "imageCountMoreThan", 5)
+            )
+        )
+    assert str(caught.value) == "Only one rule can select Untagged images."
