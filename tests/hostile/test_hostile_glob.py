@@ -175,4 +175,8 @@ def test_a_huge_count_number_selects_nothing_and_later_rules_still_run() -> None
     ]
     for count in (99_999_999, 10**12):
         expired = evaluate(parse_lifecycle_policy(_policy(count, "prod*")), images, now)
-        assert [(expiry.candidate.digest, expiry.rule.priority) for expiry in expired] == [("sha256:2", 2)]
+        # Rule 2 still counts the prod image rule 1 saw (user guide, Example A): it is the one kept.
+        assert [(expiry.candidate.digest, expiry.rule.priority) for expiry in expired] == [
+            ("sha256:1", 2),
+            ("sha256:2", 2),
+        ]
