@@ -30,8 +30,11 @@ if TYPE_CHECKING:
 class ProgressScreen(Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
+    # A line of the table never wraps (a wrapped "accuracy" reads as another row): too narrow a terminal
+    # scrolls it sideways instead.
     DEFAULT_CSS = """
-    #progress-body { padding: 1 2; }
+    #progress-scroll { overflow-x: auto; }
+    #progress-body { width: auto; padding: 1 1; text-wrap: nowrap; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="progress.back"),
