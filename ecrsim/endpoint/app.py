@@ -23,7 +23,7 @@ from ecrsim.endpoint.keys import find_key
 from ecrsim.endpoint.wire import WireError, json_in, json_out, query_in, xml_out
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.world import DEFAULT_ACCOUNT, UnknownPrincipal
-from ecrsim.shell.servicemodel import ServiceModel, load_service
+from ecrsim.shell.servicemodel import Operation, ServiceModel, load_service
 
 if TYPE_CHECKING:
     from ecrsim.engine.api import Event
@@ -170,6 +170,14 @@ class Endpoint:
         self.record(caller.arn, label, "OK", world.events[start:])
         return response
 
+    def log_internal(self, error: Exception) -> None:
+        """A bug met while serving: one line in the log, and the client gets a 400, never a 5xx."""
+        self.listener(
+            Record(
+                self.world().clock.now, "-", "-", "InternalFailure", (f"ecrsim: internal error: {error!r}",)
+            )
+        )
+
     def refused(self, failure: AuthFailure, operation: str) -> None:
         why = _AUTH_WHY[failure.kind].format(key=failure.key)
         self.listener(
@@ -201,6 +209,8 @@ class Endpoint:
             params = json_in(model, operation.input, body) if operation.input else {}
         except (ValueError, WireError) as error:
             return _json_error("SerializationException", str(error), request_id)
+        if missing := _missing(model, operation, params):
+            return _json_error("ValidationException", missing, request_id)
         try:
             response = self.call(caller, "ecr", name, params, claims.region, label)
         except ServiceError as error:
@@ -246,6 +256,8 @@ class Endpoint:
             params = query_in(model, operation.input, form) if operation.input else {}
         except WireError as error:
             return _xml_error(model, "MalformedInput", str(error), request_id)
+        if missing := _missing(model, operation, params):
+            return _xml_error(model, "ValidationError", missing, request_id)
         try:
             response = self.call(caller, service, name, params, claims.region, label)
         except ServiceError as error:
@@ -258,6 +270,20 @@ class Endpoint:
             f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{name}Response>"
         )
         return Response(200, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body.encode())
+
+
+def _missing(model: ServiceModel, operation: Operation, params: dict[str, Any]) -> str:
+    """AWS's sentence for required members left out (clients check this first; a hand-made request may
+    not), or "" when none is."""
+    absent = [name for name in model.required(operation) if params.get(name) is None]
+    if not absent:
+        return ""
+    errors = "; ".join(
+        f"Value null at '{name[0].lower() + name[1:]}' failed to satisfy constraint: Member must not be null"
+        for name in absent
+    )
+    count = len(absent)
+    return f"{count} validation error{'s' if count > 1 else ''} detected: {errors}"
 
 
 def _auth_error(failure: AuthFailure, protocol: int) -> tuple[str, str]:
