@@ -47,13 +47,6 @@ def _shell(scenario: str | None) -> Shell | str:
     return scenario_shell(scenario)
 
 
-def _account_of(shell: Shell) -> str:
-    """The account of the world's starting profile: its registry is the one served under /v2/."""
-    arn = shell.world.profiles.get(shell.profile, "")
-    account = arn.split(":")[4] if arn.count(":") >= 5 else ""
-    return account if account in shell.world.accounts else next(iter(shell.world.accounts))
-
-
 class _Console:
     """Log lines and terminal output, one writer at a time."""
 
@@ -92,6 +85,7 @@ def run_endpoint(
     max_layer_mib: int | None = None,
 ) -> int:
     from ecrsim.endpoint.app import DEFAULT_LAYER_MIB, Endpoint
+    from ecrsim.endpoint.keys import home_account
     from ecrsim.endpoint.profiles import write_profiles
     from ecrsim.endpoint.server import EndpointServer
 
@@ -110,7 +104,7 @@ def run_endpoint(
     endpoint = Endpoint(
         lambda: shell.world,
         region=shell.region,
-        registry_id=_account_of(shell),
+        registry_id=home_account(shell.world, shell.profile),
         address=f"{shown_host}:{port}",
         local_uris=local_uris,
         max_layer_mib=max_layer_mib or DEFAULT_LAYER_MIB,

@@ -45,3 +45,11 @@ def user_keys(world: World) -> dict[str, tuple[str, str]]:
                 if user.arn == arn and active:
                     found[profile] = (active[0].access_key_id, active[0].secret_access_key)
     return found
+
+
+def home_account(world: World, profile: str) -> str:
+    """The account of a profile's principal (the registry served under /v2/ is its default one); the
+    world's first account when the profile names none."""
+    arn = world.profiles.get(profile, "")
+    account = arn.split(":")[4] if arn.count(":") >= 5 else ""
+    return account if account in world.accounts else next(iter(world.accounts))

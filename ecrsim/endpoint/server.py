@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -35,7 +36,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.command, url.path or "/", url.query, {k.lower(): v for k, v in self.headers.items()}, body
         )
         try:
-            response = self.server.endpoint.handle(request)
+            response = self.server.dispatch(request)
         except Exception as error:  # a bug must not become a 5xx that clients retry for minutes
             self.server.endpoint.log_internal(error)
             response = Response(
@@ -79,10 +80,15 @@ class EndpointServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str, port: int, endpoint: Endpoint) -> None:
+    def __init__(
+        self, host: str, port: int, endpoint: Endpoint, dispatch: Callable[[Request], Response] | None = None
+    ) -> None:
+        """`dispatch` runs a request: `endpoint.handle` on the request's own thread unless given, e.g. on
+        the UI's thread, where the learner's own commands run too."""
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), _Handler)
         self.endpoint = endpoint
+        self.dispatch = dispatch or endpoint.handle
 
     @property
     def port(self) -> int:

@@ -30,6 +30,7 @@ from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
 from ecrsim.tui.focus import focus_first
 from ecrsim.tui.guide_log import GuideLog
+from ecrsim.tui.live_calls import LiveCalls
 from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.sim_header import SimHeader
@@ -67,6 +68,7 @@ class ScenarioScreen(Screen[None]):
         Binding("f2", "focus_tab('guide')", "Guide", id="scenario.guide", show=False),
         Binding("f3", "focus_tab('world')", "World", id="scenario.world", show=False),
         Binding("f4", "focus_tab('explain')", "Explain", id="scenario.explain", show=False),
+        Binding("f12", "focus_tab('live')", "Live calls", id="scenario.live", show=False),
         Binding("f5", "hint", "Hint", id="scenario.hint"),
         Binding("f6", "solution", "Solution", id="scenario.solution"),
         Binding("f7", "next", "Next", id="scenario.next"),
@@ -102,6 +104,8 @@ class ScenarioScreen(Screen[None]):
                     yield WorldView(id="world-view")
                 with TabPane("Explain F4", id="explain"):
                     yield ExplainView(id="explain-view")
+                with TabPane("Live", id="live"):
+                    yield LiveCalls(self.session, id="live-view")
             yield Terminal(self.session.completions, escape_leaves=True, id="terminal")
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: ctrl+p is in F1 help
 
@@ -226,7 +230,8 @@ class ScenarioScreen(Screen[None]):
         terminal = self.query_one(Terminal)
         terminal.show_command(self.session.prompt, event.line)
         with terminal.running():
-            result = await in_thread(lambda: self.session.run(event.line))
+            live = self.query_one(LiveCalls)
+            result = await in_thread(lambda: live.exclusively(lambda: self.session.run(event.line)))
         terminal.show_output(result.stdout, result.stderr)
         self.refresh_world()
         self._check_task()
@@ -256,6 +261,10 @@ class ScenarioScreen(Screen[None]):
         )
         self.action_show_tab("guide")
         self.notify("Every check holds.", title="Task complete")
+
+    @on(LiveCalls.Served)
+    def _served(self) -> None:
+        self.refresh_world()
 
     def refresh_world(self) -> None:
         session = self.session
