@@ -58,14 +58,13 @@ def test_an_unexpected_failure_is_a_400_and_a_log_line(running: Running, monkeyp
     def broken(*_args: object, **_kwargs: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(running.endpoint, "handle", broken)
-    try:
+    monkeypatch.setattr(running.server, "dispatch", broken)
+    with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(
             urllib.request.Request(f"{running.url}/", data=b"Action=ListUsers"), timeout=30
         )
-    except urllib.error.HTTPError as error:
-        assert error.code == 400
-        assert json.loads(error.read())["__type"] == "InternalFailure"
+    assert caught.value.code == 400
+    assert json.loads(caught.value.read())["__type"] == "InternalFailure"
     assert running.records[-1].verdict == "InternalFailure"
 
 
