@@ -168,3 +168,4 @@ async def test_f11_fills_the_screen_with_the_focused_panel_and_back(make_app) ->
         await pilot.press("f11")
         await pilot.pause()
         assert screen.maximized is screen.query_one("#side")
+        assert screen.query_one("#side").region.width == 80  # the whole screen, not its usual half
