@@ -669,3 +669,29 @@ def _receive(
     output.append(f"Status: {status} {ref.local}")
     output.append(ref.canonical)
     return output
+
+
+def docker_pull_as_service(world: World, service: str, ref_text: str) -> list[str]:
+    """`docker pull` by a service principal itself (Lambda, CodeBuild): it signs with its own service
+    credentials, never logs in, and pulls onto a machine of its own, so the learner's images and logins
+    stay as they are. The pull is docker's with a token issued to the service on a scratch machine.
+    Raises DockerError as any pull does."""
+    from ecrsim.engine.ecr.tokens import issue_password
+
+    ref = Reference.parse(ref_text)
+    registry = ref.ecr()
+    own = DockerMachine()
+    if registry is not None and ref.host is not None:
+        password, _ = issue_password(service, registry[1], world.clock.now, world.token_secret)
+        own.credentials[ref.host] = Credential("AWS", password)
+    how = _say(
+        LineKind.LOCAL,
+        f"{service} pulls with its own service credentials, with no login: it has no IAM policies,"
+        " so only the repository policy can allow it",
+    )
+    _record(world, "pull", [how], service)
+    learners, world.docker = world.docker, own
+    try:
+        return docker_pull(world, ref_text)
+    finally:
+        world.docker = learners

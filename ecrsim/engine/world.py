@@ -353,6 +353,9 @@ class World:
     def docker_pull(self, ref: str) -> list[str]:
         return _docker().docker_pull(self, ref)
 
+    def docker_pull_as_service(self, service: str, ref: str) -> list[str]:
+        return _docker().docker_pull_as_service(self, service, ref)
+
     def docker_rmi(self, ref: str) -> list[str]:
         return _docker().docker_rmi(self, ref)
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from ecrsim.engine.errors import DockerError
 from ecrsim.shell.program import Invocation, Outcome, lines
-from ecrsim.shell.services import acting_service, pull_as_service
+from ecrsim.shell.services import acting_service
 
 
 @dataclass(frozen=True)
@@ -435,7 +435,7 @@ def _pull(inv: Invocation, parsed: _Parsed) -> Outcome:
     world = inv.shell.world
     service = acting_service(world, inv.env)
     if service is not None:
-        return _quietly(parsed, lambda reference: pull_as_service(world, service, reference))
+        return _quietly(parsed, lambda reference: world.docker_pull_as_service(service, reference))
     return _quietly(parsed, world.docker_pull)
 
 

@@ -8,7 +8,8 @@ guide, "Amazon ECR permissions"). The model, kept that small:
 - `sim as SERVICE` makes the service a profile of the shell; `aws` calls are then signed as it (ECR calls
   must name `--registry-id`: a service has no registry of its own) and fail where AWS would fail them.
 - `docker pull` as the service pulls with the service's own credentials, with no login, onto a machine of
-  the service's own: the learner's local images and stored logins are untouched. The calls land in the
+  the service's own (the engine's `docker_pull_as_service`): the learner's local images and stored logins
+  are untouched. The calls land in the
   world's log, so `sim explain` shows the repository policy's decision.
 - `docker login`, `logout` and `push` are refused: a service does none of them.
 
@@ -37,23 +38,3 @@ def acting_service(world: World, env: Mapping[str, str]) -> str | None:
     """The service principal the command acts as (its AWS_PROFILE names one), else None."""
     principal = world.profiles.get(env.get("AWS_PROFILE") or "")
     return principal if principal in SERVICE_PRINCIPALS else None
-
-
-def pull_as_service(world: World, service: str, reference: str) -> list[str]:
-    """`docker pull` by the service itself: the engine's docker acts as whoever its stored token was
-    issued to, so the service's own credentials are a token issued to it, on a scratch machine that holds
-    nothing else. Raises DockerError as any pull does."""
-    from ecrsim.engine.docker import Credential, DockerMachine, Reference
-    from ecrsim.engine.ecr.tokens import issue_password
-
-    ref = Reference.parse(reference)
-    registry = ref.ecr()
-    own = DockerMachine()
-    if registry is not None and ref.host is not None:
-        password, _ = issue_password(service, registry[1], world.clock.now, world.token_secret)
-        own.credentials[ref.host] = Credential("AWS", password)
-    learners, world.docker = world.docker, own
-    try:
-        return world.docker_pull(reference)
-    finally:
-        world.docker = learners
