@@ -256,6 +256,37 @@ def _echo(inv: Invocation) -> Outcome:
     return Outcome(0, " ".join(words) + newline)
 
 
+def _cat(inv: Invocation) -> Outcome:
+    """GNU cat over the world's files only (the scenario's files a question names), read-only; with no
+    file, its standard input."""
+    if not inv.argv:
+        return Outcome(0, inv.stdin)
+    out, errors = [], []
+    for name in inv.argv:
+        text = inv.shell.world.files.get(name.removeprefix("./"))
+        if text is None:
+            errors.append(f"cat: {name}: No such file or directory\n")
+        else:
+            out.append(text)
+    return Outcome(1 if errors else 0, "".join(out), "".join(errors))
+
+
+def _ls(inv: Invocation) -> Outcome:
+    """GNU ls of the world's files (one name a line, as ls writes to anything but a terminal)."""
+    names = [word for word in inv.argv if word != "-1"]
+    for word in names:
+        if word.startswith("-"):
+            return Outcome(2, "", f"ecrsim: ls lists the scenario's files; {word} is not simulated\n")
+    files = inv.shell.world.files
+    if not names:
+        return Outcome(0, "".join(f"{name}\n" for name in sorted(files)))
+    found = [name for name in names if name.removeprefix("./") in files]
+    missing = "".join(
+        f"ls: cannot access '{name}': No such file or directory\n" for name in names if name not in found
+    )
+    return Outcome(2 if missing else 0, "".join(f"{name}\n" for name in sorted(found)), missing)
+
+
 def _help(inv: Invocation) -> Outcome:
     from ecrsim.shell.help_text import help_for
 
@@ -288,4 +319,6 @@ PROGRAMS: Mapping[str, Callable[[Invocation], Outcome]] = {
     "export": _export,
     "unset": _unset,
     "echo": _echo,
+    "cat": _cat,
+    "ls": _ls,
 }

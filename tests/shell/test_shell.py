@@ -116,7 +116,7 @@ def test_help_and_aws_help_print_from_the_models(shell: Shell) -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("", ["aws", "docker", "echo", "export", "help", "sim", "unset"]),
+        ("", ["aws", "cat", "docker", "echo", "export", "help", "ls", "sim", "unset"]),
         ("do", ["docker"]),
         ("aws ", ["ec2", "ecr", "ecs", "iam", "sts"]),
         ("aws ecr get-l", ["get-lifecycle-policy", "get-lifecycle-policy-preview", "get-login-password"]),
