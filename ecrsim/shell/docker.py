@@ -34,7 +34,7 @@ DOCKER_VERSION = "27.4.1, build b9d17ea (simulated by ecrsim)"
 # DockerError codes cover the registry's and the daemon's: DENIED, NO_SUCH_IMAGE, ...).
 USAGE = "USAGE"  # a command line docker rejects: unknown command or flag, wrong number of arguments
 NO_TTY = "NO_TTY"  # docker would prompt for what is missing, and a script has no terminal
-NOT_SIMULATED = "NOT_SIMULATED"  # outside the simulation (Docker Hub, a service logging in or pushing)
+NOT_SIMULATED = "NOT_SIMULATED"  # outside the simulation (Docker Hub login, a service logging in or pushing)
 # cli/config/credentials/file_store.go: printed (to stderr) when a login stores a password in the config
 # file, as on a machine with no credential helper; the simulated machine's user is AWS's EC2 default.
 UNENCRYPTED_WARNING = (
@@ -260,7 +260,8 @@ def _login(inv: Invocation, parsed: _Parsed) -> Outcome:
         return Outcome(
             1,
             "",
-            stderr + "ecrsim: Docker Hub is not simulated: name the registry, e.g. "
+            stderr + "ecrsim: Docker Hub login is not simulated (its public images pull without one): "
+            "name the registry, e.g. "
             "docker login ... 111122223333.dkr.ecr.us-east-1.amazonaws.com\n",
             NOT_SIMULATED,
         )

@@ -68,7 +68,7 @@ def test_tabwriter_pads_every_column_but_the_last_to_at_least_ten() -> None:
             "Usage:  docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n\n"
             "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE\n",
         ),
-        ("docker login -u AWS --password-stdin", 1, "ecrsim: Docker Hub is not simulated"),
+        ("docker login -u AWS --password-stdin", 1, "ecrsim: Docker Hub login is not simulated"),
         ("docker login --password-stdin HOST", 1, "Must provide --username with --password-stdin\n"),
     ],
 )
