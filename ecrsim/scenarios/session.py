@@ -107,6 +107,8 @@ class Session:
         self._walk: Iterator[Event] | None = walk(loaded.scenario, runner) if loaded is not None else None
         self._stop: Asked | TaskSet | None = None
         self._shuffle: Shuffle | None = None
+        self.answered: dict[int, bool] = {}  # question step index -> answered right
+        self.solved: set[int] = set()  # task step indexes solved by the learner
 
     @classmethod
     def for_scenario(cls, entry: ScenarioEntry, *, shuffle: bool = True) -> Session:
@@ -244,6 +246,7 @@ class Session:
             detail = _sentence(judgement.happened([shown], shuffle)) if wrong else None
             decision = judgement.verdicts[shown - 1].decision
             decided_by = f"choice {shuffle.shown(shown)}, then the checks"
+        self.answered[stop.index] = judgement.correct(chosen)
         return Verdict(
             judgement.correct(chosen),
             right,
@@ -273,7 +276,28 @@ class Session:
         from ecrsim.scenarios.walker import TaskSet
 
         stop = self._stop
-        return isinstance(stop, TaskSet) and stop.attempt.judge(stop.runner).solved
+        if not isinstance(stop, TaskSet):
+            return False
+        solved = stop.attempt.judge(stop.runner).solved
+        if solved:
+            self.solved.add(stop.index)
+        else:  # undone: the world went back to before the task was solved
+            self.solved.discard(stop.index)
+        return solved
+
+    def summary(self) -> str:
+        """How the scenario went, as `ecrsim play` ends: questions right, tasks solved."""
+        from ecrsim.scenarios import model
+
+        steps = self.loaded.scenario.steps if self.loaded else []
+        questions = sum(isinstance(step, model.AskStep) for step in steps)
+        tasks = sum(isinstance(step, model.TaskStep) for step in steps)
+        parts = []
+        if questions:
+            parts.append(f"{sum(self.answered.values())} of {questions} questions right")
+        if tasks:
+            parts.append(f"{len(self.solved)} of {tasks} tasks solved")
+        return ("; ".join(parts) or "Nothing to answer") + "."
 
 
 class SessionError(Exception):

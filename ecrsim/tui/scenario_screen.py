@@ -150,6 +150,8 @@ class ScenarioScreen(Screen[None]):
             self._guide(view)
             self.action_show_tab("guide")
             self.call_after_refresh(focus_first, view, ".question-choices")
+            # the question's top in view, not the end of its last choice
+            self.call_after_refresh(view.scroll_visible, top=True, animate=False)
         else:
             view = TaskView(step.text, step.hints, step.solution, classes="step")
             self._guide(view)
@@ -172,12 +174,8 @@ class ScenarioScreen(Screen[None]):
         entry = self.session.entry
         assert entry is not None
         self._record(lambda progress, sid: progress.finish(sid))
-        self._guide(
-            Static(
-                Text(f"★ Scenario complete: {entry.title}.  Escape returns home.", style="bold"),
-                classes="finished",
-            )
-        )
+        summary = f"★ Scenario complete: {entry.title}.\n{self.session.summary()}  Escape returns home."
+        self._guide(Static(Text(summary, style="bold"), classes="finished"))
         self.notify(f"Scenario complete: {entry.title}", title="Well done", markup=False)
 
     def _record(self, change: Callable[[ProgressStore, str], None]) -> None:
@@ -308,6 +306,7 @@ class ScenarioScreen(Screen[None]):
         return True
 
     def action_leave(self) -> None:
+        self.app.clear_notifications()  # this scenario's notices ("Well done") do not cover the next screen
         self.app.pop_screen()
 
     def action_show_tab(self, tab: str) -> None:
@@ -364,6 +363,8 @@ class ScenarioScreen(Screen[None]):
             what = "Answer the question" if self.session.current.kind == "ask" else "Finish the task"
             self.notify(f"{what} first.", severity="warning")
         else:
+            for hint in self.query(".next-hint"):  # "F7: next step" is done with once F7 is pressed
+                hint.remove()
             self.session.next_step()
             self._play()
 

@@ -296,3 +296,35 @@ async def test_a_slow_answer_and_a_task_solved_from_its_solution_are_rated_so(ma
         await type_line(pilot, f"docker push {HOST}/api:1.0")
     ratings = {key: state.last_rating for key, state in StudyStore.load().cards.items()}
     assert ratings == {"tui-first-push#2": Rating.Good, "tui-first-push#3": Rating.Again}
+
+
+async def test_undo_reopens_a_completed_task_and_the_end_says_how_it_went(make_app) -> None:
+    """Stale state: F8 undoing the completing push takes "Task complete" back; "F7: next step" goes once
+    used; the end has a summary as `ecrsim play` has; leaving clears the "Well done" notice."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "2")
+        await pilot.pause()
+        assert "F7: next step" in static_text(pilot, ".next-hint")
+        await pilot.press("f7")
+        await pilot.pause()
+        assert not screen.query(".next-hint")
+        task = screen.query_one(TaskView)
+        assert "· aws ecr describe-images" in static_text(pilot, ".task-goals")  # the goal view: not met yet
+        await type_line(pilot, LOGIN)
+        await type_line(pilot, f"docker push {HOST}/api:1.0")
+        assert task.done and "✓ aws ecr describe-images" in static_text(pilot, ".task-goals")
+        await pilot.press("f8")  # undo the push
+        await pilot.pause()
+        await pilot.pause()
+        assert not task.done and not screen.query_one(".task-status").display
+        await type_line(pilot, f"docker push {HOST}/api:1.0")
+        assert task.done
+        await pilot.press("f7")
+        await pilot.pause()
+        assert "1 of 1 questions right; 1 of 1 tasks solved." in static_text(pilot, ".finished")
+        assert app._notifications
+        screen.action_leave()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and not app._notifications
