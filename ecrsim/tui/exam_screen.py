@@ -94,6 +94,8 @@ class ExamScreen(Screen[None]):
         self.app.call_from_thread(self._ready, exam, problems)
 
     async def _ready(self, exam: Exam, problems: list[str]) -> None:
+        if not self.is_attached or not self.query("#exam-body"):
+            return  # the learner left (or the app is closing) before the exam was set
         for problem in problems:
             self.notify(problem, title="Left out of the exam", severity="warning", timeout=10)
         if not exam.questions:

@@ -130,3 +130,29 @@ async def test_the_study_screens_are_in_the_command_palette(home: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ProgressScreen)
+
+
+async def test_an_exam_ready_after_its_screen_began_to_close_is_not_a_crash(home: Path, monkeypatch) -> None:
+    """The exam is set in a worker; when it is ready the screen may already be taking itself apart (the
+    monkey test met this as a NoMatches on #exam-body). It must then do nothing, not crash the app."""
+    import threading
+
+    from ecrsim.scenarios import cards
+
+    release = threading.Event()
+    load_pack = cards.load_pack
+
+    def slow_load(*args, **kwargs):
+        release.wait(10)
+        return load_pack(*args, **kwargs)
+
+    monkeypatch.setattr(cards, "load_pack", slow_load)
+    async with app().run_test(size=(100, 30)) as pilot:
+        screen = ExamScreen(2, seed=3, now=lambda: T0, clock=lambda: 0.0)
+        pilot.app.push_screen(screen)
+        await pilot.pause()
+        await screen.query_one("#exam-body").remove()
+        release.set()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.is_running and screen.exam is None
