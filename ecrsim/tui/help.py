@@ -6,6 +6,7 @@ drift from what the program does.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -50,11 +51,35 @@ def help_markdown() -> str:
         _key_table("Exam (F7 from home)", ExamScreen.BINDINGS),
         _key_table("Progress (F8 from home)", ProgressScreen.BINDINGS),
         "## The terminal",
-        "Type the real tools' commands: `aws ecr ...`, `aws iam ...`, `aws sts ...`, `docker ...`, and the "
-        "simulator's own `sim ...` verbs. `|` pipes one command into the next.",
-        "```text\n" + shell_help().rstrip() + "\n```",
+        "Type the real tools' commands: `aws ecr ...`, `aws iam ...`, `aws sts ...`, `aws ec2 ...`, "
+        "`aws ecs ...`, `docker ...`, and the simulator's own `sim ...` verbs. `|` pipes one command into "
+        "the next.",
+        terminal_markdown(shell_help()),
     ]
     return "\n\n".join(sections)
+
+
+_COMMAND = re.compile(r"(aws|docker|sim|export|help)\b")
+
+
+def terminal_markdown(text: str) -> str:
+    """The terminal's `help` as nested bullets that wrap at any width (a code block would be cut at the
+    panel's edge): each `COMMAND   what it does` line becomes the command in code and its description."""
+    lines = []
+    for line in text.splitlines():
+        body = line.strip()
+        if not body:
+            lines.append("")
+            continue
+        indent = "  " * ((len(line) - len(line.lstrip())) // 2)
+        command, _, what = body.partition("   ")
+        if what:
+            lines.append(f"{indent}- `{command}`: {what.strip()}")
+        elif _COMMAND.match(body):
+            lines.append(f"{indent}- `{body}`")
+        else:
+            lines.append(f"{indent}- {body}")
+    return "\n".join(lines)
 
 
 def shell_help() -> str:

@@ -26,3 +26,19 @@ async def test_progress_rows_never_wrap_at_80_columns(home: Path) -> None:
         assert "accuracy" in text
         body = pilot.app.screen.query_one("#progress-body")
         assert body.content_size.height == len(text.splitlines())  # one screen row per line: none wrapped
+
+
+def test_help_lists_the_terminal_commands_as_text_that_wraps() -> None:
+    """F1 help showed the terminal's commands in a code block, cut at the panel's edge at 80 and even 100
+    columns; as bullets they wrap, and every command and description is still there."""
+    from ecrsim.tui.help import help_markdown, shell_help, terminal_markdown
+
+    markdown = help_markdown()
+    assert "```" not in markdown
+    bullets = terminal_markdown(shell_help())
+    assert (
+        "- `docker login|logout|images|image ls|tag|push|pull|rmi|build`: the Docker CLI, images simulated"
+        in (bullets.splitlines())
+    )
+    assert "  - `docker build -t NAME[:TAG] .`: a new local image with new layers" in bullets.splitlines()
+    assert bullets in markdown
