@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 _TIMEOUT = "i/o timeout"
+# The public address a task with assignPublicIp gets, from TEST-NET-1 (RFC 5737): clearly not real, and apart
+# from the learner's own address (TEST-NET-3) and the Elastic IPs (TEST-NET-2).
+TASK_PUBLIC_IP = "192.0.2.10"
 _AUTH = (
     "ResourceInitializationError: unable to pull secrets or registry auth:"
     " execution resource retrieval failed"
@@ -52,7 +55,7 @@ def start(world: World, network: Network, task: Task, region: str) -> PullOutcom
             if isinstance(assumed, PullOutcome):
                 return assumed
             execution_arn = assumed
-        failure = _pull(world, network, origin, task, region, execution_arn, ref, ecr)
+        failure = _pull(world, network, origin, region, execution_arn, ref, ecr)
         if failure is not None:
             return _stopped(failure, container.name, execution_arn)
     task_session = None
@@ -80,7 +83,7 @@ def _assume(world: World, role_arn: str, task: Task, region: str) -> str | PullO
     return response["AssumedRoleUser"]["Arn"]
 
 
-def _context(network: Network, path: Path, task: Task) -> dict[str, ContextValue]:
+def _context(network: Network, path: Path) -> dict[str, ContextValue]:
     """The request context a call along `path` carries (IAM condition keys: aws:SourceVpce, aws:SourceVpc,
     aws:SourceIp; through a VPC endpoint there is no aws:SourceIp)."""
     if path.endpoint_id is not None:
@@ -89,14 +92,13 @@ def _context(network: Network, path: Path, task: Task) -> dict[str, ContextValue
         nat = network.nat_gateways[path.via.rsplit(" ", 1)[-1]]
         address = network.addresses.get(nat.allocation_id or "")
         return {"aws:SourceIp": address.public_ip} if address else {}
-    return {"aws:SourceIp": f"198.51.100.{200 + len(task.task_id) % 50}"}  # the task's public address
+    return {"aws:SourceIp": TASK_PUBLIC_IP}
 
 
 def _pull(
     world: World,
     network: Network,
     origin: Origin,
-    task: Task,
     region: str,
     session_arn: str,
     ref: Reference,
@@ -111,9 +113,7 @@ def _pull(
 
     def call(path: Path, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         caller = world.resolve(session_arn)
-        return world.call_as(
-            caller, "ecr", operation, params, region=region, context=_context(network, path, task)
-        )
+        return world.call_as(caller, "ecr", operation, params, region=region, context=_context(network, path))
 
     blocked = unreachable("api")
     if blocked is not None:
