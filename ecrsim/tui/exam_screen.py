@@ -24,6 +24,7 @@ from textual.widgets import Footer, Header, Static
 
 from ecrsim.tui.confirm import Confirm
 from ecrsim.tui.focus import focus_first
+from ecrsim.tui.handback import hand_back
 from ecrsim.tui.question_view import QuestionView
 
 if TYPE_CHECKING:
@@ -91,11 +92,11 @@ class ExamScreen(Screen[None]):
         cards = compose(pack, self.count, self.seed, self.domain)
         questions, problems = prepare(pack, cards, self.seed if self.app.shuffle else None)
         exam = Exam(questions, self.seed, self.minutes or MINUTES_PER_QUESTION * len(questions))
-        self.app.call_from_thread(self._ready, exam, problems)
+        hand_back(self, self._ready, exam, problems)
 
     async def _ready(self, exam: Exam, problems: list[str]) -> None:
-        if not self.is_attached or not self.query("#exam-body"):
-            return  # the learner left (or the app is closing) before the exam was set
+        if not self.query("#exam-body"):
+            return  # the app is closing before the exam was set
         for problem in problems:
             self.notify(problem, title="Left out of the exam", severity="warning", timeout=10)
         if not exam.questions:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ecrsim.tui.commands import EntryProvider
+from ecrsim.tui.handback import hand_back
 
 if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
@@ -69,7 +70,7 @@ class ProgressScreen(Screen[None]):
         pack = load_pack(self.app.pack_dir)
         store = StudyStore.load()
         lines = render(compute(pack, self.app.progress, store, now))
-        self.app.call_from_thread(self._show, lines, [*pack.problems, *store.warnings])
+        hand_back(self, self._show, lines, [*pack.problems, *store.warnings])
 
     def _show(self, lines: list[str], warnings: list[str]) -> None:
         text = Text()

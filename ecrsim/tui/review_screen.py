@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ecrsim.tui.focus import focus_first
+from ecrsim.tui.handback import hand_back
 from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.task_view import TaskView
@@ -100,7 +101,7 @@ class ReviewScreen(Screen[None]):
             (c for c in pack.cards if c.key in store.cards and store.cards[c.key].is_due(now)),
             key=lambda c: store.cards[c.key].due,
         )
-        self.app.call_from_thread(self._loaded, pack, store, due)
+        hand_back(self, self._loaded, pack, store, due)
 
     async def _loaded(self, pack: Pack, store: StudyStore, due: list[PackCard]) -> None:
         self.pack, self.store, self.due = pack, store, due

@@ -156,3 +156,26 @@ async def test_an_exam_ready_after_its_screen_began_to_close_is_not_a_crash(home
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert pilot.app.is_running and screen.exam is None
+
+
+async def test_a_result_for_a_screen_the_learner_left_is_dropped(home: Path) -> None:
+    """A worker that finishes after its screen was popped hands back nothing (the monkey test met a
+    NoMatches on #progress-body when the learner pressed Escape before the counts were ready)."""
+    from ecrsim.tui.handback import hand_back
+
+    calls: list[str] = []
+    async with app().run_test(size=(100, 30)) as pilot:
+        screen = ProgressScreen(now=lambda: T0)
+        await pilot.app.push_screen(screen)
+        await settle(pilot)
+        pilot.app.pop_screen()
+        await pilot.app.workers.wait_for_complete()
+        worker = pilot.app.run_worker(lambda: hand_back(screen, calls.append, "late"), thread=True)
+        await worker.wait()
+        await pilot.pause()
+        assert calls == [] and pilot.app.is_running
+        here = pilot.app.screen
+        worker = pilot.app.run_worker(lambda: hand_back(here, calls.append, "on time"), thread=True)
+        await worker.wait()
+        await pilot.pause()
+        assert calls == ["on time"]
