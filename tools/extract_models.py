@@ -39,6 +39,9 @@ OPERATIONS: dict[str, list[str]] = {
         "StartLifecyclePolicyPreview", "GetLifecyclePolicyPreview", "ListImages", "DescribeImages",
         "BatchGetImage", "BatchDeleteImage", "PutImage", "TagResource", "UntagResource",
         "ListTagsForResource", "DescribeRegistry", "StartImageScan", "DescribeImageScanFindings",
+        "PutRegistryPolicy", "GetRegistryPolicy", "DeleteRegistryPolicy", "CreateRepositoryCreationTemplate",
+        "DescribeRepositoryCreationTemplates", "UpdateRepositoryCreationTemplate",
+        "DeleteRepositoryCreationTemplate",
     ],
     "iam": [
         "CreateUser", "DeleteUser", "ListUsers", "GetUser", "CreateGroup", "AddUserToGroup",

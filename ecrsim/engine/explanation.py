@@ -120,7 +120,7 @@ def decision_summary(decision: Decision, depth: int = 0) -> ExplanationLine:
 def _policy_title(name: str) -> str:
     if name.startswith("identity:"):
         return f"Identity policy {name.removeprefix('identity:')} (inline)"
-    if name in ("repository", "trust"):
+    if name in ("repository", "trust", "registry"):
         return f"{name.capitalize()} policy"
     return f"Policy {name}"
 

@@ -39,7 +39,10 @@ DEFAULT_SOURCE_IP = "203.0.113.25"
 OPERATION_MODULES = {
     "ecr": tuple(
         f"ecrsim.engine.ecr.{name}"
-        for name in ("images", "layers", "lifecycle", "policies", "repositories", "scanning", "tokens")
+        for name in (
+            *("images", "layers", "lifecycle", "policies", "repositories", "scanning", "tokens"),
+            *("registry_policy", "templates"),
+        )
     ),
     "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys"),
     "sts": ("ecrsim.engine.sts_api",),

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 LIFECYCLE_PRINCIPAL = "ecr.amazonaws.com"
 
 
-def _parse(text: str) -> LifecyclePolicy:
+def parse_lifecycle_text(text: str) -> LifecyclePolicy:
+    """A lifecycle policy text, refused as PutLifecyclePolicy refuses it."""
     if not MIN_TEXT <= len(text) <= MAX_TEXT:
         bound = (
             f"greater than or equal to {MIN_TEXT}"
@@ -86,7 +87,7 @@ def _answer(repository: Repository, stored: StoredLifecyclePolicy) -> dict[str, 
 def put_lifecycle_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:PutLifecyclePolicy")
     text = params["lifecyclePolicyText"]
-    repository.lifecycle = StoredLifecyclePolicy(text, _parse(text))
+    repository.lifecycle = StoredLifecyclePolicy(text, parse_lifecycle_text(text))
     return {"registryId": registry.account_id, "repositoryName": repository.name, "lifecyclePolicyText": text}
 
 
@@ -116,7 +117,7 @@ def start_lifecycle_policy_preview(call: Call, params: dict[str, Any]) -> dict[s
             raise _not_found(repository)
         text, policy = repository.lifecycle.text, repository.lifecycle.policy
     else:
-        policy = _parse(text)
+        policy = parse_lifecycle_text(text)
     expiries = tuple(evaluate(policy, candidates(repository), call.now))
     repository.lifecycle_preview = LifecyclePreview(text, expiries)
     return {

@@ -175,6 +175,63 @@ class StoredLifecyclePolicy(_Shared):
     evaluated_at: datetime | None = None  # when the policy last ran; never yet after PutLifecyclePolicy
 
 
+AppliedFor = Literal["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"]
+
+
+@dataclass(frozen=True)
+class CreationTemplate(_Shared):
+    """A repository creation template: the settings ECR gives a repository it creates on the registry
+    owner's behalf (replication, pull through cache, create on push) whose name is under `prefix`."""
+
+    prefix: str  # as given, without the assumed trailing "/"; ROOT matches every repository
+    applied_for: tuple[AppliedFor, ...]
+    created_at: datetime
+    updated_at: datetime
+    description: str = ""
+    image_tag_mutability: TagMutability = "MUTABLE"
+    mutability_exclusions: tuple[str, ...] = ()
+    encryption: EncryptionConfiguration | None = None  # None: the repository gets ECR's default (AES256)
+    resource_tags: tuple[tuple[str, str], ...] = ()
+    repository_policy: RepositoryPolicy | None = None
+    lifecycle_policy: StoredLifecyclePolicy | None = None
+    custom_role_arn: str = ""
+
+    def matches(self, repository_name: str) -> bool:
+        """Whether the template covers `repository_name`: ROOT covers all, `prod` covers `prod/...` (ECR
+        assumes a "/" after every prefix, API_CreateRepositoryCreationTemplate)."""
+        return self.prefix == "ROOT" or repository_name.startswith(self.prefix.rstrip("/") + "/")
+
+
+@dataclass(frozen=True)
+class ReplicationDestination(_Shared):
+    region: str
+    registry_id: str
+
+
+@dataclass(frozen=True)
+class ReplicationRule(_Shared):
+    """One rule of a registry's replication configuration: where to copy, and which repositories
+    (PREFIX_MATCH filters; none means every repository)."""
+
+    destinations: tuple[ReplicationDestination, ...]
+    prefixes: tuple[str, ...] = ()
+
+    def selects(self, repository_name: str) -> bool:
+        return not self.prefixes or any(repository_name.startswith(prefix) for prefix in self.prefixes)
+
+
+@dataclass(frozen=True)
+class Replica(_Shared):
+    """One image's replication to one destination, as DescribeImageReplicationStatus reports it, with
+    when it completes on the simulated clock and the tag it carries."""
+
+    destination: ReplicationDestination
+    status: Literal["IN_PROGRESS", "COMPLETE", "FAILED"]
+    due: datetime
+    tag: str | None = None
+    failure_code: str | None = None
+
+
 @dataclass(frozen=True)
 class Upload(_Shared):
     """A layer upload in progress (InitiateLayerUpload .. CompleteLayerUpload)."""
@@ -310,12 +367,20 @@ class Repositories(dict[str, Repository]):
 
 @dataclass
 class Registry:
-    """An account's default private registry in one Region (registry id = account id)."""
+    """An account's default private registry in one Region (registry id = account id), with what is set
+    for the whole registry: its policy, repository creation templates, replication rules, and the
+    replications its pushes started."""
 
     account_id: str
     region: str
     repositories: Repositories = field(default_factory=Repositories)
     upload_counter: int = 0  # makes upload ids deterministic
+    policy: RepositoryPolicy | None = (
+        None  # the registry policy (PutRegistryPolicy), stored as ECR returns it
+    )
+    templates: dict[str, CreationTemplate] = field(default_factory=dict)  # by prefix
+    replication: tuple[ReplicationRule, ...] = ()
+    replications: dict[tuple[str, str], tuple[Replica, ...]] = field(default_factory=dict)  # (repo, digest)
 
     @property
     def host(self) -> str:
@@ -327,6 +392,10 @@ class Registry:
             region=self.region,
             repositories=self.repositories.share(),
             upload_counter=self.upload_counter,
+            policy=self.policy,
+            templates=dict(self.templates),
+            replication=self.replication,
+            replications=dict(self.replications),
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Registry:

@@ -29,7 +29,7 @@ RESOURCE_POLICY_RULE = (
 )
 
 
-def _principal_exists(call: Call, principal: str) -> bool:
+def principal_exists(call: Call, principal: str) -> bool:
     """Does an IAM principal a policy names exist? Accounts and service principals always do."""
     if principal.isdigit() or principal.endswith((":root", ".amazonaws.com", ".amazonaws.com.cn")):
         return True
@@ -76,7 +76,7 @@ def set_repository_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         call.explain(LineKind.VALIDATION, f"ECR refused the policy document: {error}")
         call.explain(LineKind.VALIDATION, RESOURCE_POLICY_RULE)
         raise invalid_parameter("PolicyText", "Invalid repository policy provided") from None
-    missing = [principal for principal in policy.principals() if not _principal_exists(call, principal)]
+    missing = [principal for principal in policy.principals() if not principal_exists(call, principal)]
     if missing:
         call.explain(LineKind.VALIDATION, f"no such principal in this world: {', '.join(missing)}")
         call.explain(

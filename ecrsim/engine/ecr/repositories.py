@@ -50,7 +50,7 @@ def _mutability_api(repository: Repository) -> dict[str, Any]:
     return shown
 
 
-def _tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
+def tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
     result: dict[str, str] = {}
     for tag in tags or []:
         if "Key" not in tag or not tag["Key"]:
@@ -59,14 +59,14 @@ def _tag_map(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return result
 
 
-def _too_many_tags(count: int) -> ServiceError:
+def too_many_tags(count: int) -> ServiceError:
     return ServiceError(
         "TooManyTagsException",
         f"Tag limit exceeded: a repository may have at most {MAX_TAGS} tags, not {count}",
     )
 
 
-def _mutability(params: dict[str, Any], default: str | None = None) -> tuple[str, tuple[str, ...]]:
+def mutability_setting(params: dict[str, Any], default: str | None = None) -> tuple[str, tuple[str, ...]]:
     """imageTagMutability and its WILDCARD exclusion filters, refused as ECR refuses them: the
     *_WITH_EXCLUSION settings need 1 to 5 filters and the others take none (API_PutImageTagMutability;
     the texts are ECR's, as CloudFormation and moto report them)."""
@@ -101,7 +101,7 @@ def _mutability(params: dict[str, Any], default: str | None = None) -> tuple[str
     return value, tuple(entry["filter"] for entry in filters)
 
 
-def _encryption(config: dict[str, str] | None, registry: Registry) -> EncryptionConfiguration:
+def encryption_setting(config: dict[str, str] | None, registry: Registry) -> EncryptionConfiguration:
     if not config:
         return EncryptionConfiguration()
     kind = config.get("encryptionType", "AES256")
@@ -123,9 +123,9 @@ def _encryption(config: dict[str, str] | None, registry: Registry) -> Encryption
 def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     name = params["repositoryName"]
     validate_repository_name(name)
-    tags = _tag_map(params.get("tags"))
+    tags = tag_map(params.get("tags"))
     if len(tags) > MAX_TAGS:
-        raise _too_many_tags(len(tags))
+        raise too_many_tags(len(tags))
     registry = registry_of(call, params)
     context = request_tag_context(tags) if tags else None
     call.authorize(
@@ -148,7 +148,7 @@ def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             f"The repository with name '{name}' already exists in the registry with id "
             f"'{registry.account_id}'",
         )
-    mutability, exclusions = _mutability(params, "MUTABLE")
+    mutability, exclusions = mutability_setting(params, "MUTABLE")
     repository = Repository(
         registry_id=registry.account_id,
         region=registry.region,
@@ -157,7 +157,7 @@ def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         image_tag_mutability=mutability,  # type: ignore[arg-type]
         mutability_exclusions=exclusions,
         scan_on_push=bool(params.get("imageScanningConfiguration", {}).get("scanOnPush", False)),
-        encryption=_encryption(params.get("encryptionConfiguration"), registry),
+        encryption=encryption_setting(params.get("encryptionConfiguration"), registry),
         tags=tags,
     )
     registry.repositories[name] = repository
@@ -202,8 +202,8 @@ def delete_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 
 
 @operation("ecr", "PutImageTagMutability")
-def put_image_tag_mutability(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    value, exclusions = _mutability(params)
+def put_image_tagmutability_setting(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    value, exclusions = mutability_setting(params)
     registry, repository = repository_for(call, params, "ecr:PutImageTagMutability")
     repository.image_tag_mutability = value  # type: ignore[assignment]
     repository.mutability_exclusions = exclusions
@@ -244,11 +244,11 @@ def _tagged_repository(call: Call, params: dict[str, Any], action: str, context:
 
 @operation("ecr", "TagResource")
 def tag_resource(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    tags = _tag_map(params["tags"])
+    tags = tag_map(params["tags"])
     repository = _tagged_repository(call, params, "ecr:TagResource", request_tag_context(tags))
     merged = {**repository.tags, **tags}
     if len(merged) > MAX_TAGS:
-        raise _too_many_tags(len(merged))
+        raise too_many_tags(len(merged))
     repository.tags = merged
     return {}
 

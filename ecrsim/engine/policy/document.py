@@ -41,8 +41,9 @@ from ecrsim.engine.policy.conditions import Condition, parse_operator
 from ecrsim.engine.policy.matching import actions_regex, resources_regex, show_values
 from ecrsim.engine.policy.variables import variable_keys
 
-# "endpoint": a VPC endpoint policy, a resource-based policy that names both principals and resources.
-PolicyKind = Literal["identity", "resource", "trust", "endpoint"]
+# "endpoint": a VPC endpoint policy, a resource-based policy that names both principals and resources;
+# "registry": an ECR registry policy, shaped the same way.
+PolicyKind = Literal["identity", "resource", "trust", "endpoint", "registry"]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP_KEYS = frozenset({"Version", "Id", "Statement"})
@@ -217,6 +218,12 @@ def parse_endpoint_policy(doc: str | Mapping[str, Any]) -> Policy:
     """A VPC endpoint policy: a Principal (often `*`) and a Resource in every statement (PrivateLink guide,
     "Control access to VPC endpoints using endpoint policies")."""
     return _parse(doc, "endpoint")
+
+
+def parse_registry_policy(doc: str | Mapping[str, Any]) -> Policy:
+    """An ECR registry policy: a Principal and a Resource in every statement (ECR user guide, "Private
+    registry policy examples")."""
+    return _parse(doc, "registry")
 
 
 def _parse(doc: str | Mapping[str, Any], kind: PolicyKind) -> Policy:
