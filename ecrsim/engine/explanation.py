@@ -31,6 +31,7 @@ class LineKind(StrEnum):
     REGISTRY = "registry"  # what the registry answered docker (layer already there, tag immutable, ...)
     LOCAL = "local"  # what docker found on the learner's machine (no credentials, no such image)
     LIFECYCLE = "lifecycle"  # which lifecycle rule expired or kept which image, and why
+    NETWORK = "network"  # one hop of a network path: the route, endpoint or security group, open or closed
     HINT = "hint"  # the smallest change that would make it work
     NOTE = "note"  # anything else: the caller, a section title, a blank separator
 
@@ -152,8 +153,15 @@ def _outcomes(event: Event) -> list[_Outcome]:
                 matched=False,
             )
             lines = [head, line(LineKind.NOTE, f"AWS says: {event.error_message}", 1), *lines]
-        outcomes.append(_Outcome(lines, lines, bool(event.error_code) and not denied, False))
+        failed = (bool(event.error_code) and not denied) or any(_failure_headline(entry) for entry in lines)
+        outcomes.append(_Outcome(lines, lines, failed, False))
     return outcomes
+
+
+def _failure_headline(entry: ExplanationLine) -> bool:
+    """A top-level verdict that went against the learner: an outcome that failed although its call did not
+    (DescribeTasks succeeds in saying that a task stopped)."""
+    return entry.kind is LineKind.VERDICT and entry.depth == 0 and entry.matched is False
 
 
 def explain_event(event: Event) -> Lines:

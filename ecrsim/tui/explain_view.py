@@ -35,6 +35,7 @@ _STYLES = {
     LineKind.REGISTRY: "blue",
     LineKind.LOCAL: "blue",
     LineKind.LIFECYCLE: "",
+    LineKind.NETWORK: "blue",
     LineKind.HINT: "yellow",
     LineKind.NOTE: "",
 }

@@ -137,3 +137,42 @@ def test_the_pull_happens_when_the_clock_reaches_it(shell: Shell) -> None:
     assert status(shell, task)[0] == "PENDING"
     run(shell, "sim advance 30s")
     assert status(shell, task)[0] == "RUNNING"
+
+
+def explain(shell: Shell) -> list[str]:
+    return run(shell, "sim explain").splitlines()
+
+
+def test_sim_explain_after_describe_tasks_says_which_call_the_execution_role_was_denied(shell: Shell) -> None:
+    task = start_task(shell, policy=None)
+    status(shell, task)
+    lines = explain(shell)
+    assert lines[0] == f"STOPPED: task {task}: ecr:GetAuthorizationToken was refused"
+    stripped = [text.strip() for text in lines]
+    assert "DENIED (implicit): ecr:GetAuthorizationToken on * (no_allow)" in stripped  # the step, in summary
+    assert "DENIED (implicit): ecr:GetAuthorizationToken on *" in stripped  # and the refusal in full
+    assert "rule:   no_allow" in stripped
+    assert f"caller: arn:aws:sts::111122223333:assumed-role/exec/{task}" in "\n".join(lines)
+
+
+def test_a_stopped_task_is_explained_by_every_later_describe_tasks(shell: Shell) -> None:
+    """The pull happened in an earlier command; describing the task again still says why it stopped."""
+    task = start_task(shell, image=f"{HOST}/web:v9")
+    status(shell, task)
+    run(shell, "aws ecr describe-repositories")
+    status(shell, task)
+    lines = explain(shell)
+    assert lines[0] == f"STOPPED: task {task}: the image {HOST}/web:v9 does not exist"
+    assert "ecr:GetAuthorizationToken" in "\n".join(lines)
+
+
+def test_a_running_task_is_explained_in_summary_after_the_describe_decision(shell: Shell) -> None:
+    task = start_task(shell)
+    status(shell, task)
+    text = "\n".join(explain(shell))
+    assert text.startswith("ALLOWED: ecs:DescribeTasks")
+    assert (
+        f"RUNNING: task {task} pulled its images as arn:aws:sts::111122223333:assumed-role/exec/{task}"
+        in text
+    )
+    assert "request context: aws:SourceIp=192.0.2.10" in text

@@ -62,6 +62,7 @@ class Path:
     endpoint_id: str | None = None  # the VPC endpoint the request goes through (aws:SourceVpce)
     vpc_id: str | None = None  # the VPC of that endpoint (aws:SourceVpc)
     address: str = ""  # the address the host's name resolves to for the caller: where it connects
+    hint: str = ""  # the smallest change that would open the path, when it is closed
 
 
 def trace(network: Network, origin: Origin, target: Target) -> Path:
@@ -117,14 +118,16 @@ def _outside(
                 subnet.vpc_id,
             )
     private_off = next((e for e in endpoints if e.endpoint_type == "Interface"), None)
-    note = (
-        f" (interface endpoint {private_off.endpoint_id} has private DNS off,"
-        f" so {name} resolves to public addresses)"
-        if private_off is not None
-        else ""
-    )
     return _over_internet(
-        network, origin, subnet, groups, routes, target, name, table.route_table_id if table else "", note
+        network,
+        origin,
+        subnet,
+        groups,
+        routes,
+        target,
+        name,
+        table.route_table_id if table else "",
+        private_off,
     )
 
 
@@ -152,6 +155,7 @@ def _through_interface(
             where,
             f"{name} resolves to {where} (private DNS), but the endpoint has no subnet, so it has no address"
             " to connect to: the connection times out",
+            hint=f"give {endpoint.endpoint_id} a subnet (aws ec2 modify-vpc-endpoint --add-subnet-ids)",
         )
     if not _egress_allows(groups, address, tuple(endpoint.group_ids)):
         return _blocked_out(target, name, groups, where)
@@ -171,6 +175,8 @@ def _through_interface(
             " the connection times out",
             endpoint.endpoint_id,
             endpoint.vpc_id,
+            hint=f"allow inbound HTTPS (TCP {HTTPS}) in {shown} from {subnet.cidr} or from the caller's"
+            " security group (aws ec2 authorize-security-group-ingress)",
         )
     return Path(
         target,
@@ -200,8 +206,16 @@ def _over_internet(
     target: Target,
     name: str,
     table_id: str,
-    note: str,
+    private_off: VpcEndpoint | None,
 ) -> Path:
+    """The path over the internet; `private_off` is an interface endpoint of the service whose private DNS
+    is off, which the caller's name lookup therefore ignores."""
+    note = (
+        f" (interface endpoint {private_off.endpoint_id} has private DNS off,"
+        f" so {name} resolves to public addresses)"
+        if private_off is not None
+        else ""
+    )
     address = _PUBLIC_ADDRESS[target]
     route = _best_route(routes, address)
     endpoint_kind = (
@@ -217,6 +231,7 @@ def _over_internet(
             "",
             f"route table {table_id} of {subnet.subnet_id} has no route to the internet (0.0.0.0/0 to an"
             f" internet gateway or NAT gateway), and no {endpoint_kind} serves the subnet{note}",
+            hint=_no_route_hint(network, target, table_id, private_off),
         )
     if route.target == "igw":
         gateway = network.internet_gateways.get(route.target_id)
@@ -228,6 +243,7 @@ def _over_internet(
                 "",
                 f"route table {table_id} sends {route.destination} to {route.target_id},"
                 f" which is not attached to {subnet.vpc_id} (a blackhole route){note}",
+                hint=f"attach an internet gateway to {subnet.vpc_id} and route {route.destination} to it",
             )
         if not origin.public_ip:
             return Path(
@@ -238,6 +254,8 @@ def _over_internet(
                 f"route table {table_id} sends {route.destination} to internet gateway {gateway.igw_id}, but"
                 f" the caller has no public IP address, and an internet gateway only serves addresses it can"
                 f" translate (give it a public IP, or route through a NAT gateway){note}",
+                hint="run the task with assignPublicIp=ENABLED, or route the subnet through a NAT gateway"
+                " in a public subnet",
             )
         via = f"internet gateway {gateway.igw_id}"
     else:
@@ -250,11 +268,30 @@ def _over_internet(
                 False,
                 "",
                 f"route table {table_id} sends {route.destination} to {problem}{note}",
+                hint=f"route {route.destination} of {table_id} to an available public NAT gateway in a subnet"
+                " whose route table sends 0.0.0.0/0 to the VPC's internet gateway",
             )
         via = f"NAT gateway {nat.nat_id}"
     if not _egress_allows(groups, address, ()):
         return _blocked_out(target, name, groups, via)
     return Path(target, name, True, via, f"route table {table_id} sends {route.destination} to {via}{note}")
+
+
+def _no_route_hint(network: Network, target: Target, table_id: str, private_off: VpcEndpoint | None) -> str:
+    """What opens a path that has neither an endpoint nor a route out (ECR user guide, "Amazon ECR interface
+    VPC endpoints": both ECR endpoints with private DNS, and the S3 gateway endpoint for the layers)."""
+    nat = f"or route 0.0.0.0/0 of {table_id} to a NAT gateway in a public subnet"
+    if private_off is not None:
+        return (
+            f"turn on private DNS for {private_off.endpoint_id} (aws ec2 modify-vpc-endpoint"
+            f" --private-dns-enabled), {nat}"
+        )
+    if target == "s3":
+        return (
+            f"add a gateway endpoint for {service_name('s3', network.region)} to route table {table_id}"
+            f" (the layers are stored in S3), {nat}"
+        )
+    return f"create an interface endpoint for {service_name(target, network.region)} with private DNS, {nat}"
 
 
 def _nat_problem(network: Network, nat_id: str) -> str:
@@ -299,4 +336,5 @@ def _blocked_out(target: Target, name: str, groups: list[SecurityGroup], toward:
         "",
         f"the caller's security groups ({shown}) allow no outbound HTTPS (TCP {HTTPS}) toward {toward},"
         f" so the request to {name} never leaves",
+        hint=f"allow outbound HTTPS (TCP {HTTPS}) in {shown} (aws ec2 authorize-security-group-egress)",
     )

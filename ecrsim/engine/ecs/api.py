@@ -269,6 +269,8 @@ def _show_task(call: Call, task: Task) -> dict[str, Any]:
         "taskArn": task.arn,
         "taskDefinitionArn": task.definition.arn,
     }
+    if task.outcome is not None and not task.stopped_by_user:
+        call.outcomes.extend(task.outcome.explanation)  # the agent's account of the pull, for `sim explain`
     if status == "STOPPED":
         shown["stopCode"] = "UserInitiated" if task.stopped_by_user else "TaskFailedToStart"
         shown["stoppedAt"] = task.stopped_at

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ecrsim.engine.explanation import ExplanationLine
 
 # When each stage ends, from the moment RunTask is called. AWS gives no fixed durations; these are short
 # enough that `sim advance 1m` shows the outcome and long enough that describe-tasks right after RunTask
@@ -57,12 +60,14 @@ class Cluster:
 
 @dataclass(frozen=True)
 class PullOutcome:
-    """What the pull did: the reason the task stopped (None when it runs), and the sessions it used."""
+    """What the pull did: the reason the task stopped (None when it runs), the sessions it used, and the
+    agent's account of its hops (ecrsim.engine.ecs.pull), which every DescribeTasks shows `sim explain`."""
 
     stopped_reason: str | None
     container_reason: str | None = None
     execution_session_arn: str | None = None
     task_session_arn: str | None = None
+    explanation: tuple[ExplanationLine, ...] = ()
 
 
 @dataclass

@@ -7,6 +7,10 @@ role's session with the request context the path gives them (`aws:SourceVpce` an
 an interface endpoint, `aws:SourceIp` of the NAT gateway or the task's public address over the internet).
 The stopped reasons are ECS's (ECS developer guide, "Amazon ECS stopped task errors":
 ResourceInitializationError for registry auth, CannotPullContainerError for manifests and layers).
+
+The agent also keeps an account of every hop (which host it reached and through what, each call's decision)
+and of the one that failed (the route, security group or endpoint that closed the path, or the decision that
+denied): DescribeTasks shows it to `sim explain`, so a stopped task says which hop failed and why.
 """
 
 from __future__ import annotations
@@ -18,14 +22,26 @@ from ecrsim.engine.docker import Reference
 from ecrsim.engine.ec2.reach import Origin, Path, Target, trace
 from ecrsim.engine.ecs.model import PullOutcome, Task
 from ecrsim.engine.errors import DockerError, ServiceError
-from ecrsim.engine.policy.types import ContextValue
+from ecrsim.engine.explanation import (
+    ExplanationLine,
+    LineKind,
+    decision_lines,
+    decision_summary,
+    indent,
+    line,
+)
 
 if TYPE_CHECKING:
     from ecrsim.engine.ec2.model import Network
+    from ecrsim.engine.policy.types import ContextValue, Decision
     from ecrsim.engine.world import World
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 _TIMEOUT = "i/o timeout"
+_COPY = (
+    "CannotPullContainerError: ref pull has been retried 5 time(s): failed to copy: httpReadSeeker:"
+    " failed open"
+)
 # The public address a task with assignPublicIp gets, from TEST-NET-1 (RFC 5737): clearly not real, and apart
 # from the learner's own address (TEST-NET-3) and the Elastic IPs (TEST-NET-2).
 TASK_PUBLIC_IP = "192.0.2.10"
@@ -35,147 +51,232 @@ _AUTH = (
 )
 
 
-def start(world: World, network: Network, task: Task, region: str) -> PullOutcome:
-    """Run the agent's steps for `task` now and say how it ended."""
-    definition = task.definition
-    origin = Origin(task.subnet_id, task.group_ids, task.public_ip)
-    execution_arn: str | None = None
-    for container in definition.containers:
+class _Stop(Exception):
+    """A step failed: the task stops with ECS's `reason`; `headline` says which hop, for the explanation."""
+
+    def __init__(self, reason: str, headline: str, container: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.headline = headline
+        self.container = container
+
+
+class _Agent:
+    """The ECS agent starting one task: it makes the calls, and keeps the account `sim explain` shows."""
+
+    def __init__(self, world: World, network: Network, task: Task, region: str) -> None:
+        self.world = world
+        self.network = network
+        self.task = task
+        self.region = region
+        self.origin = Origin(task.subnet_id, task.group_ids, task.public_ip)
+        self.steps: list[ExplanationLine] = []  # every hop and call, in order
+        self.detail: list[ExplanationLine] = []  # the failing hop in full: its decision, or the fix
+
+    def reach(self, target: Target) -> Path:
+        """The path to `target`, noted; a closed path's fix becomes the explanation's hint."""
+        path = trace(self.network, self.origin, target)
+        state = "reachable" if path.reachable else "UNREACHABLE"
+        self.steps.append(line(LineKind.NETWORK, f"{path.host}: {state}: {path.reason}", 2, path.reachable))
+        if path.reachable and target != "s3":  # a layer's bytes come from S3, which ECR does not authorize
+            shown = ", ".join(f"{key}={value}" for key, value in self.context(path).items())
+            self.steps.append(line(LineKind.CONDITION, f"request context: {shown or 'none'}", 3))
+        elif path.hint:
+            self.detail.append(line(LineKind.HINT, path.hint))
+        return path
+
+    def context(self, path: Path) -> dict[str, ContextValue]:
+        """The request context a call along `path` carries (IAM condition keys: aws:SourceVpce,
+        aws:SourceVpc, aws:SourceIp; through a VPC endpoint there is no aws:SourceIp)."""
+        if path.endpoint_id is not None:
+            return {"aws:SourceVpce": path.endpoint_id, "aws:SourceVpc": path.vpc_id or ""}
+        if path.via.startswith("NAT gateway"):
+            nat = self.network.nat_gateways[path.via.rsplit(" ", 1)[-1]]
+            address = self.network.addresses.get(nat.allocation_id or "")
+            return {"aws:SourceIp": address.public_ip} if address else {}
+        return {"aws:SourceIp": TASK_PUBLIC_IP}
+
+    def call(
+        self,
+        caller_arn: str,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        context: dict[str, ContextValue] | None = None,
+        *,
+        note: bool = True,
+    ) -> dict[str, Any]:
+        """One call as `caller_arn`; its decisions are noted (unless `note` is off, for repeated calls) and
+        a refusal's in full. Raises ServiceError as the call does."""
+        caller = self.world.resolve(caller_arn)
         try:
-            ref = Reference.parse(container.image)
-        except DockerError:
-            return _stopped(
-                f"CannotPullContainerError: invalid reference format: {container.image}", container.name
+            return self.world.call_as(caller, service, operation, params, region=self.region, context=context)
+        except ServiceError as error:
+            self._refused(service, operation, error)
+            raise
+        finally:
+            if note:
+                self.steps += [decision_summary(d, 3) for d in self.world.events[-1].decisions]
+
+    def _refused(self, service: str, operation: str, error: ServiceError) -> None:
+        decision: Decision | None = error.decision
+        if decision is not None and not decision.allowed:
+            self.detail += [indent(entry) for entry in decision_lines(decision)]
+        else:
+            self.detail.append(
+                line(
+                    LineKind.VERDICT,
+                    f"REFUSED: {service} {operation}: {error.code}: {error.message}",
+                    1,
+                    False,
+                )
             )
-        ecr = ref.ecr()
-        if ecr is None:
-            continue  # a public registry's image: the simulated network models only the paths to ECR
-        if execution_arn is None:
-            assumed = _assume(world, definition.execution_role_arn or "", task, region)
-            if isinstance(assumed, PullOutcome):
-                return assumed
-            execution_arn = assumed
-        failure = _pull(world, network, origin, region, execution_arn, ref, ecr)
-        if failure is not None:
-            return _stopped(failure, container.name, execution_arn)
+
+    def assume(self, role_arn: str, what: str) -> str:
+        """The session ARN of `role_arn` assumed by ECS for this task; _Stop without it."""
+        self.steps.append(line(LineKind.NOTE, f"{what} {role_arn}, assumed by {ECS_TASKS}:", 1))
+        service = self.world.resolve(ECS_TASKS)
+        params = {"RoleArn": role_arn, "RoleSessionName": self.task.task_id}
+        try:
+            response = self.world.call_as(service, "sts", "AssumeRole", params, region=self.region)
+        except ServiceError as error:
+            self._refused("sts", "AssumeRole", error)
+            raise _Stop(
+                f"{_AUTH}: unable to assume the task execution role {role_arn}:"
+                f" {error.code}: {error.message}",
+                f"ECS could not assume the {what} {role_arn}",
+            ) from None
+        finally:
+            self.steps += [decision_summary(d, 2) for d in self.world.events[-1].decisions]
+        return response["AssumedRoleUser"]["Arn"]
+
+    def pull(self, session_arn: str, ref: Reference, registry_id: str, container: str) -> None:
+        """Pull `ref` as `session_arn`; _Stop, in ECS's words, when a hop fails."""
+        self.steps.append(line(LineKind.NOTE, f"pull {ref.canonical} (container {container}):", 1))
+        api = self.reach("api")
+        if not api.reachable:
+            raise _Stop(
+                f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
+                f' RequestError: send request failed caused by: Post "https://{api.host}/": dial tcp'
+                f" {api.address}:443: {_TIMEOUT}. Please check your task network configuration.",
+                f"the ECS agent could not reach {api.host} for ecr:GetAuthorizationToken",
+            )
+        try:
+            self.call(session_arn, "ecr", "GetAuthorizationToken", {}, self.context(api))
+        except ServiceError as error:
+            raise _Stop(
+                f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
+                f" {error.code}: {error.message} status code: 400",
+                "ecr:GetAuthorizationToken was refused",
+            ) from None
+        manifest_url = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
+        resolve = f"pull image manifest has been retried 5 time(s): failed to resolve ref {ref.canonical}"
+        dkr = self.reach("dkr")
+        if not dkr.reachable:
+            raise _Stop(
+                f'CannotPullContainerError: {resolve}: failed to do request: Head "{manifest_url}":'
+                f" dial tcp {dkr.address}:443: {_TIMEOUT}",
+                f"the ECS agent could not reach {dkr.host} for the image manifest",
+                container,
+            )
+        image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.tag}
+        identity = {"registryId": registry_id, "repositoryName": ref.name}
+        try:
+            found = self.call(
+                session_arn, "ecr", "BatchGetImage", {**identity, "imageIds": [image_id]}, self.context(dkr)
+            )
+        except ServiceError as error:
+            if error.code == "RepositoryNotFoundException":
+                raise _Stop(
+                    f"CannotPullContainerError: {resolve}: {ref.canonical}: not found",
+                    f"repository {ref.name} does not exist",
+                    container,
+                ) from None
+            raise _Stop(
+                f"CannotPullContainerError: {resolve}: pulling from host {ref.host} failed with status code"
+                f" [manifests {ref.tag or ref.digest}]: 403 Forbidden",
+                "ecr:BatchGetImage (the image manifest) was denied",
+                container,
+            ) from None
+        if not found.get("images"):
+            self.detail.append(line(LineKind.REGISTRY, f"{ref.canonical}: no such image in {ref.name}", 1))
+            raise _Stop(
+                f"CannotPullContainerError: {resolve}: {ref.canonical}: not found",
+                f"the image {ref.canonical} does not exist",
+                container,
+            )
+        layers = _layer_digests(found["images"][0].get("imageManifest", "{}"))
+        try:
+            for number, digest in enumerate(layers):
+                params = {**identity, "layerDigest": digest}
+                self.call(
+                    session_arn, "ecr", "GetDownloadUrlForLayer", params, self.context(dkr), note=not number
+                )
+        except ServiceError:
+            blobs = manifest_url.replace("/manifests/", "/blobs/")
+            raise _Stop(
+                f"{_COPY}: unexpected status code {blobs}: 403 Forbidden",
+                "ecr:GetDownloadUrlForLayer (a layer's download address) was denied",
+                container,
+            ) from None
+        if len(layers) > 1:
+            self.steps.append(
+                line(LineKind.NOTE, f"(the same for each of the image's {len(layers)} layers)", 3)
+            )
+        s3 = self.reach("s3")
+        if not s3.reachable:
+            raise _Stop(
+                f'{_COPY}: failed to do request: Get "https://{s3.host}/": dial tcp'
+                f" {s3.address}:443: {_TIMEOUT}",
+                f"the ECS agent could not reach {s3.host}, where the image's layers are stored",
+                container,
+            )
+
+
+def start(world: World, network: Network, task: Task, region: str) -> PullOutcome:
+    """Run the agent's steps for `task` now and say how it ended, with its account for `sim explain`."""
+    agent = _Agent(world, network, task, region)
+    definition = task.definition
+    execution_arn: str | None = None
+    try:
+        for container in definition.containers:
+            try:
+                ref = Reference.parse(container.image)
+            except DockerError:
+                raise _Stop(
+                    f"CannotPullContainerError: invalid reference format: {container.image}",
+                    f"the image reference {container.image} is not valid",
+                    container.name,
+                ) from None
+            ecr = ref.ecr()
+            if ecr is None:
+                # A public registry's image: the simulated network models only the paths to ECR.
+                agent.steps.append(line(LineKind.NOTE, f"{container.image}: not from ECR, not simulated", 1))
+                continue
+            if execution_arn is None:
+                execution_arn = agent.assume(definition.execution_role_arn or "", "task execution role")
+            agent.pull(execution_arn, ref, ecr[0], container.name)
+    except _Stop as stop:
+        head = line(LineKind.VERDICT, f"STOPPED: task {task.task_id}: {stop.headline}", matched=False)
+        lines = (head, line(LineKind.NOTE, f"ECS says: {stop.reason}", 1), *_steps(agent), *agent.detail)
+        return PullOutcome(stop.reason, stop.reason if stop.container else None, execution_arn, None, lines)
     task_session = None
     if definition.task_role_arn:
-        assumed = _assume(world, definition.task_role_arn, task, region)
-        task_session = assumed if isinstance(assumed, str) else None
-    return PullOutcome(None, None, execution_arn, task_session)
-
-
-def _stopped(reason: str, container: str | None, session: str | None = None) -> PullOutcome:
-    return PullOutcome(reason, reason if container else None, session)
-
-
-def _assume(world: World, role_arn: str, task: Task, region: str) -> str | PullOutcome:
-    """The session ARN of `role_arn` assumed by ECS for this task, or how the task stops without it."""
-    service = world.resolve(ECS_TASKS)
-    params = {"RoleArn": role_arn, "RoleSessionName": task.task_id}
-    try:
-        response = world.call_as(service, "sts", "AssumeRole", params, region=region)
-    except ServiceError as error:
-        return _stopped(
-            f"{_AUTH}: unable to assume the task execution role {role_arn}: {error.code}: {error.message}",
-            None,
+        try:
+            task_session = agent.assume(definition.task_role_arn, "task role (for the application's code)")
+        except _Stop:
+            task_session = None
+    else:
+        agent.steps.append(
+            line(LineKind.NOTE, "no task role: the application's code gets no AWS credentials", 1)
         )
-    return response["AssumedRoleUser"]["Arn"]
+    pulled = f"as {execution_arn}" if execution_arn else "(no ECR image)"
+    head = line(LineKind.VERDICT, f"RUNNING: task {task.task_id} pulled its images {pulled}", matched=True)
+    return PullOutcome(None, None, execution_arn, task_session, (head, *_steps(agent)))
 
 
-def _context(network: Network, path: Path) -> dict[str, ContextValue]:
-    """The request context a call along `path` carries (IAM condition keys: aws:SourceVpce, aws:SourceVpc,
-    aws:SourceIp; through a VPC endpoint there is no aws:SourceIp)."""
-    if path.endpoint_id is not None:
-        return {"aws:SourceVpce": path.endpoint_id, "aws:SourceVpc": path.vpc_id or ""}
-    if path.via.startswith("NAT gateway"):
-        nat = network.nat_gateways[path.via.rsplit(" ", 1)[-1]]
-        address = network.addresses.get(nat.allocation_id or "")
-        return {"aws:SourceIp": address.public_ip} if address else {}
-    return {"aws:SourceIp": TASK_PUBLIC_IP}
-
-
-def _pull(
-    world: World,
-    network: Network,
-    origin: Origin,
-    region: str,
-    session_arn: str,
-    ref: Reference,
-    ecr: tuple[str, str],
-) -> str | None:
-    """Why pulling `ref` as `session_arn` fails, in ECS's words, or None when it succeeds."""
-    registry_id, _ = ecr
-
-    def unreachable(target: Target) -> Path | None:
-        path = trace(network, origin, target)
-        return None if path.reachable else path
-
-    def call(path: Path, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        caller = world.resolve(session_arn)
-        return world.call_as(caller, "ecr", operation, params, region=region, context=_context(network, path))
-
-    blocked = unreachable("api")
-    if blocked is not None:
-        return (
-            f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
-            f' RequestError: send request failed caused by: Post "https://{blocked.host}/": dial tcp'
-            f" {blocked.address}:443: {_TIMEOUT}. Please check your task network configuration."
-        )
-    try:
-        call(trace(network, origin, "api"), "GetAuthorizationToken", {})
-    except ServiceError as error:
-        return (
-            f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
-            f" {error.code}: {error.message} status code: 400"
-        )
-    manifest_url = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
-    resolve = f"pull image manifest has been retried 5 time(s): failed to resolve ref {ref.canonical}"
-    blocked = unreachable("dkr")
-    if blocked is not None:
-        return (
-            f'CannotPullContainerError: {resolve}: failed to do request: Head "{manifest_url}":'
-            f" dial tcp {blocked.address}:443: {_TIMEOUT}"
-        )
-    image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.tag}
-    dkr = trace(network, origin, "dkr")
-    try:
-        found = call(
-            dkr,
-            "BatchGetImage",
-            {"registryId": registry_id, "repositoryName": ref.name, "imageIds": [image_id]},
-        )
-    except ServiceError as error:
-        if error.code == "RepositoryNotFoundException":
-            return f"CannotPullContainerError: {resolve}: {ref.canonical}: not found"
-        return (
-            f"CannotPullContainerError: {resolve}: pulling from host {ref.host} failed with status code"
-            f" [manifests {ref.tag or ref.digest}]: 403 Forbidden"
-        )
-    if not found.get("images"):
-        return f"CannotPullContainerError: {resolve}: {ref.canonical}: not found"
-    blocked = unreachable("s3")
-    if blocked is not None:
-        return (
-            "CannotPullContainerError: ref pull has been retried 5 time(s): failed to copy: httpReadSeeker:"
-            f' failed open: failed to do request: Get "https://{blocked.host}/": dial tcp'
-            f" {blocked.address}:443: {_TIMEOUT}"
-        )
-    layers = _layer_digests(found["images"][0].get("imageManifest", "{}"))
-    try:
-        for digest in layers:
-            call(
-                dkr,
-                "GetDownloadUrlForLayer",
-                {"registryId": registry_id, "repositoryName": ref.name, "layerDigest": digest},
-            )
-    except ServiceError:
-        return (
-            "CannotPullContainerError: ref pull has been retried 5 time(s): failed to copy: httpReadSeeker:"
-            f" failed open: unexpected status code {manifest_url.replace('/manifests/', '/blobs/')}:"
-            " 403 Forbidden"
-        )
-    return None
+def _steps(agent: _Agent) -> list[ExplanationLine]:
+    return [line(LineKind.NOTE, "The ECS agent's steps, in order:", 1), *agent.steps] if agent.steps else []
 
 
 def _layer_digests(manifest: str) -> list[str]:
