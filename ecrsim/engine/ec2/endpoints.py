@@ -9,17 +9,16 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ec2.access import (
     authorize,
-    filtered,
     find_group,
     find_route_table,
     find_subnet,
     find_vpc,
-    lookup,
     make_id,
     network,
     tag_list,
     tags_of,
 )
+from ecrsim.engine.ec2.describe import described
 from ecrsim.engine.ec2.model import EndpointPolicy, Network, Route, VpcEndpoint
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.policy.document import PolicyError, parse_endpoint_policy
@@ -163,32 +162,21 @@ def create_vpc_endpoint(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"VpcEndpoint": {**_show_endpoint(call, endpoint), "State": "pending" if subnets else "available"}}
 
 
-@operation("ec2", "DescribeVpcEndpoints")
-def describe_vpc_endpoints(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeVpcEndpoints", "vpc-endpoint")
-    endpoints = filtered(
-        network(call).endpoints.values(),
-        params,
-        "VpcEndpointIds",
-        lambda e: e.endpoint_id,
-        {
-            "vpc-id": lambda e: [e.vpc_id],
-            "service-name": lambda e: [e.service_name],
-            "vpc-endpoint-id": lambda e: [e.endpoint_id],
-            "vpc-endpoint-type": lambda e: [e.endpoint_type],
-        },
-        lambda endpoint_id: ServiceError(
-            "InvalidVpcEndpointId.NotFound", f"The Vpc Endpoint Id '{endpoint_id}' does not exist"
-        ),
-    )
-    return {"VpcEndpoints": [_show_endpoint(call, endpoint) for endpoint in endpoints]}
+VPC_ENDPOINTS = described(
+    ("DescribeVpcEndpoints", "vpc-endpoint", "endpoints", "VpcEndpointIds", "VpcEndpoints"),
+    _show_endpoint,
+    {
+        "vpc-id": "vpc_id",
+        "service-name": "service_name",
+        "vpc-endpoint-id": "endpoint_id",
+        "vpc-endpoint-type": "endpoint_type",
+    },
+    ("InvalidVpcEndpointId.NotFound", "The Vpc Endpoint Id '{}' does not exist"),
+)
 
 
 def _endpoint(call: Call, endpoint_id: str) -> VpcEndpoint:
-    error = ServiceError(
-        "InvalidVpcEndpointId.NotFound", f"The Vpc Endpoint Id '{endpoint_id}' does not exist"
-    )
-    return lookup(network(call).endpoints, endpoint_id, error)
+    return VPC_ENDPOINTS.find(call, endpoint_id)
 
 
 @operation("ec2", "ModifyVpcEndpoint")

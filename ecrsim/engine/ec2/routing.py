@@ -9,7 +9,6 @@ from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ec2.access import (
     authorize,
     canonical_cidr,
-    filtered,
     find_gateway,
     find_route_table,
     find_subnet,
@@ -17,10 +16,10 @@ from ecrsim.engine.ec2.access import (
     lookup,
     make_id,
     network,
-    not_found,
     tag_list,
     tags_of,
 )
+from ecrsim.engine.ec2.describe import described
 from ecrsim.engine.ec2.model import Address, InternetGateway, NatGateway, Route, RouteTable
 from ecrsim.engine.errors import ServiceError
 
@@ -84,23 +83,17 @@ def create_route_table(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"RouteTable": _show_route_table(call, table)}
 
 
-@operation("ec2", "DescribeRouteTables")
-def describe_route_tables(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeRouteTables", "route-table")
-    tables = filtered(
-        network(call).route_tables.values(),
-        params,
-        "RouteTableIds",
-        lambda t: t.route_table_id,
-        {
-            "vpc-id": lambda t: [t.vpc_id],
-            "route-table-id": lambda t: [t.route_table_id],
-            "association.subnet-id": lambda t: list(t.subnet_ids),
-            "association.main": lambda t: [str(t.main).lower()],
-        },
-        lambda table_id: not_found("InvalidRouteTableID.NotFound", "routeTable", table_id),
-    )
-    return {"RouteTables": [_show_route_table(call, table) for table in tables]}
+ROUTE_TABLES = described(
+    ("DescribeRouteTables", "route-table", "route_tables", "RouteTableIds", "RouteTables"),
+    _show_route_table,
+    {
+        "vpc-id": "vpc_id",
+        "route-table-id": "route_table_id",
+        "association.subnet-id": "subnet_ids",
+        "association.main": "main",
+    },
+    ("InvalidRouteTableID.NotFound", "The routeTable ID '{}' does not exist"),
+)
 
 
 @operation("ec2", "AssociateRouteTable")
@@ -217,18 +210,18 @@ def create_internet_gateway(call: Call, params: dict[str, Any]) -> dict[str, Any
     return {"InternetGateway": _show_gateway(call, gateway)}
 
 
-@operation("ec2", "DescribeInternetGateways")
-def describe_internet_gateways(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeInternetGateways", "internet-gateway")
-    gateways = filtered(
-        network(call).internet_gateways.values(),
-        params,
+INTERNET_GATEWAYS = described(
+    (
+        "DescribeInternetGateways",
+        "internet-gateway",
+        "internet_gateways",
         "InternetGatewayIds",
-        lambda g: g.igw_id,
-        {"attachment.vpc-id": lambda g: [g.vpc_id or ""], "internet-gateway-id": lambda g: [g.igw_id]},
-        lambda igw_id: not_found("InvalidInternetGatewayID.NotFound", "internetGateway", igw_id),
-    )
-    return {"InternetGateways": [_show_gateway(call, gateway) for gateway in gateways]}
+        "InternetGateways",
+    ),
+    _show_gateway,
+    {"attachment.vpc-id": "vpc_id", "internet-gateway-id": "igw_id"},
+    ("InvalidInternetGatewayID.NotFound", "The internetGateway ID '{}' does not exist"),
+)
 
 
 @operation("ec2", "AttachInternetGateway")
@@ -285,6 +278,11 @@ def _show_address(address: Address) -> dict[str, Any]:
     }
 
 
+def _show_listed_address(call: Call, address: Address) -> dict[str, Any]:
+    """An address as DescribeAddresses lists it, with the Region as its network border group."""
+    return {**_show_address(address), "NetworkBorderGroup": call.region}
+
+
 @operation("ec2", "AllocateAddress")
 def allocate_address(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     authorize(call, "AllocateAddress", "elastic-ip")
@@ -302,29 +300,18 @@ def allocate_address(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-@operation("ec2", "DescribeAddresses")
-def describe_addresses(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeAddresses", "elastic-ip")
-    addresses = filtered(
-        network(call).addresses.values(),
-        params,
-        "AllocationIds",
-        lambda a: a.allocation_id,
-        {"allocation-id": lambda a: [a.allocation_id], "public-ip": lambda a: [a.public_ip]},
-        lambda allocation_id: ServiceError(
-            "InvalidAllocationID.NotFound", f"The allocation ID '{allocation_id}' does not exist"
-        ),
-    )
-    return {"Addresses": [{**_show_address(a), "NetworkBorderGroup": call.region} for a in addresses]}
+ADDRESSES = described(
+    ("DescribeAddresses", "elastic-ip", "addresses", "AllocationIds", "Addresses"),
+    _show_listed_address,
+    {"allocation-id": "allocation_id", "public-ip": "public_ip"},
+    ("InvalidAllocationID.NotFound", "The allocation ID '{}' does not exist"),
+)
 
 
 @operation("ec2", "ReleaseAddress")
 def release_address(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     allocation_id = params.get("AllocationId") or ""
-    error = ServiceError(
-        "InvalidAllocationID.NotFound", f"The allocation ID '{allocation_id}' does not exist"
-    )
-    address = lookup(network(call).addresses, allocation_id, error)
+    address = ADDRESSES.find(call, allocation_id)
     authorize(call, "ReleaseAddress", "elastic-ip", allocation_id)
     if address.association:
         raise ServiceError("InvalidIPAddress.InUse", f"Address {address.public_ip} is in use.")
@@ -398,34 +385,19 @@ def create_nat_gateway(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"NatGateway": {**_show_nat(call, nat), "State": "pending"}}
 
 
-@operation("ec2", "DescribeNatGateways")
-def describe_nat_gateways(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeNatGateways", "natgateway")
-    nats = filtered(
-        network(call).nat_gateways.values(),
-        params,
-        "NatGatewayIds",
-        lambda n: n.nat_id,
-        {
-            "vpc-id": lambda n: [n.vpc_id],
-            "subnet-id": lambda n: [n.subnet_id],
-            "state": lambda n: [n.state],
-            "nat-gateway-id": lambda n: [n.nat_id],
-        },
-        lambda nat_id: ServiceError("NatGatewayNotFound", f"The Nat Gateway {nat_id} was not found"),
-    )
-    return {"NatGateways": [_show_nat(call, nat) for nat in nats]}
+NAT_GATEWAYS = described(
+    ("DescribeNatGateways", "natgateway", "nat_gateways", "NatGatewayIds", "NatGateways"),
+    _show_nat,
+    {"vpc-id": "vpc_id", "subnet-id": "subnet_id", "state": "state", "nat-gateway-id": "nat_id"},
+    ("NatGatewayNotFound", "The Nat Gateway {} was not found"),
+)
 
 
 @operation("ec2", "DeleteNatGateway")
 def delete_nat_gateway(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     net = network(call)
     nat_id = params["NatGatewayId"]
-    nat = lookup(
-        net.nat_gateways,
-        nat_id,
-        ServiceError("NatGatewayNotFound", f"The Nat Gateway {nat_id} was not found"),
-    )
+    nat = NAT_GATEWAYS.find(call, nat_id)
     authorize(call, "DeleteNatGateway", "natgateway", nat_id)
     nat.state = "deleted"
     if nat.allocation_id in net.addresses:

@@ -9,7 +9,6 @@ from ecrsim.engine.ec2.access import (
     arn,
     authorize,
     canonical_cidr,
-    filtered,
     find_group,
     find_vpc,
     make_id,
@@ -17,6 +16,7 @@ from ecrsim.engine.ec2.access import (
     tag_list,
     tags_of,
 )
+from ecrsim.engine.ec2.describe import described
 from ecrsim.engine.ec2.model import ANYWHERE, Rule, SecurityGroup
 from ecrsim.engine.errors import ServiceError
 
@@ -67,24 +67,12 @@ def create_security_group(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"GroupId": group.group_id, "SecurityGroupArn": arn(call, "security-group", group.group_id)}
 
 
-@operation("ec2", "DescribeSecurityGroups")
-def describe_security_groups(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeSecurityGroups", "security-group")
-    groups = filtered(
-        network(call).security_groups.values(),
-        params,
-        "GroupIds",
-        lambda g: g.group_id,
-        {
-            "vpc-id": lambda g: [g.vpc_id],
-            "group-name": lambda g: [g.name],
-            "group-id": lambda g: [g.group_id],
-        },
-        lambda group_id: ServiceError(
-            "InvalidGroup.NotFound", f"The security group '{group_id}' does not exist"
-        ),
-    )
-    return {"SecurityGroups": [_show_group(call, group) for group in groups]}
+SECURITY_GROUPS = described(
+    ("DescribeSecurityGroups", "security-group", "security_groups", "GroupIds", "SecurityGroups"),
+    _show_group,
+    {"vpc-id": "vpc_id", "group-name": "name", "group-id": "group_id"},
+    ("InvalidGroup.NotFound", "The security group '{}' does not exist"),
+)
 
 
 @operation("ec2", "DeleteSecurityGroup")

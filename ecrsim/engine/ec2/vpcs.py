@@ -10,15 +10,14 @@ from ecrsim.engine.ec2.access import (
     arn,
     authorize,
     canonical_cidr,
-    filtered,
     find_subnet,
     find_vpc,
     make_id,
     network,
-    not_found,
     tag_list,
     tags_of,
 )
+from ecrsim.engine.ec2.describe import described
 from ecrsim.engine.ec2.model import Subnet, add_vpc
 from ecrsim.engine.errors import ServiceError
 
@@ -53,22 +52,12 @@ def create_vpc(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"Vpc": {**_show_vpc(call, vpc), "State": "pending"}}
 
 
-@operation("ec2", "DescribeVpcs")
-def describe_vpcs(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeVpcs", "vpc")
-    vpcs = filtered(
-        network(call).vpcs.values(),
-        params,
-        "VpcIds",
-        lambda v: v.vpc_id,
-        {
-            "vpc-id": lambda v: [v.vpc_id],
-            "cidr": lambda v: [v.cidr],
-            "is-default": lambda v: [str(v.is_default).lower()],
-        },
-        lambda vpc_id: not_found("InvalidVpcID.NotFound", "vpc", vpc_id),
-    )
-    return {"Vpcs": [_show_vpc(call, vpc) for vpc in vpcs]}
+VPCS = described(
+    ("DescribeVpcs", "vpc", "vpcs", "VpcIds", "Vpcs"),
+    _show_vpc,
+    {"vpc-id": "vpc_id", "cidr": "cidr", "is-default": "is_default"},
+    ("InvalidVpcID.NotFound", "The vpc ID '{}' does not exist"),
+)
 
 
 @operation("ec2", "ModifyVpcAttribute")
@@ -140,23 +129,17 @@ def create_subnet(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"Subnet": _show_subnet(call, subnet)}
 
 
-@operation("ec2", "DescribeSubnets")
-def describe_subnets(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    authorize(call, "DescribeSubnets", "subnet")
-    subnets = filtered(
-        network(call).subnets.values(),
-        params,
-        "SubnetIds",
-        lambda s: s.subnet_id,
-        {
-            "vpc-id": lambda s: [s.vpc_id],
-            "subnet-id": lambda s: [s.subnet_id],
-            "availability-zone": lambda s: [s.zone],
-            "default-for-az": lambda s: [str(s.default_for_az).lower()],
-        },
-        lambda subnet_id: not_found("InvalidSubnetID.NotFound", "subnet", subnet_id),
-    )
-    return {"Subnets": [_show_subnet(call, subnet) for subnet in subnets]}
+SUBNETS = described(
+    ("DescribeSubnets", "subnet", "subnets", "SubnetIds", "Subnets"),
+    _show_subnet,
+    {
+        "vpc-id": "vpc_id",
+        "subnet-id": "subnet_id",
+        "availability-zone": "zone",
+        "default-for-az": "default_for_az",
+    },
+    ("InvalidSubnetID.NotFound", "The subnet ID '{}' does not exist"),
+)
 
 
 @operation("ec2", "ModifySubnetAttribute")

@@ -16,6 +16,7 @@ denied): DescribeTasks shows it to `sim explain`, so a stopped task says which h
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.docker import Reference
@@ -73,17 +74,22 @@ class _Agent:
         self.steps: list[ExplanationLine] = []  # every hop and call, in order
         self.detail: list[ExplanationLine] = []  # the failing hop in full: its decision, or the fix
 
-    def reach(self, target: Target) -> Path:
-        """The path to `target`, noted; a closed path's fix becomes the explanation's hint."""
+    def reach(
+        self, target: Target, purpose: str, stopped: Callable[[Path], str], container: str | None = None
+    ) -> Path:
+        """The path to `target`, noted; a closed one stops the task with `stopped(path)`, ECS's words,
+        and its fix becomes the explanation's hint."""
         path = trace(self.network, self.origin, target)
         state = "reachable" if path.reachable else "UNREACHABLE"
         self.steps.append(line(LineKind.NETWORK, f"{path.host}: {state}: {path.reason}", 2, path.reachable))
-        if path.reachable and target != "s3":  # a layer's bytes come from S3, which ECR does not authorize
-            shown = ", ".join(f"{key}={value}" for key, value in self.context(path).items())
-            self.steps.append(line(LineKind.CONDITION, f"request context: {shown or 'none'}", 3))
-        elif path.hint:
+        if path.reachable:
+            if target != "s3":  # a layer's bytes come from S3, which ECR does not authorize
+                shown = ", ".join(f"{key}={value}" for key, value in self.context(path).items())
+                self.steps.append(line(LineKind.CONDITION, f"request context: {shown or 'none'}", 3))
+            return path
+        if path.hint:
             self.detail.append(line(LineKind.HINT, path.hint))
-        return path
+        raise _Stop(stopped(path), f"the ECS agent could not reach {path.host} {purpose}", container)
 
     def context(self, path: Path) -> dict[str, ContextValue]:
         """The request context a call along `path` carries (IAM condition keys: aws:SourceVpce,
@@ -153,14 +159,15 @@ class _Agent:
     def pull(self, session_arn: str, ref: Reference, registry_id: str, container: str) -> None:
         """Pull `ref` as `session_arn`; _Stop, in ECS's words, when a hop fails."""
         self.steps.append(line(LineKind.NOTE, f"pull {ref.canonical} (container {container}):", 1))
-        api = self.reach("api")
-        if not api.reachable:
-            raise _Stop(
+        api = self.reach(
+            "api",
+            "for ecr:GetAuthorizationToken",
+            lambda path: (
                 f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
-                f' RequestError: send request failed caused by: Post "https://{api.host}/": dial tcp'
-                f" {api.address}:443: {_TIMEOUT}. Please check your task network configuration.",
-                f"the ECS agent could not reach {api.host} for ecr:GetAuthorizationToken",
-            )
+                f' RequestError: send request failed caused by: Post "https://{path.host}/":'
+                f" dial tcp {path.address}:443: {_TIMEOUT}. Please check your task network configuration."
+            ),
+        )
         try:
             self.call(session_arn, "ecr", "GetAuthorizationToken", {}, self.context(api))
         except ServiceError as error:
@@ -171,14 +178,15 @@ class _Agent:
             ) from None
         manifest_url = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
         resolve = f"pull image manifest has been retried 5 time(s): failed to resolve ref {ref.canonical}"
-        dkr = self.reach("dkr")
-        if not dkr.reachable:
-            raise _Stop(
+        dkr = self.reach(
+            "dkr",
+            "for the image manifest",
+            lambda path: (
                 f'CannotPullContainerError: {resolve}: failed to do request: Head "{manifest_url}":'
-                f" dial tcp {dkr.address}:443: {_TIMEOUT}",
-                f"the ECS agent could not reach {dkr.host} for the image manifest",
-                container,
-            )
+                f" dial tcp {path.address}:443: {_TIMEOUT}"
+            ),
+            container,
+        )
         image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.tag}
         identity = {"registryId": registry_id, "repositoryName": ref.name}
         try:
@@ -223,14 +231,15 @@ class _Agent:
             self.steps.append(
                 line(LineKind.NOTE, f"(the same for each of the image's {len(layers)} layers)", 3)
             )
-        s3 = self.reach("s3")
-        if not s3.reachable:
-            raise _Stop(
-                f'{_COPY}: failed to do request: Get "https://{s3.host}/": dial tcp'
-                f" {s3.address}:443: {_TIMEOUT}",
-                f"the ECS agent could not reach {s3.host}, where the image's layers are stored",
-                container,
-            )
+        self.reach(
+            "s3",
+            "for the image's layers, which are stored in S3",
+            lambda path: (
+                f'{_COPY}: failed to do request: Get "https://{path.host}/": dial tcp'
+                f" {path.address}:443: {_TIMEOUT}"
+            ),
+            container,
+        )
 
 
 def start(world: World, network: Network, task: Task, region: str) -> PullOutcome:
