@@ -367,11 +367,14 @@ class World:
 
     # -- time ---------------------------------------------------------------------------------------------
     def advance(self, by: str) -> list[str]:
-        """Move the clock; lifecycle policies act on what the passing time made eligible. Returns what
-        they did, one sentence per repository where something expired (every run is in the event log)."""
+        """Move the clock; ECS tasks whose moment came pull their images, and lifecycle policies act on what
+        the passing time made eligible. Returns what the policies did, one sentence per repository where
+        something expired (every run and every pull is in the event log)."""
         from ecrsim.engine.ecr.lifecycle import apply_lifecycle
+        from ecrsim.engine.ecs.pull import settle_due
 
         self.clock.advance(by)
+        settle_due(self)
         return apply_lifecycle(self)
 
 

@@ -176,3 +176,10 @@ def test_a_running_task_is_explained_in_summary_after_the_describe_decision(shel
         in text
     )
     assert "request context: aws:SourceIp=192.0.2.10" in text
+
+
+def test_a_fix_after_the_pull_moment_does_not_revive_a_task_nobody_looked_at(shell: Shell) -> None:
+    """The pull happens when the clock passes its moment, not when describe-tasks first looks."""
+    task = start_task(shell, policy=None)
+    run(shell, "aws iam put-role-policy --role-name exec --policy-name p --policy-document file://pull.json")
+    assert status(shell, task)[0] == "STOPPED"

@@ -17,7 +17,7 @@ from ecrsim.engine.ecs.model import (
     Task,
     TaskDefinition,
 )
-from ecrsim.engine.ecs.pull import start
+from ecrsim.engine.ecs.pull import settle
 from ecrsim.engine.errors import ServiceError
 
 _HEX = "0123456789abcdef"
@@ -212,17 +212,8 @@ def describe_task_definition(call: Call, params: dict[str, Any]) -> dict[str, An
 
 
 # -- tasks ---------------------------------------------------------------------------------------------------
-def _settle(call: Call, task: Task) -> None:
-    """Let the task's pull happen if the clock has reached it (see ecs.model)."""
-    if task.outcome is None and call.now >= task.created_at + PULL_ENDS and task.stopped_at is None:
-        region = task.arn.split(":")[3]
-        task.outcome = start(call.world, network(call, region), task, region)
-        if task.outcome.stopped_reason is not None:
-            task.stopped_at = task.created_at + PULL_ENDS
-
-
 def _show_task(call: Call, task: Task) -> dict[str, Any]:
-    _settle(call, task)
+    settle(call.world, task)
     status = task.status(call.now)
     reason = task.stopped_by_user or (task.outcome.stopped_reason if task.outcome else None)
     container_reason = task.outcome.container_reason if task.outcome else None
@@ -362,7 +353,7 @@ def list_tasks(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     for task in ecs_of(call).tasks.values():
         if task.cluster_arn != cluster.arn:
             continue
-        _settle(call, task)
+        settle(call.world, task)
         stopped = task.status(call.now) == "STOPPED" or task.stopped_by_user
         if (wanted == "STOPPED") == bool(stopped):
             arns.append(task.arn)
@@ -376,7 +367,7 @@ def stop_task(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     if task is None:
         raise _invalid("The referenced task was not found.")
     call.authorize("ecs:StopTask", task.arn)
-    _settle(call, task)
+    settle(call.world, task)
     if task.stopped_at is None:
         task.stopped_by_user = params.get("reason") or "Task stopped by user"
         task.stopped_at = call.now

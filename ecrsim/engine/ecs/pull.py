@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.docker import Reference
 from ecrsim.engine.ec2.reach import Origin, Path, Target, trace
-from ecrsim.engine.ecs.model import PullOutcome, Task
+from ecrsim.engine.ecs.model import PULL_ENDS, PullOutcome, Task
 from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.explanation import (
     ExplanationLine,
@@ -240,6 +240,30 @@ class _Agent:
             ),
             container,
         )
+
+
+def settle(world: World, task: Task) -> None:
+    """Let the task's pull happen if the clock has reached it, in the network and with the policies as they
+    are now (ecs.model: a task is decided once, at its pull)."""
+    if (
+        task.outcome is not None
+        or task.stopped_at is not None
+        or world.clock.now < task.created_at + PULL_ENDS
+    ):
+        return
+    _, _, _, region, account_id, _ = task.arn.split(":", 5)
+    task.outcome = start(world, world.accounts[account_id].networks[region], task, region)
+    if task.outcome.stopped_reason is not None:
+        task.stopped_at = task.created_at + PULL_ENDS
+
+
+def settle_due(world: World) -> None:
+    """Every task whose pull the clock has reached pulls now: when the clock moves, not when someone next
+    looks, so a route or policy changed after the moment cannot change how it went."""
+    for account in world.accounts.values():
+        for ecs in account.ecs.values():
+            for task in ecs.tasks.values():
+                settle(world, task)
 
 
 def start(world: World, network: Network, task: Task, region: str) -> PullOutcome:
