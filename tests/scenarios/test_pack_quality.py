@@ -2,7 +2,7 @@
 
 Answering the same number to every question of a seeded 40-question exam must score about what guessing
 scores with four options, far under half; every question the exam can draw has four or more plausible
-choices; the pack has multiple-response questions.
+choices; the pack has multiple-response questions; no SAA-C03 domain holds more than 45 % of the questions.
 """
 
 from __future__ import annotations
@@ -60,6 +60,31 @@ def test_a_piped_exam_answered_2_throughout_no_longer_passes(home: object) -> No
     assert status == 0
     score = re.search(r"Score: (\d+) of 30", out.getvalue())
     assert score is not None and int(score.group(1)) <= 10, out.getvalue()[-400:]
+
+
+MAX_DOMAIN_SHARE = 0.45
+
+
+def domain_shares() -> dict[int, float]:
+    """Each SAA-C03 domain's share of the pack's questions (a scenario's questions count for its domain)."""
+    counts: Counter[int] = Counter()
+    for path in scenario_files([bundled_pack()]):
+        scenario = load(path).scenario
+        counts[scenario.domain] += sum(isinstance(step, model.AskStep) for step in scenario.steps)
+    total = sum(counts.values())
+    return {domain: count / total for domain, count in sorted(counts.items())}
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="domain 1 held 69.5 % of the questions (66 of 95) when networking scenarios merged; scenarios in"
+    " domains 2-4 are being added in parallel",
+)
+def test_no_domain_holds_more_than_45_percent_of_the_questions() -> None:
+    """An exam drawn from the pack must weigh the four domains, not drill one (SAA-C03 weights them 30, 26,
+    24 and 20 %)."""
+    shares = domain_shares()
+    assert max(shares.values()) <= MAX_DOMAIN_SHARE, {d: f"{share:.1%}" for d, share in shares.items()}
 
 
 def test_every_question_has_four_or_more_choices() -> None:
