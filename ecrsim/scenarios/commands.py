@@ -136,5 +136,14 @@ def run_list() -> int:
         print(f"{scenario.id:<{id_width}}  {scenario.domain:<6}  {scenario.difficulty:<5}  {cell}")
         print(textwrap.fill(scenario.title, width, initial_indent="    ", subsequent_indent="    "))
         topics = ", ".join(scenario.topics) or "-"
-        print(textwrap.fill(topics, width, initial_indent="    topics: ", subsequent_indent=" " * 12))
+        # A topic is a name: wrapped between topics, never at its own hyphens (network-architecture).
+        print(
+            textwrap.fill(
+                topics,
+                width,
+                initial_indent="    topics: ",
+                subsequent_indent=" " * 12,
+                break_on_hyphens=False,
+            )
+        )
     return 1 if broken else 0
