@@ -42,6 +42,7 @@ OPERATIONS: dict[str, list[str]] = {
         "PutRegistryPolicy", "GetRegistryPolicy", "DeleteRegistryPolicy", "CreateRepositoryCreationTemplate",
         "DescribeRepositoryCreationTemplates", "UpdateRepositoryCreationTemplate",
         "DeleteRepositoryCreationTemplate",
+        "PutAccountSetting", "GetAccountSetting",
     ],
     "iam": [
         "CreateUser", "DeleteUser", "ListUsers", "GetUser", "CreateGroup", "AddUserToGroup",

@@ -22,11 +22,11 @@ from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.endpoint.keys import find_key
 from ecrsim.endpoint.wire import WireError, json_in, json_out, query_in, xml_out
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import LineKind, explain_last_command, line
 from ecrsim.engine.world import DEFAULT_ACCOUNT, UnknownPrincipal
 from ecrsim.shell.servicemodel import Operation, ServiceModel, load_service
 
 if TYPE_CHECKING:
-    from ecrsim.engine.api import Event
     from ecrsim.engine.iam import Caller
     from ecrsim.engine.world import World
 
@@ -103,7 +103,6 @@ class Endpoint:
         self.region = region  # the Region of the registry served under /v2/
         self.registry_id = registry_id  # its account
         self.max_layer_bytes = max_layer_mib * 2**20  # layer bytes the world may hold in memory
-        self.upload_offsets: dict[str, int] = {}  # registry uploads in progress: bytes received so far
         self.address = address  # HOST:PORT
         self.local_uris = local_uris
         self.listener = listener or (lambda record: None)
@@ -113,6 +112,9 @@ class Endpoint:
     # -- dispatch ----------------------------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
         with self.lock:
+            # Each request is a command of its own, so that `sim explain` typed on standard input (or the
+            # UI's Explain panel) explains the last request, as it explains the terminal's last command.
+            self.world().begin_command(_request_line(request))
             if request.path == "/v2" or request.path.startswith("/v2/"):
                 from ecrsim.endpoint.registry import handle_registry
 
@@ -150,24 +152,41 @@ class Endpoint:
             raise AuthFailure("unknown", claims.access_key_id) from None
 
     # -- the log -----------------------------------------------------------------------------------------
-    def record(self, principal: str, operation: str, verdict: str, events: list[Event]) -> None:
-        explanation: list[str] = []
+    def record(self, principal: str, operation: str, verdict: str) -> None:
+        """One line in the log; a refusal carries what `sim explain` says of this request."""
+        world = self.world()
+        explanation: tuple[str, ...] = ()
         if verdict != "OK":
-            explanation = explain(events)
-        self.listener(Record(self.world().clock.now, principal, operation, verdict, tuple(explanation)))
+            explanation = tuple(entry.plain() for entry in explain_last_command(world))
+        self.listener(Record(world.clock.now, principal, operation, verdict, explanation))
+
+    def refuse(self, principal: str, operation: str, code: str, message: str, why: str) -> None:
+        """A request refused before any API call (who is calling could not be established): the reason
+        goes into the event log for `sim explain`, and the refusal into the request log."""
+        self.world().record(
+            "endpoint",
+            operation,
+            [
+                line(LineKind.VERDICT, f"REFUSED: {operation}: {code}", matched=False),
+                line(LineKind.NOTE, f"AWS says: {message}", 1),
+                line(LineKind.TOKEN, why, 1),
+            ],
+            principal_arn=principal,
+            error_code=code,
+            error_message=message,
+        )
+        self.record(principal or "(anonymous)", operation, code)
 
     def call(
         self, caller: Caller, service: str, operation: str, params: dict[str, Any], region: str, label: str
     ) -> dict[str, Any]:
         """One engine call as `caller`, logged under `label`; ServiceError as the engine raises it."""
-        world = self.world()
-        start = len(world.events)
         try:
-            response = world.call_as(caller, service, operation, params, region=region)
+            response = self.world().call_as(caller, service, operation, params, region=region)
         except ServiceError as error:
-            self.record(caller.arn, label, error.code, world.events[start:])
+            self.record(caller.arn, label, error.code)
             raise
-        self.record(caller.arn, label, "OK", world.events[start:])
+        self.record(caller.arn, label, "OK")
         return response
 
     def log_internal(self, error: Exception) -> None:
@@ -179,16 +198,8 @@ class Endpoint:
         )
 
     def refused(self, failure: AuthFailure, operation: str) -> None:
-        why = _AUTH_WHY[failure.kind].format(key=failure.key)
-        self.listener(
-            Record(
-                self.world().clock.now,
-                failure.key or "(anonymous)",
-                operation,
-                _AUTH_CODES[failure.kind][0 if operation.startswith("ecr:") else 1],
-                (f"REFUSED: {why}",),
-            )
-        )
+        code, message = _auth_error(failure, 0 if operation.startswith("ecr:") else 1)
+        self.refuse(failure.key, operation, code, message, _AUTH_WHY[failure.kind].format(key=failure.key))
 
     # -- ECR: AWS JSON 1.1 -------------------------------------------------------------------------------
     def _json(self, request: Request) -> Response:
@@ -308,15 +319,9 @@ def _xml_error(model: ServiceModel, code: str, message: str, request_id: str) ->
     )
 
 
-def explain(events: list[Event]) -> list[str]:
-    """What `sim explain` says of a refused request: the decision that denied it, statement by statement,
-    or the error the service gave when no policy decided."""
-    from ecrsim.engine.policy.explain import render_decision
-
-    for event in reversed(events):
-        if event.decision is not None and not event.decision.allowed:
-            return render_decision(event.decision).splitlines()
-    for event in reversed(events):
-        if event.error_code:
-            return [f"FAILED: {event.error_code}: {event.error_message}"]
-    return []
+def _request_line(request: Request) -> str:
+    """How the event log names a request (the Explain panel's "Last command"): method, path, operation."""
+    operation = request.headers.get("x-amz-target", "").rpartition(".")[2]
+    if not operation and request.method == "POST" and not request.path.startswith("/v2"):
+        operation = dict(parse_qsl(request.body.decode("utf-8", "replace"))).get("Action", "")
+    return f"{request.method} {request.path} {operation}".rstrip()

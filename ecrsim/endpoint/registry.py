@@ -3,9 +3,10 @@
 Each route is the ECR action ECR authorizes for it (ECR user guide, "Private registry authentication" and
 the IAM actions of a push and a pull): HEAD blob is BatchCheckLayerAvailability, POST upload
 InitiateLayerUpload, PATCH UploadLayerPart, PUT digest CompleteLayerUpload, PUT manifest PutImage, GET or
-HEAD manifest BatchGetImage, GET blob GetDownloadUrlForLayer. Each is made as the principal the Basic-auth
-password was issued to, at that moment, on the simulated clock, through the same engine calls the
-simulated docker makes; a refusal is the registry's JSON error with ECR's text, never a 5xx.
+HEAD manifest BatchGetImage, GET blob GetDownloadUrlForLayer, POST with `mount=` a blob mount. Each is
+made as the principal the Basic-auth password was issued to, at that moment, on the simulated clock,
+through the engine's one mapping of registry requests onto ECR calls (engine.ecr.registry_calls), which
+the simulated docker uses too; a refusal is the registry's JSON error with ECR's text, never a 5xx.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs
 
 from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.engine.ecr.content import sha256_digest
+from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.ecr.tokens import check_token
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.world import UnknownPrincipal
@@ -106,39 +108,23 @@ class _RegistrySession:
         )
         claims = check.claims if check else None
         if check is None or claims is None or claims.region != self.endpoint.region:
-            self._refused(
-                label,
-                f"the password is not an authorization token this world issued for {self.endpoint.region}",
-            )
-            raise RegistryError(400, "DENIED", "Your authorization token is invalid.")
+            why = f"the password is not an authorization token this world issued for {self.endpoint.region}"
+            raise self._refused(label, "Your authorization token is invalid.", why)
         if not check.valid:
-            self._refused(label, check.reason, claims.principal_arn)
-            raise RegistryError(403, "DENIED", TOKEN_EXPIRED)
+            raise self._refused(label, TOKEN_EXPIRED, check.reason, claims.principal_arn)
         try:
             return self.world.resolve(claims.principal_arn)
         except UnknownPrincipal:
-            self._refused(label, f"{claims.principal_arn} no longer exists", claims.principal_arn)
-            raise RegistryError(403, "DENIED", _PRINCIPAL_GONE) from None
+            why = f"{claims.principal_arn} no longer exists"
+            raise self._refused(label, _PRINCIPAL_GONE, why, claims.principal_arn) from None
 
-    def _refused(self, label: str, why: str, principal: str = "(anonymous)") -> None:
-        from ecrsim.endpoint.app import Record
+    def calls(self, label: str) -> _Calls:
+        """The registry's ECR calls on this repository as the caller the password names."""
+        return _Calls(self.endpoint, self.caller(label), self.name)
 
-        self.endpoint.listener(Record(self.world.clock.now, principal, label, "DENIED", (f"REFUSED: {why}",)))
-
-    def call(
-        self, caller: Caller, operation: str, params: dict[str, Any], *, tolerate: str = ""
-    ) -> dict[str, Any]:
-        params = {"registryId": self.endpoint.registry_id, "repositoryName": self.name, **params}
-        try:
-            return self.endpoint.call(
-                caller, "ecr", operation, params, self.endpoint.region, f"ecr:{operation}"
-            )
-        except ServiceError as error:
-            if error.code == tolerate:
-                return {}
-            status, code = _ERRORS.get(error.code, (400, "UNSUPPORTED"))
-            message = TOKEN_EXPIRED if error.code == "ExpiredTokenException" else error.message
-            raise RegistryError(status, code, message) from None
+    def _refused(self, label: str, message: str, why: str, principal: str = "") -> RegistryError:
+        self.endpoint.refuse(principal, label, "DENIED", message, why)
+        return RegistryError(400 if not principal else 403, "DENIED", message)
 
     # -- routes --------------------------------------------------------------------------------------------
     def serve(self) -> Response:
@@ -164,42 +150,37 @@ class _RegistrySession:
 
     # blobs
     def _blob_head(self, digest: str) -> Response:
-        caller = self.caller("ecr:BatchCheckLayerAvailability")
-        found = self.call(caller, "BatchCheckLayerAvailability", {"layerDigests": [digest]})
-        layers = [layer for layer in found.get("layers", []) if layer["layerAvailability"] == "AVAILABLE"]
-        if not layers:
+        sizes = self.calls("ecr:BatchCheckLayerAvailability").available([digest])
+        if digest not in sizes:
             raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry")
-        blob = self._blob(digest)
-        headers = {"Content-Length": str(len(blob)), "Docker-Content-Digest": digest, **_API_VERSION}
+        headers = {"Content-Length": str(sizes[digest]), "Docker-Content-Digest": digest, **_API_VERSION}
         return Response(200, {"Content-Type": "application/octet-stream", **headers})
 
     def _blob_get(self, digest: str) -> Response:
-        caller = self.caller("ecr:GetDownloadUrlForLayer")
-        self.call(caller, "GetDownloadUrlForLayer", {"layerDigest": digest})
         # ECR answers with a redirect to S3; the endpoint serves the bytes itself.
-        headers = {
-            "Content-Type": "application/octet-stream",
-            "Docker-Content-Digest": digest,
-            **_API_VERSION,
-        }
-        return Response(200, headers, self._blob(digest))
-
-    def _blob(self, digest: str) -> bytes:
-        registry = self.world.account(self.endpoint.registry_id).registry(self.endpoint.region)
-        return registry.repositories[self.name].layers[digest].blob
+        blob = self.calls("ecr:GetDownloadUrlForLayer").download(digest)
+        headers = {"Content-Type": "application/octet-stream", "Docker-Content-Digest": digest}
+        return Response(200, {**headers, **_API_VERSION}, blob)
 
     # uploads
     def _uploads_post(self) -> Response:
-        caller = self.caller("ecr:InitiateLayerUpload")
-        upload_id = self.call(caller, "InitiateLayerUpload", {})["uploadId"]
-        self.endpoint.upload_offsets[upload_id] = 0
-        digest = parse_qs(self.request.query).get("digest")
+        query = parse_qs(self.request.query)
+        mount, source = query.get("mount"), query.get("from")
+        if mount and source:  # a cross-repository mount: 201 when mounted, else an upload started (202)
+            calls = self.calls("ecr:MountBlob")
+            upload_id = calls.mount(mount[0], source[0])
+            if upload_id is None:
+                return self._created(mount[0])
+        else:
+            calls = self.calls("ecr:InitiateLayerUpload")
+            upload_id = calls.start_upload()
+        digest = query.get("digest")
         if digest:  # a monolithic upload: the whole blob in this request
-            return self._finish(caller, upload_id, digest[0])
-        return self._upload_state(202, upload_id)
+            return self._finish(calls, upload_id, digest[0])
+        return self._upload_state(202, calls, upload_id)
 
-    def _upload_state(self, status: int, upload_id: str) -> Response:
-        received = self.endpoint.upload_offsets.get(upload_id, 0)
+    def _upload_state(self, status: int, calls: RegistryCalls, upload_id: str) -> Response:
+        received = calls.received(upload_id) or 0
         headers = {
             "Location": self._location(f"blobs/uploads/{upload_id}"),
             "Docker-Upload-UUID": upload_id,
@@ -209,48 +190,36 @@ class _RegistrySession:
         return Response(status, headers)
 
     def _upload_patch(self, upload: str) -> Response:
-        caller = self.caller("ecr:UploadLayerPart")
-        self._part(caller, upload)
-        return self._upload_state(202, upload)
+        calls = self.calls("ecr:UploadLayerPart")
+        self._part(calls, upload)
+        return self._upload_state(202, calls, upload)
 
     def _upload_get(self, upload: str) -> Response:
-        self.caller("ecr:UploadLayerPart")
-        if upload not in self.endpoint.upload_offsets:
+        calls = self.calls("ecr:UploadLayerPart")
+        if calls.received(upload) is None:
             raise RegistryError(404, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry")
-        return self._upload_state(204, upload)
+        return self._upload_state(204, calls, upload)
 
     def _upload_put(self, upload: str) -> Response:
-        caller = self.caller("ecr:CompleteLayerUpload")
+        calls = self.calls("ecr:CompleteLayerUpload")
         digest = parse_qs(self.request.query).get("digest")
         if not digest:
             raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
-        return self._finish(caller, upload, digest[0])
+        return self._finish(calls, upload, digest[0])
 
-    def _part(self, caller: Caller, upload_id: str) -> None:
+    def _part(self, calls: RegistryCalls, upload_id: str) -> None:
         body = self.request.body
         if not body:
             return
         self._check_room(len(body))
-        first = self.endpoint.upload_offsets.get(upload_id, 0)
-        params = {
-            "uploadId": upload_id,
-            "partFirstByte": first,
-            "partLastByte": first + len(body) - 1,
-            "layerPartBlob": body,
-        }
-        self.call(caller, "UploadLayerPart", params)
-        self.endpoint.upload_offsets[upload_id] = first + len(body)
+        calls.send_part(upload_id, calls.received(upload_id) or 0, body)
 
-    def _finish(self, caller: Caller, upload_id: str, digest: str) -> Response:
-        self._part(caller, upload_id)
-        # A blob the repository already holds is simply there (docker may upload it twice in parallel).
-        self.call(
-            caller,
-            "CompleteLayerUpload",
-            {"uploadId": upload_id, "layerDigests": [digest]},
-            tolerate="LayerAlreadyExistsException",
-        )
-        self.endpoint.upload_offsets.pop(upload_id, None)
+    def _finish(self, calls: RegistryCalls, upload_id: str, digest: str) -> Response:
+        self._part(calls, upload_id)
+        calls.finish_upload(upload_id, digest)
+        return self._created(digest)
+
+    def _created(self, digest: str) -> Response:
         headers = {
             "Location": self._location(f"blobs/{digest}"),
             "Docker-Content-Digest": digest,
@@ -281,15 +250,10 @@ class _RegistrySession:
 
     # manifests
     def _manifest_put(self, reference: str) -> Response:
-        caller = self.caller("ecr:PutImage")
-        params: dict[str, Any] = {"imageManifest": self.request.body.decode("utf-8", "replace")}
+        calls = self.calls("ecr:PutImage")
         media_type = self.request.headers.get("content-type", "").partition(";")[0].strip()
-        if media_type:
-            params["imageManifestMediaType"] = media_type
-        params["imageDigest" if reference.startswith("sha256:") else "imageTag"] = reference
+        calls.put_manifest(self.request.body.decode("utf-8", "replace"), reference, media_type)
         digest = sha256_digest(self.request.body)
-        # The same manifest under the same tag again is not an error for the registry API.
-        self.call(caller, "PutImage", params, tolerate="ImageAlreadyExistsException")
         headers = {
             "Location": self._location(f"manifests/{digest}"),
             "Docker-Content-Digest": digest,
@@ -298,20 +262,14 @@ class _RegistrySession:
         return Response(201, headers)
 
     def _manifest_get(self, reference: str) -> Response:
-        caller = self.caller("ecr:BatchGetImage")
-        image_id = {"imageDigest" if reference.startswith("sha256:") else "imageTag": reference}
-        params: dict[str, Any] = {"imageIds": [image_id]}
         accepted = [
             part.partition(";")[0].strip()
             for part in self.request.headers.get("accept", "").split(",")
             if part.strip() and "*" not in part
         ]
-        if accepted:
-            params["acceptedMediaTypes"] = accepted
-        got = self.call(caller, "BatchGetImage", params)
-        if not got.get("images"):
+        image = self.calls("ecr:BatchGetImage").get_manifest(reference, accepted)
+        if image is None:
             raise RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
-        image = got["images"][0]
         body = image["imageManifest"].encode()
         headers = {
             "Content-Type": image.get("imageManifestMediaType") or "application/json",
@@ -324,7 +282,22 @@ class _RegistrySession:
     _manifest_head = _manifest_get
 
     def _tags_get(self) -> Response:
-        caller = self.caller("ecr:ListImages")
-        listed = self.call(caller, "ListImages", {"filter": {"tagStatus": "TAGGED"}, "maxResults": 1000})
-        tags = sorted({image_id["imageTag"] for image_id in listed.get("imageIds", [])})
+        tags = self.calls("ecr:ListImages").tags()
         return json_response(200, {"name": self.name, "tags": tags}, **_API_VERSION)
+
+
+class _Calls(RegistryCalls):
+    """The engine's registry calls as the endpoint makes them: each one logged, a refusal the registry
+    API's JSON error."""
+
+    def __init__(self, endpoint: Endpoint, caller: Caller, name: str) -> None:
+        super().__init__(endpoint.world(), caller, endpoint.registry_id, endpoint.region, name)
+        self.endpoint = endpoint
+
+    def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self.endpoint.call(self.caller, "ecr", operation, params, self.region, f"ecr:{operation}")
+
+    def refused(self, operation: str, params: dict[str, Any], error: ServiceError) -> RegistryError:
+        status, code = _ERRORS.get(error.code, (400, "UNSUPPORTED"))
+        message = TOKEN_EXPIRED if error.code == "ExpiredTokenException" else error.message
+        return RegistryError(status, code, message)

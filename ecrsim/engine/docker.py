@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ecrsim.engine import upstream
 from ecrsim.engine.ecr.content import build_layers, make_image
 from ecrsim.engine.ecr.model import Image, Layer, Vulnerability, _Shared, registry_host
+from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.ecr.tokens import check_token
 from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.explanation import ExplanationLine, LineKind, indent, line
 from ecrsim.engine.upstream import DOCKER_HUB, DOCKER_HUB_ALIASES
 
 if TYPE_CHECKING:
-    from ecrsim.engine.iam import Caller
     from ecrsim.engine.policy.types import Decision
     from ecrsim.engine.world import World
 
@@ -376,38 +376,24 @@ TOKEN_EXPIRED = "denied: Your authorization token has expired. Reauthenticate an
 
 # -- talking to ECR as the stored credential's principal --------------------------------------------------
 @dataclass
-class _Session:
-    """One push or pull: who the stored token speaks for, in which registry, and what was printed."""
+class _Session(RegistryCalls):
+    """One push or pull: the registry's calls as the stored token's principal, and what docker printed."""
 
-    world: World
-    caller: Caller
-    registry_id: str
-    region: str
-    name: str
     output: list[str]
     operation: str  # "push" or "pull", for the event log
     prefix: str = ""  # pull errors come from the daemon: "Error response from daemon: "
 
-    def call(
-        self, operation: str, params: dict[str, Any], *, image: str | None = None, tolerate: str = ""
-    ) -> dict[str, Any]:
-        """Make one ECR call; turn its failure (other than `tolerate`) into what docker prints for it."""
-        try:
-            return self.world.call_as(
-                self.caller,
-                "ecr",
-                operation,
-                {"registryId": self.registry_id, "repositoryName": self.name, **params},
-                region=self.region,
-            )
-        except ServiceError as error:
-            if error.code == tolerate:
-                return {}
-            failure, why = self.failure(error, image)
-            # A refusal IAM decided is explained by the call's own event; docker adds the rest.
-            if why:
-                _record(self.world, self.operation, why, self.caller.arn, failure)
-            raise failure from None
+    def refused(self, operation: str, params: dict[str, Any], error: ServiceError) -> DockerError:
+        """What docker prints for a refused call; a refusal IAM decided is explained by the call's own
+        event, and docker adds the rest."""
+        image = None
+        if operation == "BatchGetImage":
+            wanted = params["imageIds"][0]
+            image = f":{wanted['imageTag']}" if "imageTag" in wanted else f"@{wanted['imageDigest']}"
+        failure, why = self.failure(error, image)
+        if why:
+            _record(self.world, self.operation, why, self.caller.arn, failure)
+        return failure
 
     def failure(self, error: ServiceError, image: str | None) -> tuple[DockerError, list[ExplanationLine]]:
         """What docker prints for a refused call, and what `sim explain` adds to the call's own event."""
@@ -540,34 +526,16 @@ def docker_push(world: World, ref_text: str) -> list[str]:
         )
     session = _session(world, ref, output, "push", "", "no basic auth credentials")
     blobs = [image.config, *image.layers]
-    checked = session.call("BatchCheckLayerAvailability", {"layerDigests": [blob.digest for blob in blobs]})
-    present = {
-        entry["layerDigest"] for entry in checked["layers"] if entry["layerAvailability"] == "AVAILABLE"
-    }
+    present = session.available([blob.digest for blob in blobs])
     for blob in blobs:
         if blob.digest not in present:
-            upload_id = session.call("InitiateLayerUpload", {})["uploadId"]
-            session.call(
-                "UploadLayerPart",
-                {
-                    "uploadId": upload_id,
-                    "partFirstByte": 0,
-                    "partLastByte": len(blob.blob) - 1,
-                    "layerPartBlob": blob.blob,
-                },
-            )
-            session.call("CompleteLayerUpload", {"uploadId": upload_id, "layerDigests": [blob.digest]})
+            session.upload(blob.blob, blob.digest)
     output.extend(
         f"{layer.short_id}: {'Layer already exists' if layer.digest in present else 'Pushed'}"
         for layer in top_first
     )
     pushed = make_image(image.config, image.layers)
-    # The same manifest under the same tag again: docker's manifest PUT succeeds and nothing changes.
-    put = session.call(
-        "PutImage",
-        {"imageManifest": pushed.manifest, "imageTag": ref.tag},
-        tolerate="ImageAlreadyExistsException",
-    )
+    put = session.put_manifest(pushed.manifest, ref.tag)
     reused = sum(blob.digest in present for blob in blobs)
     uploads = _say(
         LineKind.REGISTRY, f"{reused} of {len(blobs)} blobs were already in {ref.name}; the rest uploaded"
@@ -597,9 +565,8 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
     wanted = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
     path = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
     session = _session(world, ref, output, "pull", _DAEMON, f'Head "{path}": no basic auth credentials')
-    image_id = {"imageTag": ref.tag} if ref.tag else {"imageDigest": ref.digest or ""}
-    got = session.call("BatchGetImage", {"imageIds": [image_id]}, image=wanted)
-    if not got["images"]:
+    got = session.get_manifest(ref.tag or ref.digest or "")
+    if got is None:
         error = session.error(
             "MANIFEST_UNKNOWN",
             f"manifest for {ref.repository}{wanted} not found: manifest unknown: Requested image not found",
@@ -609,12 +576,10 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
         )
         _fail(world, "pull", error, [missing], session.caller.arn)
     registry = world.account(session.registry_id).registry(session.region)
-    pulled = registry.repositories[ref.name].images[got["images"][0]["imageId"]["imageDigest"]].image
-
-    def download(layer: Layer) -> None:
-        session.call("GetDownloadUrlForLayer", {"layerDigest": layer.digest})
-
-    printed = _receive(world, ref, pulled, world.clock.now, output, download)
+    pulled = registry.repositories[ref.name].images[got["imageId"]["imageDigest"]].image
+    printed = _receive(
+        world, ref, pulled, world.clock.now, output, lambda layer: session.download(layer.digest)
+    )
     fetched = sum(entry.endswith("Pull complete") for entry in printed)
     kept = _say(
         LineKind.LOCAL, f"{len(pulled.layers) - fetched} of {len(pulled.layers)} layers were already local"
@@ -647,7 +612,7 @@ def _receive(
     pulled: Image,
     created_at: datetime,
     output: list[str],
-    download: Callable[[Layer], None],
+    download: Callable[[Layer], object],
 ) -> list[str]:
     """Fetch the layers the machine lacks, store the image under `ref`, and print docker's progress."""
     machine = world.docker

@@ -40,8 +40,8 @@ OPERATION_MODULES = {
     "ecr": tuple(
         f"ecrsim.engine.ecr.{name}"
         for name in (
-            *("images", "layers", "lifecycle", "policies", "repositories", "scanning", "tokens"),
-            *("registry_policy", "templates"),
+            *("account_settings", "images", "layers", "lifecycle", "mounting", "policies"),
+            *("repositories", "scanning", "tokens", "registry_policy", "templates"),
         )
     ),
     "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys"),

@@ -87,6 +87,13 @@ def test_a_denial_is_aws_text_and_its_explanation_is_logged(running: Running) ->
         "DENIED (implicit): ecr:CreateRepository on arn:aws:ecr:us-east-1:111122223333:repository/app"
     )
     assert any("AmazonEC2ContainerRegistryReadOnly" in line for line in denied.explanation)
+    # `sim explain` typed on the endpoint's input explains the last request, as the log did.
+    assert running.run("sim explain").splitlines() == list(denied.explanation)
+    assert reader.describe_repositories()["repositories"] == []
+    assert running.run("sim explain").startswith(
+        "ALLOWED: ecr:DescribeRepositories on arn:aws:ecr:us-east-1:111122223333:repository/*\n"
+        "  caller: arn:aws:iam::111122223333:user/reader\n"
+    )
 
 
 def test_a_key_made_at_run_time_signs_until_it_is_deactivated_or_deleted(running: Running) -> None:
@@ -165,6 +172,15 @@ def test_a_bad_signature_is_refused_in_each_protocol(running: Running) -> None:
         "InvalidClientTokenId"
     )
     assert running.records[0].explanation == (
-        f"REFUSED: the signature does not match the one computed with the secret of {key_id}",
+        "REFUSED: ecr:DescribeRepositories: InvalidSignatureException",
+        f"  AWS says: {message}",
+        f"  the signature does not match the one computed with the secret of {key_id}",
     )
-    assert running.shell.world.events == []  # nobody was authenticated: nothing reached the world
+    # Nobody was authenticated: no API call reached the world, and `sim explain` says why.
+    assert not any(event.decisions for event in running.shell.world.events)
+    assert running.run("sim explain").splitlines() == [
+        "REFUSED: sts:GetCallerIdentity: InvalidClientTokenId",
+        "  AWS says: The security token included in the request is invalid.",
+        "  no IAM user or role session of this world holds access key AKIANOTAKEYOFTHISWORLD (or it is "
+        "inactive, or the session token does not match)",
+    ]

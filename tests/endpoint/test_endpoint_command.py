@@ -118,8 +118,6 @@ def test_the_aws_cli_and_the_registry_through_the_command(process: Process, tmp_
     assert tags() == (200, {"name": "app", "tags": []})
     process.type("sim advance 13h")
     assert process.until("Clock advanced")[-1] == "Clock advanced by 13h: now 2026-01-05T22:00:00Z"
-    assert process.popen.stdin is not None
-    process.popen.stdin.close()  # end of input does not stop the server
     expired = {
         "errors": [
             {
@@ -128,6 +126,18 @@ def test_the_aws_cli_and_the_registry_through_the_command(process: Process, tmp_
             }
         ]
     }
+    assert tags() == (403, expired)
+    # `sim explain` on the input explains that last request, as the terminal explains its last command.
+    process.type("sim explain")
+    assert any(line.endswith("user/admin ecr:ListImages DENIED") for line in process.until("$ sim explain"))
+    assert process.until("expired 2026-01-05T21:00:00Z") == [
+        "REFUSED: ecr:ListImages: DENIED",
+        "  AWS says: Your authorization token has expired. Reauthenticate and try again.",
+        "  the token of arn:aws:iam::111122223333:user/admin for us-east-1, issued 2026-01-05T09:00:00Z, "
+        "expired 2026-01-05T21:00:00Z (12 hours on); it is now 2026-01-05T22:00:00Z",
+    ]
+    assert process.popen.stdin is not None
+    process.popen.stdin.close()  # end of input does not stop the server
     assert tags() == (403, expired)
     process.popen.send_signal(signal.SIGTERM)
     assert process.popen.wait(timeout=30) == 0

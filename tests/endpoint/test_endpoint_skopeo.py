@@ -58,5 +58,7 @@ def test_a_forged_password_is_refused(running: Running, skopeo: str, tmp_path: P
     assert pushed.returncode != 0
     assert "400 (Bad Request)" in pushed.stderr  # what ECR answers a password it did not issue
     assert running.records[-1].explanation == (
-        "REFUSED: the password is not an authorization token this world issued for us-east-1",
+        "REFUSED: ecr:InitiateLayerUpload: DENIED",
+        "  AWS says: Your authorization token is invalid.",
+        "  the password is not an authorization token this world issued for us-east-1",
     )

@@ -59,4 +59,8 @@ async def test_the_sandbox_serves_its_world_and_lists_each_call(make_app) -> Non
             "09:00:00 user/admin ecr:CreateRepository OK",
             f"09:00:00 {key_id} ecr:DescribeRepositories InvalidSignatureException",
         ]
-        assert "REFUSED: the signature does not match" in static_text(pilot, "#live-text")
+        shown = static_text(pilot, "#live-text")
+        assert "REFUSED: ecr:DescribeRepositories: InvalidSignatureException" in shown
+        assert "the signature does not match the one computed with the secret of" in shown
+        # The Explain panel explains the last request, as `sim explain` does.
+        assert "InvalidSignatureException" in static_text(pilot, "#explain-text")

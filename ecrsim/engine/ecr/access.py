@@ -15,7 +15,7 @@ from ecrsim.engine.api import Call
 from ecrsim.engine.ecr.model import Registry, Repository
 from ecrsim.engine.ecr.names import invalid_parameter
 from ecrsim.engine.errors import ServiceError
-from ecrsim.engine.policy.types import ContextValue
+from ecrsim.engine.policy.types import ContextValue, Decision
 
 
 def registry_id_of(call: Call, params: Mapping[str, Any]) -> str:
@@ -69,6 +69,22 @@ def request_tag_context(tags: Mapping[str, str]) -> dict[str, ContextValue]:
     return context
 
 
+def _on(
+    registry: Registry, name: str, context: Mapping[str, ContextValue] | None
+) -> tuple[Repository | None, dict[str, Any]]:
+    """Repository `name` (None if absent) and what a decision on it reads: its ARN, its policy, its tags."""
+    repository = registry.repositories.get(name)
+    merged = context
+    if repository is not None and repository.tags:
+        merged = {**resource_tag_context(repository.tags), **(context or {})}
+    return repository, {
+        "resource_arn": repository_arn(registry, name),
+        "resource_policy": repository.policy.policy if repository and repository.policy else None,
+        "resource_account": registry.account_id,
+        "context": merged or None,
+    }
+
+
 def authorize_on(
     call: Call,
     action: str,
@@ -77,18 +93,15 @@ def authorize_on(
     context: Mapping[str, ContextValue] | None = None,
 ) -> Repository | None:
     """Authorize `action` on repository `name` (existing or not); return the repository if it exists."""
-    repository = registry.repositories.get(name)
-    merged = context
-    if repository is not None and repository.tags:
-        merged = {**resource_tag_context(repository.tags), **(context or {})}
-    call.authorize(
-        action,
-        repository_arn(registry, name),
-        resource_policy=repository.policy.policy if repository and repository.policy else None,
-        resource_account=registry.account_id,
-        context=merged or None,
-    )
+    repository, on = _on(registry, name, context)
+    call.authorize(action, **on)
     return repository
+
+
+def decide_on(call: Call, action: str, registry: Registry, name: str) -> tuple[Decision, Repository | None]:
+    """Decide `action` on repository `name` without raising (a refusal that is not the call's failure)."""
+    repository, on = _on(registry, name, None)
+    return call.decide(action, **on), repository
 
 
 def repository_for(call: Call, params: Mapping[str, Any], action: str) -> tuple[Registry, Repository]:

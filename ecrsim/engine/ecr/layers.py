@@ -50,18 +50,19 @@ def batch_check_layer_availability(call: Call, params: dict[str, Any]) -> dict[s
     return {"layers": layers, "failures": failures}
 
 
-def _upload_id(registry: Registry, repository: Repository) -> str:
+def new_upload(registry: Registry, repository: Repository) -> str:
+    """Start an upload in `repository`; its id is derived from a counter, so every run gives the same."""
     registry.upload_counter += 1
     hexed = hashlib.sha256(f"upload:{repository.arn}:{registry.upload_counter}".encode()).hexdigest()
-    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:32]}"
+    upload_id = f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:32]}"
+    repository.uploads[upload_id] = Upload(upload_id)
+    return upload_id
 
 
 @operation("ecr", "InitiateLayerUpload")
 def initiate_layer_upload(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:InitiateLayerUpload")
-    upload_id = _upload_id(registry, repository)
-    repository.uploads[upload_id] = Upload(upload_id)
-    return {"uploadId": upload_id, "partSize": PART_SIZE}
+    return {"uploadId": new_upload(registry, repository), "partSize": PART_SIZE}
 
 
 def _upload(repository: Repository, upload_id: str) -> Upload:

@@ -381,6 +381,7 @@ class Registry:
     templates: dict[str, CreationTemplate] = field(default_factory=dict)  # by prefix
     replication: tuple[ReplicationRule, ...] = ()
     replications: dict[tuple[str, str], tuple[Replica, ...]] = field(default_factory=dict)  # (repo, digest)
+    settings: dict[str, str] = field(default_factory=dict)  # account settings set (account_settings.py)
 
     @property
     def host(self) -> str:
@@ -396,6 +397,7 @@ class Registry:
             templates=dict(self.templates),
             replication=self.replication,
             replications=dict(self.replications),
+            settings=dict(self.settings),
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Registry:
