@@ -68,6 +68,10 @@ OPERATIONS: dict[str, list[str]] = {
         "CreateCluster", "DescribeClusters", "DeleteCluster", "RegisterTaskDefinition",
         "DescribeTaskDefinition", "RunTask", "DescribeTasks", "ListTasks", "StopTask",
     ],
+    "kms": [
+        "CreateKey", "DescribeKey", "ListKeys", "CreateAlias", "ListAliases", "GetKeyPolicy", "PutKeyPolicy",
+        "DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
+    ],
 }  # fmt: skip
 # Operations only `ecrsim endpoint` serves: the layer calls a registry client's push and pull turn into, and
 # the access-key calls a learner makes with the real CLI. The simulated terminal keeps calling them "not
@@ -81,6 +85,7 @@ ENDPOINT_OPERATIONS: dict[str, list[str]] = {
     "sts": [],
     "ec2": [],
     "ecs": [],
+    "kms": [],
 }  # fmt: skip
 
 SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")

@@ -54,6 +54,8 @@ _AUTH_WHY = {
     "the session token does not match)",
     "signature": "the signature does not match the one computed with the secret of {key}",
 }
+# The services spoken in AWS JSON 1.1, by the X-Amz-Target prefix their service model names.
+_JSON_SERVICES = {"AmazonEC2ContainerRegistry_V20150921": "ecr", "TrentService": "kms"}
 DEFAULT_LAYER_MIB = 1024
 _STATUS = {
     "AccessDenied": 403,
@@ -197,23 +199,25 @@ class Endpoint:
             )
         )
 
-    def refused(self, failure: AuthFailure, operation: str) -> None:
-        code, message = _auth_error(failure, 0 if operation.startswith("ecr:") else 1)
+    def refused(self, failure: AuthFailure, operation: str, protocol: int) -> None:
+        """`protocol`: 0 for the JSON protocol's codes, 1 for the query protocol's."""
+        code, message = _auth_error(failure, protocol)
         self.refuse(failure.key, operation, code, message, _AUTH_WHY[failure.kind].format(key=failure.key))
 
-    # -- ECR: AWS JSON 1.1 -------------------------------------------------------------------------------
+    # -- ECR and KMS: AWS JSON 1.1 -----------------------------------------------------------------------
     def _json(self, request: Request) -> Response:
-        model = load_service("ecr")
         prefix, _, name = request.headers["x-amz-target"].partition(".")
+        service = _JSON_SERVICES.get(prefix, "ecr")
+        model = load_service(service)
         operation = model.api_operations.get(name) if prefix == model.target_prefix else None
-        label = f"ecr:{name}"
+        label = f"{service}:{name}"
         request_id = self.request_id()
         if operation is None:
             return _json_error("UnknownOperationException", f"ecrsim does not simulate {name}", request_id)
         try:
-            caller, claims = self.caller(request, "ecr")
+            caller, claims = self.caller(request, service)
         except AuthFailure as failure:
-            self.refused(failure, label)
+            self.refused(failure, label, 0)
             return _json_error(*_auth_error(failure, 0), request_id, status=400)
         try:
             body = json.loads(request.body or b"{}")
@@ -223,9 +227,9 @@ class Endpoint:
         if missing := _missing(model, operation, params):
             return _json_error("ValidationException", missing, request_id)
         try:
-            response = self.call(caller, "ecr", name, params, claims.region, label)
+            response = self.call(caller, service, name, params, claims.region, label)
         except ServiceError as error:
-            return _json_error(error.code, error.message, request_id)
+            return _json_error(error.code, error.message, request_id, **error.fields)
         document = json_out(model, operation.output, response) if operation.output else {}
         if self.local_uris:
             document = self.localized(document)
@@ -261,7 +265,7 @@ class Endpoint:
         try:
             caller, claims = self.caller(request, service)
         except AuthFailure as failure:
-            self.refused(failure, label)
+            self.refused(failure, label, 1)
             return _xml_error(model, *_auth_error(failure, 1), request_id)
         try:
             params = query_in(model, operation.input, form) if operation.input else {}
@@ -301,10 +305,10 @@ def _auth_error(failure: AuthFailure, protocol: int) -> tuple[str, str]:
     return _AUTH_CODES[failure.kind][protocol], _AUTH_MESSAGES[failure.kind]
 
 
-def _json_error(code: str, message: str, request_id: str, status: int = 400) -> Response:
-    return json_response(
-        status, {"__type": code, "message": message}, _JSON_CONTENT, **{"x-amzn-RequestId": request_id}
-    )
+def _json_error(code: str, message: str, request_id: str, status: int = 400, **fields: str) -> Response:
+    """An error as AWS JSON 1.1 sends it; `fields` are the error shape's other members (kmsError)."""
+    document = {"__type": code, "message": message, **fields}
+    return json_response(status, document, _JSON_CONTENT, **{"x-amzn-RequestId": request_id})
 
 
 def _xml_error(model: ServiceModel, code: str, message: str, request_id: str) -> Response:

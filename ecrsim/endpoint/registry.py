@@ -52,6 +52,9 @@ _ERRORS = {
     "InvalidLayerPartException": (416, "BLOB_UPLOAD_INVALID"),
     "ImageDigestDoesNotMatchException": (400, "DIGEST_INVALID"),
     "LimitExceededException": (400, "DENIED"),
+    # The repository's KMS key cannot be used: ECR documents no registry error code for it (see docker.py).
+    "KmsException": (400, "UNKNOWN"),
+    "KmsError": (400, "UNKNOWN"),
 }
 # ECR's text for an expired authorization token (ECR troubleshooting, "Authorization token has expired").
 TOKEN_EXPIRED = "Your authorization token has expired. Reauthenticate and try again."

@@ -35,6 +35,7 @@ ACCESS_DENIED_CODE = {
     "sts": "AccessDenied",
     "ec2": "UnauthorizedOperation",
     "ecs": "AccessDeniedException",
+    "kms": "AccessDeniedException",
 }
 # EC2 puts a sentence of its own before IAM's. (It also appends an "Encoded authorization failure message"
 # that `aws sts decode-authorization-message` decodes; the simulator explains the decision instead.)
@@ -161,8 +162,10 @@ class Call:
         resource_arn: str = "*",
         *,
         resource_policy: Policy | None = None,
+        resource_policy_name: str = "repository",
         resource_account: str | None = None,
         context: Mapping[str, ContextValue] | None = None,
+        resource_policy_required: bool = False,
     ) -> Decision:
         """Decide `action` on `resource_arn` for this caller now; raise AccessDenied when denied.
 
@@ -173,8 +176,10 @@ class Call:
             action,
             resource_arn,
             resource_policy=resource_policy,
+            resource_policy_name=resource_policy_name,
             resource_account=resource_account,
             context=context,
+            resource_policy_required=resource_policy_required,
         )
         if not decision.allowed:
             message = _DENIED_PREFIX.get(self.service, "") + (decision.message or "")

@@ -429,6 +429,20 @@ class _Session(RegistryCalls):
                 _say(LineKind.HINT, "push the new image under a new tag (e.g. a version or commit id)"),
             ]
             return self.error("TAG_INVALID", f"tag invalid: {error.message}"), immutable
+        if error.code in ("KmsException", "KmsError"):
+            # The registry's UNKNOWN error: ECR documents no registry code for a KMS failure, and docker
+            # prints an error code it has no name for as `unknown: MESSAGE`.
+            registry = self.world.account(self.registry_id).registry(self.region)
+            key = registry.repositories[self.name].encryption.kms_key
+            why = [
+                _say(
+                    LineKind.KEY,
+                    f"repository {self.name} is encrypted with KMS key {key}, which ECR cannot use now:"
+                    f" {error.message}",
+                ),
+                _say(LineKind.HINT, f"aws kms describe-key --key-id {key} shows its KeyState"),
+            ]
+            return self.error("UNKNOWN", f"unknown: {error.message}"), why
         if error.code == "ImageNotFoundException" or image is not None:
             missing = [_say(LineKind.REGISTRY, f"repository {self.name} has no image {image}")]
             failure = self.error(

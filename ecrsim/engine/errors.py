@@ -7,6 +7,7 @@ turns registry failures into DockerError with the registry code and docker's tex
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,14 +17,24 @@ if TYPE_CHECKING:
 class ServiceError(Exception):
     """An AWS API error, e.g. `RepositoryNotFoundException`, with AWS's message.
 
-    `decision` is set when the error is an authorization failure, so that any interface can explain it.
+    `decision` is set when the error is an authorization failure, so that any interface can explain it;
+    `fields` are members the error shape has besides its message (ECR's KmsException carries `kmsError`,
+    the code KMS returned), which the JSON protocol sends and the CLI does not print.
     """
 
-    def __init__(self, code: str, message: str, *, decision: Decision | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        decision: Decision | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.decision = decision
+        self.fields = dict(fields or {})
 
 
 class DockerError(Exception):

@@ -32,6 +32,7 @@ class LineKind(StrEnum):
     LOCAL = "local"  # what docker found on the learner's machine (no credentials, no such image)
     LIFECYCLE = "lifecycle"  # which lifecycle rule expired or kept which image, and why
     NETWORK = "network"  # one hop of a network path: the route, endpoint or security group, open or closed
+    KEY = "key"  # a KMS key a service used: which key an id or alias named, its state, the grants made
     HINT = "hint"  # the smallest change that would make it work
     NOTE = "note"  # anything else: the caller, a section title, a blank separator
 
@@ -121,7 +122,7 @@ def decision_summary(decision: Decision, depth: int = 0) -> ExplanationLine:
 def _policy_title(name: str) -> str:
     if name.startswith("identity:"):
         return f"Identity policy {name.removeprefix('identity:')} (inline)"
-    if name in ("repository", "trust", "registry"):
+    if name in ("repository", "trust", "registry", "key"):
         return f"{name.capitalize()} policy"
     return f"Policy {name}"
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ecrsim.engine.ec2.model import Network
     from ecrsim.engine.ecr.model import Registry
     from ecrsim.engine.ecs.model import Ecs
+    from ecrsim.engine.kms.model import Kms
     from ecrsim.engine.policy.document import Policy
 
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
@@ -169,6 +170,7 @@ class Account:
     registries: dict[str, Registry] = field(default_factory=dict)  # by Region
     networks: dict[str, Network] = field(default_factory=dict)  # by Region, made by the EC2 API on first use
     ecs: dict[str, Ecs] = field(default_factory=dict)  # by Region
+    kms: dict[str, Kms] = field(default_factory=dict)  # by Region, made on first use (engine.kms.keys)
     iam_version: int = field(default=0, compare=False, repr=False)
 
     def iam_changed(self) -> None:
@@ -187,6 +189,7 @@ class Account:
             registries={region: registry.copy() for region, registry in self.registries.items()},
             networks={region: network.copy() for region, network in self.networks.items()},
             ecs={region: ecs.copy() for region, ecs in self.ecs.items()},
+            kms={region: kms.copy() for region, kms in self.kms.items()},
         )
 
     def registry(self, region: str) -> Registry:

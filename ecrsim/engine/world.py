@@ -48,6 +48,7 @@ OPERATION_MODULES = {
     "sts": ("ecrsim.engine.sts_api",),
     "ec2": tuple(f"ecrsim.engine.ec2.{name}" for name in ("vpcs", "routing", "security_groups", "endpoints")),
     "ecs": ("ecrsim.engine.ecs.api",),
+    "kms": ("ecrsim.engine.kms.api",),
 }
 
 # What a service says when a request is signed with credentials it does not know (a deleted user's access

@@ -43,12 +43,13 @@ EXTRA_COMMANDS = {  # listed as choices
     "sts": (),
     "ec2": ("wait",),
     "ecs": ("wait",),
+    "kms": (),
 }
 # Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
 OTHER_COMMANDS = frozenset(
     (
         *("configure", "s3", "s3api", "eks", "lambda", "ecr-public", "cloudformation", "logs"),
-        *("ssm", "secretsmanager", "kms", "organizations", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
+        *("ssm", "secretsmanager", "organizations", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
         *("rds", "route53", "elbv2", "codebuild", "codepipeline", "inspector2"),
     )
 )

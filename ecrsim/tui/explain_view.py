@@ -36,6 +36,7 @@ _STYLES = {
     LineKind.LOCAL: "blue",
     LineKind.LIFECYCLE: "",
     LineKind.NETWORK: "blue",
+    LineKind.KEY: "magenta",
     LineKind.HINT: "yellow",
     LineKind.NOTE: "",
 }

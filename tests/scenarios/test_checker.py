@@ -59,11 +59,12 @@ def test_repositories_get_the_defaults_aws_gives(tmp_path: Path) -> None:
     text = (GOOD / "token-expires.yaml").read_text()
     (tmp_path / "kms.yaml").write_text(text.replace("tag_mutability: MUTABLE", "encryption: KMS"))
     item = load(tmp_path / "kms.yaml")
-    repository = build_world(item.scenario, item.document).account("111122223333").registry("us-east-1")
-    encryption = repository.repositories["web"].encryption
+    account = build_world(item.scenario, item.document).account("111122223333")
+    encryption = account.registry("us-east-1").repositories["web"].encryption
+    managed = account.kms["us-east-1"]  # KMS without a key: the AWS managed key aws/ecr, made for it
     assert (encryption.encryption_type, encryption.kms_key) == (
         "KMS",
-        "arn:aws:kms:us-east-1:111122223333:alias/aws/ecr",
+        managed.keys[managed.aliases["alias/aws/ecr"]].arn,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import page, repository_for
 from ecrsim.engine.ecr.content import image_from_manifest
+from ecrsim.engine.ecr.encryption import check_push, pull_failure
 from ecrsim.engine.ecr.findings import findings_summary, scan, scan_status
 from ecrsim.engine.ecr.model import Repository, StoredImage
 from ecrsim.engine.ecr.names import invalid_parameter, is_digest, validate_image_tag
@@ -112,6 +113,7 @@ def put_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     if tag is not None:
         validate_image_tag(tag)
     registry, repository = repository_for(call, params, "ecr:PutImage")
+    check_push(call, repository)
     image = image_from_manifest(params["imageManifest"], params.get("imageManifestMediaType"), repository)
     if params.get("imageDigest") and params["imageDigest"] != image.digest:
         raise ServiceError(
@@ -208,8 +210,9 @@ def describe_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 def batch_get_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:BatchGetImage")
     images, failures = [], []
+    unreadable = pull_failure(call, repository)
     for image_id in params["imageIds"]:
-        failure = _failure(repository, image_id)
+        failure = _failure(repository, image_id) or unreadable
         if failure is not None:
             failures.append(
                 {"imageId": dict(image_id), "failureCode": failure[0], "failureReason": failure[1]}

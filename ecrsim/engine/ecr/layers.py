@@ -14,6 +14,7 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import repository_for
 from ecrsim.engine.ecr.content import layer_from_blob, sha256_digest
+from ecrsim.engine.ecr.encryption import check_push
 from ecrsim.engine.ecr.model import Registry, Repository, Upload
 from ecrsim.engine.ecr.names import is_digest
 from ecrsim.engine.errors import ServiceError
@@ -62,6 +63,7 @@ def new_upload(registry: Registry, repository: Repository) -> str:
 @operation("ecr", "InitiateLayerUpload")
 def initiate_layer_upload(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:InitiateLayerUpload")
+    check_push(call, repository)
     return {"uploadId": new_upload(registry, repository), "partSize": PART_SIZE}
 
 
@@ -79,6 +81,7 @@ def _upload(repository: Repository, upload_id: str) -> Upload:
 @operation("ecr", "UploadLayerPart")
 def upload_layer_part(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:UploadLayerPart")
+    check_push(call, repository)
     upload = _upload(repository, params["uploadId"])
     blob = params["layerPartBlob"]
     if isinstance(blob, str):
@@ -104,6 +107,7 @@ def upload_layer_part(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 @operation("ecr", "CompleteLayerUpload")
 def complete_layer_upload(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:CompleteLayerUpload")
+    check_push(call, repository)
     upload = _upload(repository, params["uploadId"])
     if not upload.received:
         raise ServiceError(

@@ -125,12 +125,21 @@ class RegistryCalls:
         return bool(self.call("PutImage", params, tolerate="ImageAlreadyExistsException"))
 
     def get_manifest(self, reference: str, accepted: list[str] | None = None) -> dict[str, Any] | None:
-        """GET/HEAD manifest: ECR's image (manifest, media type, digest), None when it has none."""
+        """GET/HEAD manifest: ECR's image (manifest, media type, digest), None when it has none. An image
+        ECR cannot decrypt (failureCode KmsError: the repository's KMS key is unusable) is refused as
+        `KmsError` with ECR's failure reason."""
         params: dict[str, Any] = {"imageIds": [image_id(reference)]}
         if accepted:
             params["acceptedMediaTypes"] = accepted
-        images = self.call("BatchGetImage", params).get("images")
-        return images[0] if images else None
+        got = self.call("BatchGetImage", params)
+        if got.get("images"):
+            return dict(got["images"][0])
+        for failure in got.get("failures", []):
+            if failure["failureCode"] == "KmsError":
+                raise self.refused(
+                    "BatchGetImage", params, ServiceError("KmsError", failure["failureReason"])
+                )
+        return None
 
     def tags(self) -> list[str]:
         """GET tags/list."""

@@ -16,7 +16,8 @@ from ecrsim.engine.ecr.access import (
     repository_for,
     request_tag_context,
 )
-from ecrsim.engine.ecr.model import EncryptionConfiguration, Registry, Repository
+from ecrsim.engine.ecr.encryption import repository_encryption, retire_grants
+from ecrsim.engine.ecr.model import Repository
 from ecrsim.engine.ecr.names import invalid_parameter, parse_repository_arn, validate_repository_name
 from ecrsim.engine.errors import ServiceError
 
@@ -101,24 +102,6 @@ def mutability_setting(params: dict[str, Any], default: str | None = None) -> tu
     return value, tuple(entry["filter"] for entry in filters)
 
 
-def encryption_setting(config: dict[str, str] | None, registry: Registry) -> EncryptionConfiguration:
-    if not config:
-        return EncryptionConfiguration()
-    kind = config.get("encryptionType", "AES256")
-    if kind == "AES256":
-        if config.get("kmsKey"):
-            raise invalid_parameter(
-                "encryptionConfiguration", "KMS key must not be set with AES256 encryption"
-            )
-        return EncryptionConfiguration()
-    if kind in ("KMS", "KMS_DSSE"):
-        # Without a key ECR uses the AWS managed key aws/ecr (API_EncryptionConfiguration); KMS_DSSE is
-        # the same key applied twice (dual-layer), configured the same way.
-        key = config.get("kmsKey") or f"arn:aws:kms:{registry.region}:{registry.account_id}:alias/aws/ecr"
-        return EncryptionConfiguration(kind, key)  # type: ignore[arg-type]
-    raise invalid_parameter("encryptionType", "Member must satisfy enum value set: [AES256, KMS, KMS_DSSE]")
-
-
 @operation("ecr", "CreateRepository")
 def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     name = params["repositoryName"]
@@ -149,6 +132,8 @@ def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             f"'{registry.account_id}'",
         )
     mutability, exclusions = mutability_setting(params, "MUTABLE")
+    arn = repository_arn(registry, name)
+    encryption = repository_encryption(call, params.get("encryptionConfiguration"), registry, arn)
     repository = Repository(
         registry_id=registry.account_id,
         region=registry.region,
@@ -157,7 +142,7 @@ def create_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         image_tag_mutability=mutability,  # type: ignore[arg-type]
         mutability_exclusions=exclusions,
         scan_on_push=bool(params.get("imageScanningConfiguration", {}).get("scanOnPush", False)),
-        encryption=encryption_setting(params.get("encryptionConfiguration"), registry),
+        encryption=encryption,
         tags=tags,
     )
     registry.repositories[name] = repository
@@ -198,6 +183,7 @@ def delete_repository(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "cannot be deleted because it still contains images",
         )
     del registry.repositories[repository.name]
+    retire_grants(call, repository)
     return {"repository": describe(repository)}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import page, registry_of
+from ecrsim.engine.ecr.encryption import encryption_setting
 from ecrsim.engine.ecr.lifecycle import parse_lifecycle_text
 from ecrsim.engine.ecr.model import (
     AppliedFor,
@@ -32,7 +33,6 @@ from ecrsim.engine.ecr.names import invalid_parameter
 from ecrsim.engine.ecr.policies import MAX_POLICY_TEXT, jackson_text
 from ecrsim.engine.ecr.repositories import (
     MAX_TAGS,
-    encryption_setting,
     mutability_setting,
     tag_map,
     too_many_tags,

@@ -42,8 +42,8 @@ from ecrsim.engine.policy.matching import actions_regex, resources_regex, show_v
 from ecrsim.engine.policy.variables import variable_keys
 
 # "endpoint": a VPC endpoint policy, a resource-based policy that names both principals and resources;
-# "registry": an ECR registry policy, shaped the same way.
-PolicyKind = Literal["identity", "resource", "trust", "endpoint", "registry"]
+# "registry": an ECR registry policy, and "key": a KMS key policy, shaped the same way.
+PolicyKind = Literal["identity", "resource", "trust", "endpoint", "registry", "key"]
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP_KEYS = frozenset({"Version", "Id", "Statement"})
@@ -226,6 +226,12 @@ def parse_registry_policy(doc: str | Mapping[str, Any]) -> Policy:
     return _parse(doc, "registry")
 
 
+def parse_key_policy(doc: str | Mapping[str, Any]) -> Policy:
+    """A KMS key policy: a Principal and a Resource (`*`, the key itself) in every statement (KMS developer
+    guide, "Key policies in AWS KMS")."""
+    return _parse(doc, "key")
+
+
 def _parse(doc: str | Mapping[str, Any], kind: PolicyKind) -> Policy:
     data = _decode(doc)
     if not isinstance(data, Mapping) or not set(data) <= _TOP_KEYS or "Statement" not in data:
@@ -242,7 +248,7 @@ def _parse(doc: str | Mapping[str, Any], kind: PolicyKind) -> Policy:
         raise PolicyError(_SYNTAX)
     variables = version == "2012-10-17"
     statements = tuple(_statement(index, s, kind, variables) for index, s in enumerate(raw_statements))
-    if kind != "resource":
+    if kind not in ("resource", "key"):
         sids = [s.sid for s in statements if s.sid]
         if len(sids) != len(set(sids)):
             raise PolicyError("Statement IDs (SID) in a single policy must be unique.")
@@ -266,7 +272,8 @@ def _statement(index: int, raw: Any, kind: PolicyKind, variables: bool) -> State
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise PolicyError(_SYNTAX)
-    if sid and kind != "resource" and not re.fullmatch(_SID, sid):
+    # Resource-based policies take any Sid text (a KMS default key policy's is "Enable IAM User Permissions").
+    if sid and kind not in ("resource", "key") and not re.fullmatch(_SID, sid):
         raise PolicyError(
             "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular"
             " expression [0-9A-Za-z]*"

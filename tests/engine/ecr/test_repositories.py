@@ -37,9 +37,12 @@ def test_create_with_settings_and_kms_default_key(world: World) -> None:
     )["repository"]
     assert repository["imageTagMutability"] == "IMMUTABLE"
     assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
+    # ECR made the AWS managed key aws/ecr and stored its key ARN (it resolves the key with DescribeKey).
+    managed = world.call("kms", "DescribeKey", {"KeyId": "alias/aws/ecr"}, profile="admin", region=REGION)
+    assert managed["KeyMetadata"]["KeyManager"] == "AWS"
     assert repository["encryptionConfiguration"] == {
         "encryptionType": "KMS",
-        "kmsKey": f"arn:aws:kms:{REGION}:{A}:alias/aws/ecr",
+        "kmsKey": managed["KeyMetadata"]["Arn"],
     }
 
 
