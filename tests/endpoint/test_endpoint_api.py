@@ -184,3 +184,23 @@ def test_a_bad_signature_is_refused_in_each_protocol(running: Running) -> None:
         "  no IAM user or role session of this world holds access key AKIANOTAKEYOFTHISWORLD (or it is "
         "inactive, or the session token does not match)",
     ]
+
+
+def test_kms_keys_and_a_repository_encrypted_with_one_through_boto3(running: Running) -> None:
+    kms = client(running, "kms", running.keys())
+    key = kms.create_key(Description="ledger")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/ledger", TargetKeyId=key["KeyId"])
+    assert kms.describe_key(KeyId="alias/ledger")["KeyMetadata"]["Arn"] == key["Arn"]
+    ecr = client(running, "ecr", running.keys())
+    created = ecr.create_repository(
+        repositoryName="ledger", encryptionConfiguration={"encryptionType": "KMS", "kmsKey": "alias/ledger"}
+    )["repository"]
+    assert created["encryptionConfiguration"] == {"encryptionType": "KMS", "kmsKey": key["Arn"]}
+    kms.disable_key(KeyId=key["KeyId"])
+    with pytest.raises(ClientError) as caught:
+        ecr.create_repository(
+            repositoryName="other", encryptionConfiguration={"encryptionType": "KMS", "kmsKey": key["Arn"]}
+        )
+    assert caught.value.response["Error"] == {"Code": "KmsException", "Message": f"{key['Arn']} is disabled."}
+    assert caught.value.response["kmsError"] == "DisabledException"  # the member ECR's KmsException carries
+    assert [r.operation for r in running.records][-1] == "ecr:CreateRepository"
