@@ -42,6 +42,12 @@ def world() -> World:
     return default_world()
 
 
+def key_policy(user: str, action: str) -> str:
+    """A key policy with one statement: `user` of the account may do `action`, and nobody else anything."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{A}:user/{user}"}, "Action": action}
+    return json.dumps({"Version": "2012-10-17", "Statement": [{**statement, "Resource": "*"}]})
+
+
 def new_key(world: World, alias: str = "alias/ledger", **params: Any) -> dict[str, Any]:
     metadata = kms(world, "CreateKey", **params)["KeyMetadata"]
     kms(world, "CreateAlias", AliasName=alias, TargetKeyId=metadata["KeyId"])
@@ -92,18 +98,7 @@ def test_the_default_key_policy_lets_iam_policies_count(world: World) -> None:
 
 def test_a_key_policy_without_the_account_shuts_out_even_an_administrator(world: World) -> None:
     add_user(world, A, "keyadmin", managed=["AdministratorAccess"])
-    only_keyadmin = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{A}:user/keyadmin"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
-    key = kms(world, "CreateKey", "keyadmin", Policy=json.dumps(only_keyadmin))["KeyMetadata"]
+    key = kms(world, "CreateKey", "keyadmin", Policy=key_policy("keyadmin", "kms:*"))["KeyMetadata"]
     denied = error(kms, world, "DescribeKey", KeyId=key["KeyId"])
     assert denied.decision is not None and denied.decision.rule == "resource_policy_missing_allow"
     assert "because no resource-based policy allows the kms:DescribeKey action" in denied.message
@@ -111,30 +106,13 @@ def test_a_key_policy_without_the_account_shuts_out_even_an_administrator(world:
 
 def test_put_key_policy_refuses_a_policy_that_locks_its_author_out(world: World) -> None:
     key = new_key(world)
-    nobody_else = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{A}:user/admin"},
-                "Action": "kms:Decrypt",
-                "Resource": "*",
-            }
-        ],
-    }
-    refused = error(kms, world, "PutKeyPolicy", KeyId=key["KeyId"], Policy=json.dumps(nobody_else))
+    decrypt_only = key_policy("admin", "kms:Decrypt")
+    refused = error(kms, world, "PutKeyPolicy", KeyId=key["KeyId"], Policy=decrypt_only)
     assert (refused.code, refused.message) == (
         "MalformedPolicyDocumentException",
         "The new key policy will not allow you to update the key policy in the future.",
     )
-    ghost = json.dumps(
-        {
-            **nobody_else,
-            "Statement": [
-                {**nobody_else["Statement"][0], "Principal": {"AWS": f"arn:aws:iam::{A}:user/ghost"}}
-            ],
-        }
-    )
+    ghost = key_policy("ghost", "kms:*")
     assert error(kms, world, "PutKeyPolicy", KeyId=key["KeyId"], Policy=ghost).message == (
         "Policy contains a statement with one or more invalid principals."
     )
