@@ -50,7 +50,9 @@ OPERATIONS: dict[str, list[str]] = {
         "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy",
         "AttachRolePolicy", "DetachRolePolicy", "PutUserPolicy", "GetUserPolicy", "DeleteUserPolicy",
         "PutRolePolicy", "GetRolePolicy", "DeleteRolePolicy", "ListAttachedUserPolicies",
-        "ListUserPolicies", "ListAttachedRolePolicies",
+        "ListUserPolicies", "ListAttachedRolePolicies", "CreateInstanceProfile", "GetInstanceProfile",
+        "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile", "DeleteInstanceProfile",
+        "ListInstanceProfiles",
     ],
     "sts": ["GetCallerIdentity", "AssumeRole"],
     "ec2": [
@@ -62,7 +64,8 @@ OPERATIONS: dict[str, list[str]] = {
         "DescribeNatGateways", "DeleteNatGateway", "CreateSecurityGroup", "DescribeSecurityGroups",
         "DeleteSecurityGroup", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
         "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateVpcEndpoint",
-        "DescribeVpcEndpoints", "ModifyVpcEndpoint", "DeleteVpcEndpoints",
+        "DescribeVpcEndpoints", "ModifyVpcEndpoint", "DeleteVpcEndpoints", "RunInstances",
+        "DescribeInstances", "TerminateInstances",
     ],
     "ecs": [
         "CreateCluster", "DescribeClusters", "DeleteCluster", "RegisterTaskDefinition",
@@ -71,6 +74,10 @@ OPERATIONS: dict[str, list[str]] = {
     "kms": [
         "CreateKey", "DescribeKey", "ListKeys", "CreateAlias", "ListAliases", "GetKeyPolicy", "PutKeyPolicy",
         "DisableKey", "EnableKey", "ScheduleKeyDeletion", "CancelKeyDeletion",
+    ],
+    "lambda": [
+        "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionCode", "DeleteFunction",
+        "ListFunctions", "Invoke",
     ],
 }  # fmt: skip
 # Operations only `ecrsim endpoint` serves: the layer calls a registry client's push and pull turn into, and
@@ -86,6 +93,7 @@ ENDPOINT_OPERATIONS: dict[str, list[str]] = {
     "ec2": [],
     "ecs": [],
     "kms": [],
+    "lambda": [],
 }  # fmt: skip
 
 SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")

@@ -36,6 +36,7 @@ ACCESS_DENIED_CODE = {
     "ec2": "UnauthorizedOperation",
     "ecs": "AccessDeniedException",
     "kms": "AccessDeniedException",
+    "lambda": "AccessDeniedException",
 }
 # EC2 puts a sentence of its own before IAM's. (It also appends an "Encoded authorization failure message"
 # that `aws sts decode-authorization-message` decodes; the simulator explains the decision instead.)

@@ -7,22 +7,25 @@ with real Docker, switching profile does not change who docker pushes as until t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ecrsim.engine import upstream
+from ecrsim.engine.billing.meter import record_transfer
 from ecrsim.engine.ecr.content import build_layers, make_image
 from ecrsim.engine.ecr.model import Image, Layer, Vulnerability, _Shared, registry_host
 from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.ecr.tokens import check_token
-from ecrsim.engine.errors import DockerError, ServiceError
+from ecrsim.engine.errors import ConnectTimeout, DockerError, ServiceError
 from ecrsim.engine.explanation import ExplanationLine, LineKind, indent, line
 from ecrsim.engine.upstream import DOCKER_HUB, DOCKER_HUB_ALIASES
 
 if TYPE_CHECKING:
-    from ecrsim.engine.policy.types import Decision
+    from ecrsim.engine.ec2.reach import Path, Target
+    from ecrsim.engine.ec2.vantage import Vantage
+    from ecrsim.engine.policy.types import ContextValue, Decision
     from ecrsim.engine.world import World
 
 
@@ -72,6 +75,10 @@ class DockerMachine:
     digests: dict[str, str] = field(default_factory=dict)  # "name:tag" -> manifest digest in its registry
     credentials: dict[str, Credential] = field(default_factory=dict)
     build_counter: int = 0  # each build makes new layers, deterministically
+    vantage: Vantage | None = None  # the EC2 instance this machine is; None: the learner's own computer
+    # Request context every registry request from this machine carries: a service pulling on behalf of a
+    # resource sends its aws:SourceArn and aws:SourceAccount.
+    context: dict[str, ContextValue] = field(default_factory=dict)
 
     def copy(self) -> DockerMachine:
         return DockerMachine(
@@ -80,6 +87,8 @@ class DockerMachine:
             digests=dict(self.digests),
             credentials=dict(self.credentials),
             build_counter=self.build_counter,
+            vantage=self.vantage,
+            context=dict(self.context),
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> DockerMachine:
@@ -159,13 +168,13 @@ class Reference:
 
     def ecr(self) -> tuple[str, str] | None:
         """(registry id, Region) when the host is a private ECR registry."""
-        return _ecr_host(self.host or "")
+        return ecr_host(self.host or "")
 
 
 _TAG = re.compile(r"[\w][\w.-]{0,127}")
 
 
-def _ecr_host(host: str) -> tuple[str, str] | None:
+def ecr_host(host: str) -> tuple[str, str] | None:
     """(registry id, Region) of a private ECR registry host (`https://` and a trailing `/` allowed)."""
     match = _ECR_HOST.fullmatch(host.removeprefix("https://").rstrip("/"))
     return (match.group(1), match.group(2)) if match else None
@@ -324,15 +333,64 @@ def _login_hint(server: str, region: str) -> ExplanationLine:
     )
 
 
+# -- the machine's network ---------------------------------------------------------------------------------
+# What docker prints when the registry never answers: its HTTP client gives up before the TCP connection
+# (moby registry: a 15-second client timeout on the /v2/ ping), and a blob download retries, then gives up.
+_NO_ANSWER = (
+    "net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)"
+)
+
+
+def _reach(
+    world: World, target: Target, registry: tuple[str, str], failure: Callable[[ConnectTimeout], DockerError]
+) -> Path | None:
+    """The path from the machine docker runs on to the registry's `target` host (None on the learner's own
+    computer, which reaches AWS over the internet); `failure(timeout)` is raised when there is none."""
+    vantage = world.docker.vantage
+    if vantage is None:
+        return None
+    from ecrsim.engine.ec2.vantage import route
+
+    try:
+        return route(world, vantage, target, registry[1], registry[0])[0]
+    except ConnectTimeout as timeout:
+        raise failure(timeout) from None
+
+
+def _in_region(world: World, region: str) -> bool:
+    """Is the machine docker runs on in `region` (the learner's own computer is in none)?"""
+    vantage = world.docker.vantage
+    return vantage is not None and vantage.region == region
+
+
+def _context(world: World, target: Target, registry: tuple[str, str]) -> dict[str, ContextValue]:
+    """The request context of a registry request from this machine: the path's and the machine's own."""
+    vantage = world.docker.vantage
+    if vantage is None:
+        return world.docker.context
+    from ecrsim.engine.ec2.vantage import route
+
+    return {**world.docker.context, **route(world, vantage, target, registry[1], registry[0])[1]}
+
+
 # -- login -----------------------------------------------------------------------------------------------
 def docker_login(world: World, host: str, username: str, password: str) -> list[str]:
     """Store a credential for `host` if ECR accepts it: user `AWS` and an unexpired token from its Region."""
     server = host.removeprefix("https://").rstrip("/")
-    registry = _ecr_host(server)
+    registry = ecr_host(server)
     check = None
     if registry is not None and username == "AWS":
         check = check_token(password, world.token_secret, world.clock.now, registry[1])
     principal = check.claims.principal_arn if check and check.claims else ""
+    if registry is not None:
+        _reach(
+            world,
+            "dkr",
+            registry,
+            lambda _: DockerError(
+                "TIMEOUT", f'Error response from daemon: Get "https://{server}/v2/": {_NO_ANSWER}'
+            ),
+        )
     if registry is None:
         why = [
             _say(
@@ -382,6 +440,12 @@ class _Session(RegistryCalls):
     output: list[str]
     operation: str  # "push" or "pull", for the event log
     prefix: str = ""  # pull errors come from the daemon: "Error response from daemon: "
+
+    def send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """One ECR call as the token's principal, carrying what the machine's path and the machine itself
+        add to the request context."""
+        context = _context(self.world, "dkr", (self.registry_id, self.region))
+        return self.world.call_as(self.caller, "ecr", operation, params, region=self.region, context=context)
 
     def refused(self, operation: str, params: dict[str, Any], error: ServiceError) -> DockerError:
         """What docker prints for a refused call; a refusal IAM decided is explained by the call's own
@@ -477,6 +541,14 @@ def _session(
     """Whom docker acts as for `ref`: the principal of the token stored for its host, checked now."""
     registry = ref.ecr()
     assert registry is not None and ref.host is not None
+    _reach(
+        world,
+        "dkr",
+        registry,
+        lambda _: DockerError(
+            "TIMEOUT", f'{prefix}Get "https://{ref.host}/v2/": {_NO_ANSWER}', output=tuple(output)
+        ),
+    )
     credential = world.docker.credentials.get(ref.host)
     hint = _login_hint(ref.host, registry[1])
     if credential is None:
@@ -541,8 +613,15 @@ def docker_push(world: World, ref_text: str) -> list[str]:
     session = _session(world, ref, output, "push", "", "no basic auth credentials")
     blobs = [image.config, *image.layers]
     present = session.available([blob.digest for blob in blobs])
+    push_path = _reach(
+        world,
+        "dkr",
+        (session.registry_id, session.region),
+        lambda timeout: DockerError("TIMEOUT", timeout.reason),
+    )
     for blob in blobs:
         if blob.digest not in present:
+            record_transfer(world, blob.size, push_path, _in_region(world, session.region), "push")
             session.upload(blob.blob, blob.digest)
     output.extend(
         f"{layer.short_id}: {'Layer already exists' if layer.digest in present else 'Pushed'}"
@@ -591,9 +670,25 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
         _fail(world, "pull", error, [missing], session.caller.arn)
     registry = world.account(session.registry_id).registry(session.region)
     pulled = registry.repositories[ref.name].images[got["imageId"]["imageDigest"]].image
-    printed = _receive(
-        world, ref, pulled, world.clock.now, output, lambda layer: session.download(layer.digest)
-    )
+    where = (session.registry_id, session.region)
+
+    def unreachable(timeout: ConnectTimeout) -> DockerError:
+        """A layer download from S3 with no path: docker retries, then gives up."""
+        lost = _say(LineKind.REGISTRY, f"the layers are in Amazon S3: {timeout.reason}")
+        _record(world, "pull", [lost], session.caller.arn)
+        return session.error(
+            "TIMEOUT",
+            "error pulling image configuration: download failed after attempts=6:"
+            f" dial tcp {timeout.address}:443: i/o timeout",
+        )
+
+    layers_path = _reach(world, "s3", where, unreachable)
+
+    def download(layer: Layer) -> None:
+        session.download(layer.digest)
+        record_transfer(world, layer.size, layers_path, _in_region(world, session.region), "pull")
+
+    printed = _receive(world, ref, pulled, world.clock.now, output, download)
     fetched = sum(entry.endswith("Pull complete") for entry in printed)
     kept = _say(
         LineKind.LOCAL, f"{len(pulled.layers) - fetched} of {len(pulled.layers)} layers were already local"
@@ -650,16 +745,19 @@ def _receive(
     return output
 
 
-def docker_pull_as_service(world: World, service: str, ref_text: str) -> list[str]:
+def docker_pull_as_service(
+    world: World, service: str, ref_text: str, context: Mapping[str, ContextValue] | None = None
+) -> list[str]:
     """`docker pull` by a service principal itself (Lambda, CodeBuild): it signs with its own service
     credentials, never logs in, and pulls onto a machine of its own, so the learner's images and logins
-    stay as they are. The pull is docker's with a token issued to the service on a scratch machine.
+    stay as they are. The pull is docker's with a token issued to the service on a scratch machine;
+    `context` is what the service sends with each request (aws:SourceArn of the resource it acts for).
     Raises DockerError as any pull does."""
     from ecrsim.engine.ecr.tokens import issue_password
 
     ref = Reference.parse(ref_text)
     registry = ref.ecr()
-    own = DockerMachine()
+    own = DockerMachine(context=dict(context or {}))
     if registry is not None and ref.host is not None:
         password, _ = issue_password(service, registry[1], world.clock.now, world.token_secret)
         own.credentials[ref.host] = Credential("AWS", password)
@@ -669,8 +767,5 @@ def docker_pull_as_service(world: World, service: str, ref_text: str) -> list[st
         " so only the repository policy can allow it",
     )
     _record(world, "pull", [how], service)
-    learners, world.docker = world.docker, own
-    try:
+    with world.borrowed(own):
         return docker_pull(world, ref_text)
-    finally:
-        world.docker = learners

@@ -49,3 +49,15 @@ class DockerError(Exception):
         self.text = text
         self.decision = decision
         self.output = output  # the lines docker printed before it failed (e.g. push progress)
+
+
+class ConnectTimeout(Exception):
+    """A request that never reached its host: the network path from the machine it was made on has no way
+    there (no route, a security group, an endpoint that admits nothing). `host` is the name it was sent to,
+    `address` the address that name resolved to, and `reason` the path's own sentence on why."""
+
+    def __init__(self, host: str, address: str, reason: str) -> None:
+        super().__init__(reason)
+        self.host = host
+        self.address = address
+        self.reason = reason

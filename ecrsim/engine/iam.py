@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from ecrsim.engine.policy.types import NamedPolicy
 
 if TYPE_CHECKING:
+    from ecrsim.engine.awslambda.model import LambdaFunction
     from ecrsim.engine.ec2.model import Network
     from ecrsim.engine.ecr.model import Registry
     from ecrsim.engine.ecs.model import Ecs
@@ -133,6 +134,23 @@ class Role(_Attachments):
         return f"arn:aws:iam::{self.account_id}:role{self.path}{self.name}"
 
 
+@dataclass
+class InstanceProfile:
+    """What an EC2 instance carries its role in: at most one role (IAM quotas,
+    InstanceSessionsPerInstanceProfile). The instance's software signs with sessions of that role."""
+
+    name: str = ""
+    account_id: str = ""
+    profile_id: str = ""
+    created: datetime | None = None
+    path: str = "/"
+    roles: list[str] = field(default_factory=list)  # role names
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:instance-profile{self.path}{self.name}"
+
+
 @dataclass(frozen=True)
 class RoleSession:
     """The temporary principal AssumeRole creates: it acts with its role's policies."""
@@ -167,10 +185,14 @@ class Account:
     roles: dict[str, Role] = field(default_factory=dict)
     policies: dict[str, ManagedPolicy] = field(default_factory=dict)  # by ARN
     sessions: dict[str, RoleSession] = field(default_factory=dict)  # by session ARN
+    instance_profiles: dict[str, InstanceProfile] = field(default_factory=dict)  # by name
     registries: dict[str, Registry] = field(default_factory=dict)  # by Region
     networks: dict[str, Network] = field(default_factory=dict)  # by Region, made by the EC2 API on first use
     ecs: dict[str, Ecs] = field(default_factory=dict)  # by Region
     kms: dict[str, Kms] = field(default_factory=dict)  # by Region, made on first use (engine.kms.keys)
+    functions: dict[str, dict[str, LambdaFunction]] = field(
+        default_factory=dict
+    )  # Region -> name -> function
     iam_version: int = field(default=0, compare=False, repr=False)
 
     def iam_changed(self) -> None:
@@ -186,10 +208,15 @@ class Account:
             roles={name: _copied(role) for name, role in self.roles.items()},
             policies={arn: _copied(policy) for arn, policy in self.policies.items()},
             sessions=dict(self.sessions),
+            instance_profiles={name: _copied(p) for name, p in self.instance_profiles.items()},
             registries={region: registry.copy() for region, registry in self.registries.items()},
             networks={region: network.copy() for region, network in self.networks.items()},
             ecs={region: ecs.copy() for region, ecs in self.ecs.items()},
             kms={region: kms.copy() for region, kms in self.kms.items()},
+            functions={
+                region: {name: _copied(fn) for name, fn in functions.items()}
+                for region, functions in self.functions.items()
+            },
         )
 
     def registry(self, region: str) -> Registry:

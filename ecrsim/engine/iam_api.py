@@ -36,6 +36,7 @@ _NAMES = {
     "GroupName": ("groupName", 128),
     "RoleName": ("roleName", 64),
     "PolicyName": ("policyName", 128),
+    "InstanceProfileName": ("instanceProfileName", 128),
 }
 _PATH = re.compile(r"/|/[\x21-\x7e]+/")
 _ROLE_SESSION_LIMITS = (3600, 43200)  # MaxSessionDuration, in seconds (CreateRole API reference)
@@ -192,7 +193,7 @@ def _group_shape(group: Group) -> dict[str, Any]:
     }
 
 
-def _role_shape(role: Role) -> dict[str, Any]:
+def role_shape(role: Role) -> dict[str, Any]:
     """The Role CreateRole returns: no MaxSessionDuration or RoleLastUsed, which only GetRole reports."""
     shape: dict[str, Any] = {
         "Path": role.path,
@@ -346,7 +347,7 @@ def create_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         max_session_duration=longest_session,
         tags=tags,
     )
-    return {"Role": _role_shape(role)}
+    return {"Role": role_shape(role)}
 
 
 @operation("iam", "DeleteRole")
@@ -356,6 +357,10 @@ def delete_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError("DeleteConflict", "Cannot delete entity, must delete policies first.")
     if role.attached:
         raise ServiceError("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+    if any(role.name in profile.roles for profile in account.instance_profiles.values()):
+        raise ServiceError(
+            "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first."
+        )
     del account.roles[role.name]
     return {}
 

@@ -12,7 +12,8 @@ import functools
 import hashlib
 import importlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,9 @@ from ecrsim.engine.iam import Account, Caller, Organization
 from ecrsim.engine.policy.types import ContextValue, Decision
 
 if TYPE_CHECKING:
+    from ecrsim.engine.billing.meter import Meter
     from ecrsim.engine.docker import DockerMachine, LocalImage
+    from ecrsim.engine.ec2.vantage import Vantage
     from ecrsim.engine.ecr.model import Vulnerability
 
 DEFAULT_ACCOUNT = "111122223333"
@@ -44,11 +47,15 @@ OPERATION_MODULES = {
             *("repositories", "scanning", "tokens", "registry_policy", "templates"),
         )
     ),
-    "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys"),
+    "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys", "ecrsim.engine.iam_instance_profiles"),
     "sts": ("ecrsim.engine.sts_api",),
-    "ec2": tuple(f"ecrsim.engine.ec2.{name}" for name in ("vpcs", "routing", "security_groups", "endpoints")),
+    "ec2": tuple(
+        f"ecrsim.engine.ec2.{name}"
+        for name in ("vpcs", "routing", "security_groups", "endpoints", "instances")
+    ),
     "ecs": ("ecrsim.engine.ecs.api",),
     "kms": ("ecrsim.engine.kms.api",),
+    "lambda": ("ecrsim.engine.awslambda.api",),
 }
 
 # What a service says when a request is signed with credentials it does not know (a deleted user's access
@@ -83,6 +90,11 @@ class World:
         self.command = 0
         self.command_line = ""
         self._docker: DockerMachine | None = None
+        self._borrowed: DockerMachine | None = None
+        # The EC2 instance the learner works on (`sim on`), None on their own computer: its docker machine
+        # is `docker`, and requests go through its network (ecrsim.engine.ec2.vantage).
+        self.on: Vantage | None = None
+        self._meter: Meter | None = None
         self._serial = 0
         self._forget()
 
@@ -110,23 +122,55 @@ class World:
         clone.events = list(self.events)
         clone.command, clone.command_line = self.command, self.command_line
         clone._docker = self._docker.copy() if self._docker is not None else None
+        clone._borrowed = None
+        clone.on = self.on
+        clone._meter = self._meter.copy() if self._meter is not None else None
         clone._serial = self._serial
         clone._forget()
         return clone
 
     @property
     def docker(self) -> DockerMachine:
-        """The local docker machine (image store, credentials), made on first use: its module brings in
-        the registry engine, which a session that never touches docker or ECR need not load."""
-        if self._docker is None:
-            from ecrsim.engine.docker import DockerMachine
+        """The docker machine commands run on (image store, credentials): the learner's own, made on first
+        use (its module brings in the registry engine, which a session that never touches docker or ECR
+        need not load), or the instance's they work on, or one a service borrows for a pull."""
+        if self._borrowed is not None:
+            return self._borrowed
+        from ecrsim.engine.docker import DockerMachine
 
+        if self.on is not None:
+            from ecrsim.engine.ec2.vantage import instance_of
+
+            instance = instance_of(self, self.on)
+            if instance.docker is None:
+                instance.docker = DockerMachine(vantage=self.on)
+            return instance.docker
+        if self._docker is None:
             self._docker = DockerMachine()
         return self._docker
 
     @docker.setter
     def docker(self, machine: DockerMachine) -> None:
         self._docker = machine
+
+    @contextmanager
+    def borrowed(self, machine: DockerMachine) -> Iterator[DockerMachine]:
+        """Run docker commands on `machine` for a while (a service's own machine for its pull), whatever
+        machine the learner is on."""
+        before, self._borrowed = self._borrowed, machine
+        try:
+            yield machine
+        finally:
+            self._borrowed = before
+
+    @property
+    def meter(self) -> Meter:
+        """What the world has used that AWS bills (ecrsim.engine.billing), made on first use."""
+        if self._meter is None:
+            from ecrsim.engine.billing.meter import Meter
+
+            self._meter = Meter(self.clock.now)
+        return self._meter
 
     def __deepcopy__(self, memo: dict[int, Any]) -> World:
         return self.copy()
@@ -284,7 +328,12 @@ class World:
                 error_message=error.message,
             )
             raise error from None
-        return self.call_as(caller, service, operation, params, region=region)
+        context = None
+        if self.on is not None:  # the request leaves through the instance's network
+            from ecrsim.engine.ec2.vantage import SERVICE_TARGETS, route
+
+            context = route(self, self.on, SERVICE_TARGETS.get(service, service), region)[1]
+        return self.call_as(caller, service, operation, params, region=region, context=context)
 
     def call_as(
         self,
@@ -357,8 +406,10 @@ class World:
     def docker_pull(self, ref: str) -> list[str]:
         return _docker().docker_pull(self, ref)
 
-    def docker_pull_as_service(self, service: str, ref: str) -> list[str]:
-        return _docker().docker_pull_as_service(self, service, ref)
+    def docker_pull_as_service(
+        self, service: str, ref: str, context: Mapping[str, ContextValue] | None = None
+    ) -> list[str]:
+        return _docker().docker_pull_as_service(self, service, ref, context)
 
     def docker_rmi(self, ref: str) -> list[str]:
         return _docker().docker_rmi(self, ref)
@@ -368,13 +419,21 @@ class World:
 
     # -- time ---------------------------------------------------------------------------------------------
     def advance(self, by: str) -> list[str]:
-        """Move the clock; ECS tasks whose moment came pull their images, and lifecycle policies act on what
-        the passing time made eligible. Returns what the policies did, one sentence per repository where
-        something expired (every run and every pull is in the event log)."""
+        """Move the clock; what lasts is billed for the time that passed (engine.billing), ECS tasks whose
+        moment came pull their images, and lifecycle policies act on what the passing time made eligible.
+        Returns what the policies did, one sentence per repository where something expired (every run and
+        every pull is in the event log)."""
+        from ecrsim.engine.billing.meter import settle
         from ecrsim.engine.ecr.lifecycle import apply_lifecycle
         from ecrsim.engine.ecs.pull import settle_due
 
+        before = self.clock.now
         self.clock.advance(by)
+        if self._meter is None:
+            from ecrsim.engine.billing.meter import Meter
+
+            self._meter = Meter(before)
+        settle(self, self.clock.now)  # what lasted through the move is billed at the rate it had
         settle_due(self)
         return apply_lifecycle(self)
 

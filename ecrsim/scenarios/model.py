@@ -294,6 +294,8 @@ class Image(Strict):
         PlainValidator(_when),
         WithJsonSchema({**_STRING, "examples": ["-2d", "2026-01-03T09:00:00Z"]}),
     ] = "-0m"
+    # Its compressed size (what ECR stores and bills), e.g. `1.5GB`, `800MB`; by default a few tens of MB.
+    size: Annotated[str, Field(pattern=r"^\d+(\.\d+)?(MB|GB)$")] | None = None
 
 
 class Repository(Strict):

@@ -46,6 +46,12 @@ from ecrsim.scenarios.loader import DataPath, Document, dotted
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 
 _ARN = re.compile(r"^arn:aws:(iam|sts)::(\d{12}):(.+)$")
+_UNITS = {"MB": 1024**2, "GB": 1024**3}
+
+
+def _bytes(size: str) -> int:
+    """`1.5GB` or `800MB` (the model checked the form) in bytes."""
+    return int(float(size[:-2]) * _UNITS[size[-2:]])
 
 
 def build_world(scenario: model.Scenario, document: Document) -> World:
@@ -209,7 +215,9 @@ class _WorldBuilder:
     ) -> None:
         if pushed_at > now:
             self.add((*at, "pushed"), "an image cannot be pushed after the world's `time`")
-        config, layers = build_layers(f"{repository.uri}#{index}", index + 1, pushed_at)
+        config, layers = build_layers(
+            f"{repository.uri}#{index}", index + 1, pushed_at, size=_bytes(spec.size) if spec.size else None
+        )
         image = make_image(config, layers)
         for layer in (config, *layers):
             repository.layers[layer.digest] = layer

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.errors import ConnectTimeout, ServiceError
 from ecrsim.shell.awsargs import (
     PARAM_VALIDATION,
     USAGE_STATUS,
@@ -44,15 +44,18 @@ EXTRA_COMMANDS = {  # listed as choices
     "ec2": ("wait",),
     "ecs": ("wait",),
     "kms": (),
+    "lambda": ("wait",),
 }
 # Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
 OTHER_COMMANDS = frozenset(
     (
-        *("configure", "s3", "s3api", "eks", "lambda", "ecr-public", "cloudformation", "logs"),
+        *("configure", "s3", "s3api", "eks", "ecr-public", "cloudformation", "logs"),
         *("ssm", "secretsmanager", "organizations", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
         *("rds", "route53", "elbv2", "codebuild", "codepipeline", "inspector2"),
     )
 )
+# botocore's NoCredentialsError, which CLI v2 ends with status 253 (a configuration that prevents the run).
+NO_CREDENTIALS = '\nUnable to locate credentials. You can configure credentials by running "aws configure".\n'
 GET_LOGIN_HINT = (
     "ecrsim: `aws ecr get-login` was removed in AWS CLI v2. Use:\n"
     "  aws ecr get-login-password --region REGION | "
@@ -88,7 +91,7 @@ def _run(inv: Invocation) -> Outcome:
                 "choose who acts with `sim as NAME` or `export AWS_PROFILE=NAME`, and where with"
                 " `export AWS_REGION=REGION`"
                 if rest[0] == "configure"
-                else "it offers ecr, iam, sts, ec2 and ecs"
+                else "it offers ecr, iam, sts, ec2, ecs, kms and lambda"
             )
             raise AwsUsageError(
                 f"ecrsim: aws {rest[0]} is not supported in the simulated terminal: {hint}\n", 2
@@ -145,8 +148,18 @@ def _search(query: Any, data: Any) -> Any:
 
 
 def _profile(inv: Invocation, override: str | None) -> str:
+    world = inv.shell.world
+    if world.on is not None and override is None:
+        # On an instance the CLI finds no configured keys and takes the instance profile's role
+        # credentials from the instance metadata service.
+        from ecrsim.engine.ec2.vantage import credentials
+
+        found = credentials(world, world.on)
+        if found is None:
+            raise AwsUsageError(NO_CREDENTIALS, 253, "NoCredentials")
+        return found
     profile = override or inv.env.get("AWS_PROFILE") or "default"
-    if profile not in inv.shell.world.profiles:
+    if profile not in world.profiles or world.on is not None:  # an instance holds no one's profiles
         raise AwsUsageError(f"\nThe config profile ({profile}) could not be found\n", 255, "ProfileNotFound")
     return profile
 
@@ -172,7 +185,12 @@ def _call(
     region = args.region or region_of(inv.env, inv.shell.default_region)
     profile = _profile(inv, args.profile)
     _check_endpoint(service, region)
-    return inv.shell.world.call(service, operation, params, profile=profile, region=region)
+    try:
+        return inv.shell.world.call(service, operation, params, profile=profile, region=region)
+    except ConnectTimeout as timeout:  # botocore's ConnectTimeoutError, after its retries
+        raise AwsUsageError(
+            f'\nConnect timeout on endpoint URL: "https://{timeout.host}/"\n', 255, "ConnectTimeout"
+        ) from None
 
 
 def _service_error(operation: str, error: ServiceError) -> Outcome:
@@ -198,9 +216,35 @@ def _get_login_password(inv: Invocation, args: GlobalArgs, rest: list[str]) -> O
     return Outcome(0, password + "\n")
 
 
+def _outfile(argv: list[str]) -> tuple[list[str], str | None]:
+    """`aws lambda invoke ... OUTFILE`: the CLI's one positional argument, where the payload is written (every
+    other argument of Invoke is an option with one value)."""
+    rest, index, outfile = [], 0, None
+    while index < len(argv):
+        token = argv[index]
+        if token.startswith("--"):
+            rest.append(token)
+            if "=" not in token and index + 1 < len(argv):
+                rest.append(argv[index + 1])
+                index += 1
+        elif token == "help":
+            rest.append(token)
+        elif outfile is None:
+            outfile = token
+        else:
+            raise unknown_options([token])
+        index += 1
+    return rest, outfile
+
+
 def _call_operation(
     inv: Invocation, args: GlobalArgs, model: ServiceModel, operation: Operation, argv: list[str]
 ) -> Outcome:
+    outfile = None
+    if model.name == "lambda" and operation.name == "Invoke":
+        argv, outfile = _outfile(argv)
+        if outfile is None and "help" not in argv:
+            raise usage_error("the following arguments are required: outfile")
     parsed = parse_operation_args(model, operation, argv, inv.shell.read_file)
     if parsed.help:
         return Outcome(0, operation_help(model, operation))
@@ -222,6 +266,9 @@ def _call_operation(
         return _service_error(operation.name, error)
     if paginate:
         response = _paginate(operation, response, parsed)
+    if outfile is not None:  # the payload goes to the file, the rest to the screen
+        payload = response.pop("Payload", b"")
+        inv.shell.world.files[outfile] = payload.decode() if isinstance(payload, bytes) else str(payload)
     data = cli_values(_decode_policies(model, operation.output, response))
     output = args.output or DEFAULT_OUTPUT
     # Text output prints pages as they come and the resume token last, outside any --query.

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecrsim.shell import secgroup_options
+from ecrsim.shell import runinstances_options, secgroup_options
 from ecrsim.shell.servicemodel import Operation, ServiceModel
 
 USAGE = (
@@ -304,7 +304,11 @@ def parse_operation_args(
     want_help = False
     index = 0
     # The CLI's own options on some commands (`--protocol`, `--port` ... on security group rules).
-    custom = secgroup_options.options_for(model.name, operation.cli_name)
+    run_instances = runinstances_options.applies(model.name, operation.cli_name)
+    custom = (
+        *secgroup_options.options_for(model.name, operation.cli_name),
+        *(runinstances_options.OPTIONS if run_instances else ()),
+    )
     known = [
         *options,
         *booleans,
@@ -351,7 +355,10 @@ def parse_operation_args(
     missing = [
         opt
         for opt, (member_name, _) in options.items()
-        if member_name in model.required(operation) and opt not in raw and opt not in flags
+        if member_name in model.required(operation)
+        and opt not in raw
+        and opt not in flags
+        and not (run_instances and member_name in runinstances_options.FILLED)
     ]
     if missing and "--cli-input-json" not in extra:  # the JSON may hold them; validation will tell
         raise usage_error(f"the following arguments are required: {', '.join(missing)}")
@@ -368,7 +375,9 @@ def parse_operation_args(
         _add_input_json(params, _load_paramfile(extra["--cli-input-json"], "--cli-input-json", read_file))
     try:
         secgroup_options.add_permission(params, extra)
-    except secgroup_options.RuleOptionError as error:
+        if run_instances:
+            runinstances_options.add_count(params, extra)
+    except (secgroup_options.RuleOptionError, runinstances_options.CountError) as error:
         raise AwsUsageError(f"\n{error}\n", secgroup_options.ERROR_STATUS) from None
     result = OperationArgs(params=params)
     for option in ("--max-items", "--page-size"):  # argparse `type=int` options

@@ -1,4 +1,4 @@
-"""AWS's own operation and shape definitions for ecr, iam, sts, ec2, ecs and kms, as extracted from botocore.
+"""AWS's own operation and shape definitions for the services the simulated `aws` offers, from botocore.
 
 See tools/extract_models.py for why these are committed JSON rather than a botocore import. Loaded once
 per process, lazily, because a session that only runs `docker` or `sim` never needs them.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SERVICES = ("ec2", "ecr", "ecs", "iam", "kms", "sts")  # in the order the CLI lists its commands
+SERVICES = ("ec2", "ecr", "ecs", "iam", "kms", "lambda", "sts")  # in the order the CLI lists its commands
 _MODELS = Path(__file__).parent / "models"
 
 

@@ -29,6 +29,7 @@ UNDO_DEPTH = 10
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 # `aws` operations named like these only read; anything else may change the world (undo keeps a copy).
 _AWS_READS = ("get-", "list-", "describe-", "batch-get-", "help")
+_AWS_SETTINGS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
 _DOCKER_READS = ("images", "image", "help", "--help")
 
 
@@ -77,19 +78,38 @@ class Shell:
     # -- session state -----------------------------------------------------------------------------------
     @property
     def profile(self) -> str:
-        return self.env.get("AWS_PROFILE") or "default"
+        return self.environment().get("AWS_PROFILE") or "default"
 
     @property
     def region(self) -> str:
-        return self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or self.default_region
+        env = self.environment()
+        return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or self.default_region
 
     @property
     def account(self) -> str:
+        if self.world.on is not None:
+            return self.world.on.account_id
         arn = self.world.profiles.get(self.profile, "")
         parts = arn.split(":")
         return parts[4] if len(parts) > 4 and parts[4] else "?"
 
+    def environment(self) -> dict[str, str]:
+        """What programs see: the exported environment, or on an EC2 instance (`sim on`) the instance's
+        own, where no profile is configured (the CLI finds the instance role's credentials) and the
+        instance's Region is the default."""
+        on = self.world.on
+        if on is None:
+            return self.env
+        kept = {key: value for key, value in self.env.items() if key not in _AWS_SETTINGS}
+        return {**kept, "AWS_PROFILE": on.instance_id, "AWS_DEFAULT_REGION": on.region}
+
     def prompt(self) -> str:
+        on = self.world.on
+        if on is not None:
+            from ecrsim.engine.ec2.vantage import instance_of
+
+            address = instance_of(self.world, on).private_ip.replace(".", "-")
+            return f"[ec2-user@ip-{address} ~]$ "
         return f"{self.profile}@{self.account} {self.region} $ "
 
     def read_file(self, name: str) -> str:
@@ -150,7 +170,9 @@ class Shell:
 
     def _run_line(self, line: str) -> CommandResult:
         try:
-            stages = split_pipeline(line, {**self.variables, **self.env, "?": str(self.last_status)})
+            stages = split_pipeline(
+                line, {**self.variables, **self.environment(), "?": str(self.last_status)}
+            )
         except LexError as error:
             return CommandResult(line, error.status, "", error.message + "\n")
         if not stages:
@@ -186,7 +208,7 @@ class Shell:
         program = PROGRAMS.get(argv[0])
         if program is None:
             return Outcome(127, "", f"bash: {argv[0]}: command not found\n")
-        return program(Invocation(self, argv[1:], stdin, {**self.env, **assignments}))
+        return program(Invocation(self, argv[1:], stdin, {**self.environment(), **assignments}))
 
     # -- completion ---------------------------------------------------------------------------------------
     def completions(self, text: str) -> list[str]:
@@ -207,10 +229,10 @@ def _may_change_world(argv: list[str]) -> bool:
     if program == "docker":
         return not rest or rest[0] not in _DOCKER_READS
     if program == "sim":
-        from ecrsim.shell.sim import READ_ONLY
+        from ecrsim.shell.sim import LOOKING_BACK
 
-        return bool(rest) and rest[0] not in READ_ONLY
-    return program in ("export", "unset")
+        return bool(rest) and rest[0] not in LOOKING_BACK
+    return program in ("export", "unset", "exit")
 
 
 def _looks_back(argv: list[str]) -> bool:
@@ -218,9 +240,9 @@ def _looks_back(argv: list[str]) -> bool:
     command the one `sim explain` explains."""
     if len(argv) < 2 or argv[0] != "sim":
         return False
-    from ecrsim.shell.sim import READ_ONLY
+    from ecrsim.shell.sim import LOOKING_BACK
 
-    return argv[1] in READ_ONLY
+    return argv[1] in LOOKING_BACK
 
 
 # -- small builtins ---------------------------------------------------------------------------------------
@@ -287,6 +309,17 @@ def _ls(inv: Invocation) -> Outcome:
     return Outcome(2 if missing else 0, "".join(f"{name}\n" for name in sorted(found)), missing)
 
 
+def _exit(inv: Invocation) -> Outcome:
+    """`exit` on an instance logs out of it, back to the learner's own terminal (as `sim on` does)."""
+    if inv.shell.world.on is None:
+        return Outcome(
+            1, "", "ecrsim: exit leaves an EC2 instance (sim on INSTANCE_ID); this terminal stays open\n"
+        )
+    from ecrsim.shell.sim import leave_instance
+
+    return leave_instance(inv)
+
+
 def _help(inv: Invocation) -> Outcome:
     from ecrsim.shell.help_text import help_for
 
@@ -321,4 +354,5 @@ PROGRAMS: Mapping[str, Callable[[Invocation], Outcome]] = {
     "echo": _echo,
     "cat": _cat,
     "ls": _ls,
+    "exit": _exit,
 }

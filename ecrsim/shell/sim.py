@@ -10,6 +10,10 @@ from collections.abc import Callable
 from ecrsim.engine.explanation import stamp
 from ecrsim.shell.program import Invocation, Outcome
 from ecrsim.shell.services import ECS_HINT, ECS_TASKS, SERVICE_PRINCIPALS
+from ecrsim.shell.sim_billing import run_bill, run_traffic
+from ecrsim.shell.sim_instances import board, is_instance, leave_instance, run_off, run_on
+
+__all__ = ["LOOKING_BACK", "READ_ONLY", "leave_instance", "run_sim", "sim_help"]
 
 SERVICE_NOTE = (
     "  It has no IAM policies: only a repository policy can allow it. aws ecr calls must name\n"
@@ -18,7 +22,8 @@ SERVICE_NOTE = (
 )
 SIM_USAGE = (
     "usage: sim as NAME | whoami | clock | advance DURATION | explain | state | undo | reset"
-    " | context [KEY=VALUE]\n"
+    " | context [KEY=VALUE] | on [INSTANCE_ID] | off | bill [OPTIONS]"
+    " | traffic [pull RATE --from ID]\n"
 )
 
 
@@ -34,15 +39,21 @@ def _as(inv: Invocation) -> Outcome:
     if problem := _expect(inv, 1, "as NAME"):
         return problem
     name = inv.argv[1]
-    profiles = inv.shell.world.profiles
+    world = inv.shell.world
+    profiles = world.profiles
+    if name.startswith("i-") and is_instance(inv, name):
+        # An instance acts as its role where it sits: `sim as INSTANCE_ID` works on it, as `sim on` does,
+        # so a scenario's `as:` can name the instance its checks run on.
+        return board(inv, name)
+    if name not in profiles and name not in SERVICE_PRINCIPALS and name != ECS_TASKS:
+        return _error(f"no profile named '{name}' (profiles: {', '.join(sorted(profiles)) or 'none'})")
+    world.on = None  # a profile is the learner's own: acting as one is acting from their own computer
     if name in SERVICE_PRINCIPALS:
         profiles.setdefault(name, name)  # a service signs as itself: its principal is its name
         inv.shell.env["AWS_PROFILE"] = name
         return Outcome(0, f"Now acting as the service principal {name}\n{SERVICE_NOTE}")
     if name == ECS_TASKS:
         return _error(ECS_HINT)
-    if name not in profiles:
-        return _error(f"no profile named '{name}' (profiles: {', '.join(sorted(profiles)) or 'none'})")
     inv.shell.env["AWS_PROFILE"] = name
     return Outcome(0, f"Now acting as {name} ({profiles[name]})\n")
 
@@ -111,6 +122,17 @@ def _state(inv: Invocation) -> Outcome:
                 out.append(
                     f"  {region} repository {name}: {len(repository.images)} image(s) ({tags}){suffix}"
                 )
+        for region, network in sorted(account.networks.items()):
+            for instance in network.instances.values():
+                profile = instance.profile_arn.rsplit("/", 1)[-1] if instance.profile_arn else "no profile"
+                out.append(
+                    f"  {region} instance {instance.instance_id}: {instance.state} in {instance.subnet_id}"
+                    f" ({profile})"
+                )
+        for region, functions in sorted(account.functions.items()):
+            out.extend(f"  {region} function {f.name}: {f.state}, {f.image_uri}" for f in functions.values())
+    if world.on is not None:
+        out.append(f"Working on: {world.on.instance_id} (sim on; `exit` comes back)")
     out.append("Profiles: " + ", ".join(f"{name}" for name in sorted(world.profiles)))
     docker = world.docker
     out.append(f"Docker: {len(docker.refs)} local image reference(s)")
@@ -163,9 +185,16 @@ VERBS: dict[str, tuple[Callable[[Invocation], Outcome], str]] = {
     "undo": (_undo, "undo the last command that changed the world"),
     "reset": (_reset, "go back to the starting world"),
     "context": (_context, "set request context, e.g. aws:SourceIp=198.51.100.7 (KEY= clears it)"),
+    "on": (run_on, "work on an EC2 instance: its role, its network, its docker (`sim on` alone: back)"),
+    "off": (run_off, "leave the instance you work on (as `exit` does there)"),
+    "bill": (run_bill, "what the world cost so far at AWS prices; --monthly: a month at today's rate"),
+    "traffic": (run_traffic, "state steady pulls for the bill: sim traffic pull 2TB/month --from ID"),
 }
 # Verbs that only read: the shell takes no undo snapshot for them.
 READ_ONLY = frozenset({"whoami", "clock", "explain", "state", "undo", "reset"})
+# Verbs about what happened before: the last command stays the one `sim explain` explains. (`sim bill`
+# takes options, which READ_ONLY verbs refuse; it changes nothing the learner would undo.)
+LOOKING_BACK = READ_ONLY | {"bill"}
 
 
 def sim_help() -> str:

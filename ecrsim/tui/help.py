@@ -52,8 +52,8 @@ def help_markdown() -> str:
         _key_table("Progress (F8 from home)", ProgressScreen.BINDINGS),
         "## The terminal",
         "Type the real tools' commands: `aws ecr ...`, `aws iam ...`, `aws sts ...`, `aws ec2 ...`, "
-        "`aws ecs ...`, `docker ...`, and the simulator's own `sim ...` verbs. `|` pipes one command into "
-        "the next.",
+        "`aws ecs ...`, `aws lambda ...`, `docker ...`, and the simulator's own `sim ...` verbs. "
+        "`|` pipes one command into the next.",
         terminal_markdown(shell_help()),
     ]
     return "\n\n".join(sections)

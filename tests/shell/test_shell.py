@@ -116,9 +116,9 @@ def test_help_and_aws_help_print_from_the_models(shell: Shell) -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("", ["aws", "cat", "docker", "echo", "export", "help", "ls", "sim", "unset"]),
+        ("", ["aws", "cat", "docker", "echo", "exit", "export", "help", "ls", "sim", "unset"]),
         ("do", ["docker"]),
-        ("aws ", ["ec2", "ecr", "ecs", "iam", "kms", "sts"]),
+        ("aws ", ["ec2", "ecr", "ecs", "iam", "kms", "lambda", "sts"]),
         ("aws ecr get-l", ["get-lifecycle-policy", "get-lifecycle-policy-preview", "get-login-password"]),
         ("aws ecr delete-repository --f", ["--force"]),
         ("aws ecr list-images --profile a", ["admin"]),
@@ -129,7 +129,7 @@ def test_help_and_aws_help_print_from_the_models(shell: Shell) -> None:
         ("aws ecr get-login-password | docker l", ["login", "logout"]),
         ("docker push 1", [f"{HOST}/web:v1"]),
         ("a | b |", []),  # a pipe just typed: nothing to complete yet (this raised IndexError)
-        ("a | b | e", ["echo", "export"]),
+        ("a | b | e", ["echo", "exit", "export"]),
     ],
 )
 def test_completion(shell: Shell, line: str, expected: list[str]) -> None:

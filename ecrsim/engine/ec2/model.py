@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from ecrsim.engine.docker import DockerMachine
     from ecrsim.engine.policy.document import Policy
 
 EndpointType = Literal["Interface", "Gateway"]
@@ -189,6 +190,37 @@ class VpcEndpoint:
         return "pl-63a5400a" if self.service_name.endswith(".s3") else "pl-02cd2c6b"
 
 
+@dataclass
+class Instance:
+    """An EC2 instance: where it sits in the network, the instance profile it carries, and its own docker
+    machine (made the first time someone works on it), which is copied with it."""
+
+    instance_id: str
+    image_id: str
+    instance_type: str
+    subnet_id: str
+    vpc_id: str
+    zone: str
+    group_ids: tuple[str, ...]
+    private_ip: str
+    launched: datetime
+    public_ip: str | None = None
+    profile_arn: str | None = None  # the instance profile's ARN
+    profile_id: str | None = None
+    state: Literal["running", "terminated"] = "running"
+    launch_index: int = 0
+    reservation_id: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    docker: DockerMachine | None = None
+
+    def copy(self) -> Instance:
+        clone = object.__new__(Instance)
+        clone.__dict__.update(self.__dict__)
+        clone.tags = dict(self.tags)
+        clone.docker = self.docker.copy() if self.docker is not None else None
+        return clone
+
+
 _Record = Any
 
 
@@ -218,6 +250,7 @@ class Network:
     nat_gateways: dict[str, NatGateway] = field(default_factory=dict)
     security_groups: dict[str, SecurityGroup] = field(default_factory=dict)
     endpoints: dict[str, VpcEndpoint] = field(default_factory=dict)
+    instances: dict[str, Instance] = field(default_factory=dict)
     addresses_allocated: int = 0
 
     def copy(self) -> Network:
@@ -225,6 +258,7 @@ class Network:
             account_id=self.account_id,
             region=self.region,
             addresses_allocated=self.addresses_allocated,
+            instances={key: instance.copy() for key, instance in self.instances.items()},
             **{
                 name: {key: _copied(record) for key, record in getattr(self, name).items()}
                 for name in _COLLECTIONS

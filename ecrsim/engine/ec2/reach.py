@@ -17,16 +17,21 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from ecrsim.engine.ec2.model import Network, Route, SecurityGroup, Subnet, VpcEndpoint
+from ecrsim.engine.policy.types import ContextValue
 
-Target = Literal["api", "dkr", "s3"]
+# The three hosts of a pull, or another AWS service a command on an instance calls by its endpoint prefix
+# (`sts`, `iam`, `ec2`, `ecs`, `lambda`): reached like the ECR API, privately only through an interface
+# endpoint of that service.
+Target = str
 TARGETS: tuple[Target, ...] = ("api", "dkr", "s3")
 HTTPS = 443
 # An address on the internet each host resolves to without private DNS: only security group egress rules
 # read it, so any public address serves (these are from AWS's published ranges for us-east-1).
 _PUBLIC_ADDRESS = {"api": "3.227.250.10", "dkr": "3.227.250.11", "s3": "52.216.0.10"}
+_OTHER_SERVICE_ADDRESS = "3.227.250.12"
+_ENDPOINT_SERVICE = {"api": "ecr.api", "dkr": "ecr.dkr"}
 
 
 def host(target: Target, account_id: str, region: str) -> str:
@@ -34,11 +39,19 @@ def host(target: Target, account_id: str, region: str) -> str:
         return f"api.ecr.{region}.amazonaws.com"
     if target == "dkr":
         return f"{account_id}.dkr.ecr.{region}.amazonaws.com"
-    return f"prod-{region}-starport-layer-bucket.s3.{region}.amazonaws.com"
+    if target == "s3":
+        return f"prod-{region}-starport-layer-bucket.s3.{region}.amazonaws.com"
+    if target == "iam":  # IAM is global: one endpoint for every Region
+        return "iam.amazonaws.com"
+    return f"{target}.{region}.amazonaws.com"
 
 
 def service_name(target: Target, region: str) -> str:
-    return f"com.amazonaws.{region}.{ {'api': 'ecr.api', 'dkr': 'ecr.dkr', 's3': 's3'}[target] }"
+    return f"com.amazonaws.{region}.{_ENDPOINT_SERVICE.get(target, target)}"
+
+
+def public_address(target: Target) -> str:
+    return _PUBLIC_ADDRESS.get(target, _OTHER_SERVICE_ADDRESS)
 
 
 @dataclass(frozen=True)
@@ -65,12 +78,17 @@ class Path:
     hint: str = ""  # the smallest change that would open the path, when it is closed
 
 
-def trace(network: Network, origin: Origin, target: Target) -> Path:
-    """The path from `origin` to `target`'s host in the origin's Region."""
+def trace(
+    network: Network, origin: Origin, target: Target, region: str | None = None, account_id: str | None = None
+) -> Path:
+    """The path from `origin` to `target`'s host in `region` (default: the origin's Region) of
+    `account_id`'s registry (default: the network's account). A host in another Region is never served by
+    this VPC's endpoints, which serve their own Region's services only (PrivateLink guide)."""
     subnet = network.subnets[origin.subnet_id]
-    name = host(target, network.account_id, network.region)
+    region = region or network.region
+    name = host(target, account_id or network.account_id, region)
     groups = [network.security_groups[g] for g in origin.group_ids if g in network.security_groups]
-    service = service_name(target, network.region)
+    service = service_name(target, region)
     endpoints = [e for e in network.in_vpc(network.endpoints, subnet.vpc_id) if e.service_name == service]
 
     interface = next((e for e in endpoints if e.endpoint_type == "Interface" and e.private_dns), None)
@@ -78,7 +96,8 @@ def trace(network: Network, origin: Origin, target: Target) -> Path:
         path = _through_interface(network, origin, subnet, groups, interface, target, name)
         return replace(path, address=_endpoint_address(network, interface))
     return replace(
-        _outside(network, origin, subnet, groups, endpoints, target, name), address=_PUBLIC_ADDRESS[target]
+        _outside(network, origin, subnet, groups, endpoints, target, name, region),
+        address=public_address(target),
     )
 
 
@@ -90,6 +109,7 @@ def _outside(
     endpoints: list[VpcEndpoint],
     target: Target,
     name: str,
+    region: str,
 ) -> Path:
     """The path when the host's name resolves to its public addresses: an S3 gateway endpoint, or the
     internet."""
@@ -105,7 +125,7 @@ def _outside(
             None,
         )
         if gateway is not None:
-            if not _egress_allows(groups, _PUBLIC_ADDRESS[target], ()):
+            if not _egress_allows(groups, public_address(target), ()):
                 return _blocked_out(target, name, groups, f"the S3 prefix list {gateway.prefix_list_id}")
             return Path(
                 target,
@@ -128,7 +148,21 @@ def _outside(
         name,
         table.route_table_id if table else "",
         private_off,
+        region,
     )
+
+
+def request_context(network: Network, path: Path, public_ip: str) -> dict[str, ContextValue]:
+    """The request context a call along `path` carries (IAM condition keys: aws:SourceVpce, aws:SourceVpc,
+    aws:SourceIp; through a VPC endpoint there is no aws:SourceIp). `public_ip` is the caller's own public
+    address, the source of a request through an internet gateway."""
+    if path.endpoint_id is not None:
+        return {"aws:SourceVpce": path.endpoint_id, "aws:SourceVpc": path.vpc_id or ""}
+    if path.via.startswith("NAT gateway"):
+        nat = network.nat_gateways[path.via.rsplit(" ", 1)[-1]]
+        address = network.addresses.get(nat.allocation_id or "")
+        return {"aws:SourceIp": address.public_ip} if address else {}
+    return {"aws:SourceIp": public_ip}
 
 
 def trace_all(network: Network, origin: Origin) -> tuple[Path, ...]:
@@ -207,21 +241,22 @@ def _over_internet(
     name: str,
     table_id: str,
     private_off: VpcEndpoint | None,
+    region: str,
 ) -> Path:
-    """The path over the internet; `private_off` is an interface endpoint of the service whose private DNS
-    is off, which the caller's name lookup therefore ignores."""
+    """The path over the internet to `name` in `region`; `private_off` is an interface endpoint of the
+    service whose private DNS is off, which the caller's name lookup therefore ignores."""
     note = (
         f" (interface endpoint {private_off.endpoint_id} has private DNS off,"
         f" so {name} resolves to public addresses)"
         if private_off is not None
         else ""
     )
-    address = _PUBLIC_ADDRESS[target]
+    address = public_address(target)
     route = _best_route(routes, address)
     endpoint_kind = (
         "gateway or interface endpoint for S3"
         if target == "s3"
-        else f"interface endpoint for {service_name(target, network.region)}"
+        else f"interface endpoint for {service_name(target, region)}"
     )
     if route is None:
         return Path(

@@ -74,20 +74,29 @@ def layer_from_blob(blob: bytes) -> Layer:
 
 
 def build_layers(
-    context: str, build_number: int, created_at: datetime, vulnerabilities: tuple[Vulnerability, ...] = ()
+    context: str,
+    build_number: int,
+    created_at: datetime,
+    vulnerabilities: tuple[Vulnerability, ...] = (),
+    size: int | None = None,
 ) -> tuple[Layer, tuple[Layer, ...]]:
-    """The config and layers of one `docker build` of `context`.
+    """The config and layers of one `docker build` of `context`; `size` fixes the layers' total (a
+    scenario's image of a stated size), which is otherwise a few tens of MB.
 
     The base layers depend only on the context (as a shared FROM image would), so a rebuilt image pushes
     only its new layer and docker prints `Layer already exists` for the rest. Declared vulnerabilities sit
     in the new layer.
     """
-    base = tuple(
-        simulated_layer(seed, derived_size(seed, 2_000_000, 30_000_000))
-        for seed in (f"base:{context}:{index}" for index in range(BASE_LAYERS))
-    )
+    seeds = [f"base:{context}:{index}" for index in range(BASE_LAYERS)]
     app_seed = f"app:{context}:{build_number}"
-    app = simulated_layer(app_seed, derived_size(app_seed, 1_000, 5_000_000), vulnerabilities=vulnerabilities)
+    if size is None:
+        sizes = [derived_size(seed, 2_000_000, 30_000_000) for seed in seeds]
+        app_size = derived_size(app_seed, 1_000, 5_000_000)
+    else:  # the base layers hold nine tenths of the image, the application layer the rest
+        sizes = [size * 3 // 10] * BASE_LAYERS
+        app_size = size - sum(sizes)
+    base = tuple(simulated_layer(seed, layer_size) for seed, layer_size in zip(seeds, sizes, strict=True))
+    app = simulated_layer(app_seed, app_size, vulnerabilities=vulnerabilities)
     config_seed = f"config:{context}:{build_number}:{created_at.isoformat()}"
     config = simulated_layer(config_seed, derived_size(config_seed, 1_500, 8_000), CONFIG_V1)
     return config, (*base, app)

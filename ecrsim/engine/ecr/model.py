@@ -356,6 +356,10 @@ class Repositories(dict[str, Repository]):
     def items(self) -> list[tuple[str, Repository]]:  # type: ignore[override]
         return [(name, self._own(name)) for name in list(self)]
 
+    def unchanged(self) -> list[Repository]:
+        """Every repository for a reader that changes none (the bill): nothing is copied."""
+        return list(dict.values(self))
+
     def __setitem__(self, name: str, repository: Repository) -> None:
         self._shared.discard(name)
         dict.__setitem__(self, name, repository)

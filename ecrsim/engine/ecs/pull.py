@@ -19,8 +19,9 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ecrsim.engine.billing.meter import record_transfer
 from ecrsim.engine.docker import Reference
-from ecrsim.engine.ec2.reach import Origin, Path, Target, trace
+from ecrsim.engine.ec2.reach import Origin, Path, Target, request_context, trace
 from ecrsim.engine.ecs.model import PULL_ENDS, PullOutcome, Task
 from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.explanation import (
@@ -92,15 +93,9 @@ class _Agent:
         raise _Stop(stopped(path), f"the ECS agent could not reach {path.host} {purpose}", container)
 
     def context(self, path: Path) -> dict[str, ContextValue]:
-        """The request context a call along `path` carries (IAM condition keys: aws:SourceVpce,
-        aws:SourceVpc, aws:SourceIp; through a VPC endpoint there is no aws:SourceIp)."""
-        if path.endpoint_id is not None:
-            return {"aws:SourceVpce": path.endpoint_id, "aws:SourceVpc": path.vpc_id or ""}
-        if path.via.startswith("NAT gateway"):
-            nat = self.network.nat_gateways[path.via.rsplit(" ", 1)[-1]]
-            address = self.network.addresses.get(nat.allocation_id or "")
-            return {"aws:SourceIp": address.public_ip} if address else {}
-        return {"aws:SourceIp": TASK_PUBLIC_IP}
+        """The request context a call along `path` carries (reach.request_context), the task's public
+        address when it goes through an internet gateway."""
+        return request_context(self.network, path, TASK_PUBLIC_IP)
 
     def call(
         self,
@@ -215,7 +210,7 @@ class _Agent:
             )
         layers = _layer_digests(found["images"][0].get("imageManifest", "{}"))
         try:
-            for number, digest in enumerate(layers):
+            for number, (digest, _) in enumerate(layers):
                 params = {**identity, "layerDigest": digest}
                 self.call(
                     session_arn, "ecr", "GetDownloadUrlForLayer", params, self.context(dkr), note=not number
@@ -231,7 +226,7 @@ class _Agent:
             self.steps.append(
                 line(LineKind.NOTE, f"(the same for each of the image's {len(layers)} layers)", 3)
             )
-        self.reach(
+        s3 = self.reach(
             "s3",
             "for the image's layers, which are stored in S3",
             lambda path: (
@@ -240,6 +235,8 @@ class _Agent:
             ),
             container,
         )
+        for _, size in layers:  # the layers' bytes, billed by the path to S3 (engine.billing)
+            record_transfer(self.world, size, s3, True, "pull")
 
 
 def settle(world: World, task: Task) -> None:
@@ -312,13 +309,14 @@ def _steps(agent: _Agent) -> list[ExplanationLine]:
     return [line(LineKind.NOTE, "The ECS agent's steps, in order:", 1), *agent.steps] if agent.steps else []
 
 
-def _layer_digests(manifest: str) -> list[str]:
+def _layer_digests(manifest: str) -> list[tuple[str, int]]:
+    """The digest and size of each layer the manifest names."""
     try:
         document = json.loads(manifest)
     except ValueError:
         return []
     return [
-        layer["digest"]
+        (layer["digest"], int(layer.get("size") or 0))
         for layer in document.get("layers", [])
         if isinstance(layer, dict) and "digest" in layer
     ]
