@@ -105,7 +105,8 @@ def test_a_deleted_image_fails_the_function_and_new_code_restores_it(shell: Shel
     run(shell, "sim advance 1m")
     run(shell, "aws ecr batch-delete-image --repository-name fn --image-ids imageTag=v1")
     failed = shell.run_line("aws lambda invoke --function-name thumbs out.json")
-    assert failed.error_code == "ResourceConflictException" and "following state: Failed" in failed.stderr
+    assert failed.error_code == "ResourceConflictException"
+    assert "following state: 'Failed'. StateReasonCode: 'ImageDeleted'" in failed.stderr
     query = "--query Configuration.[State,StateReasonCode] --output text"
     state = f"aws lambda get-function --function-name thumbs {query}"
     assert run(shell, state).split() == ["Failed", "ImageDeleted"]

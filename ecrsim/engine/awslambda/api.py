@@ -158,7 +158,7 @@ def _check_image(call: Call, function: LambdaFunction) -> None:
     if failure.code == "DENIED":
         function.fail("ImageAccessDenied", "Lambda does not have permission to access the ECR image.")
     else:
-        function.fail("ImageDeleted", "The function's image has been deleted.")
+        function.fail("ImageDeleted", "The function is trying to use a deleted image.")
 
 
 @operation("lambda", "GetFunction")
@@ -231,6 +231,12 @@ def invoke(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             + (f" ({function.state_reason_code}: {function.state_reason})" if function.state_reason else "")
             + ": Lambda invokes only an Active function",
         )
+        if function.state == "Failed":  # Lambda's words for a failed function (seen in real responses)
+            raise ServiceError(
+                "ResourceConflictException",
+                f"The operation cannot be performed at this time. The resource {function.arn} is currently in"
+                f" the following state: 'Failed'. StateReasonCode: '{function.state_reason_code}'",
+            )
         raise ServiceError(
             "ResourceConflictException",
             "The operation cannot be performed at this time."
