@@ -79,6 +79,9 @@ class DockerMachine:
     # Request context every registry request from this machine carries: a service pulling on behalf of a
     # resource sends its aws:SourceArn and aws:SourceAccount.
     context: dict[str, ContextValue] = field(default_factory=dict)
+    # Where docker last pushed or pulled each blob ("HOST/REPOSITORY"), as its distribution metadata
+    # remembers: a push to another repository of that registry asks to mount the blob from there.
+    blob_sources: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> DockerMachine:
         return DockerMachine(
@@ -89,6 +92,7 @@ class DockerMachine:
             build_counter=self.build_counter,
             vantage=self.vantage,
             context=dict(self.context),
+            blob_sources=dict(self.blob_sources),
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> DockerMachine:
@@ -619,19 +623,23 @@ def docker_push(world: World, ref_text: str) -> list[str]:
         (session.registry_id, session.region),
         lambda timeout: DockerError("TIMEOUT", timeout.reason),
     )
+    status = {digest: "Layer already exists" for digest in present}
     for blob in blobs:
         if blob.digest not in present:
-            record_transfer(world, blob.size, push_path, _in_region(world, session.region), "push")
-            session.upload(blob.blob, blob.digest)
-    output.extend(
-        f"{layer.short_id}: {'Layer already exists' if layer.digest in present else 'Pushed'}"
-        for layer in top_first
-    )
+            status[blob.digest] = _push_blob(world, session, ref, blob)
+            if status[blob.digest] == "Pushed":  # a mounted layer crosses no network
+                record_transfer(world, blob.size, push_path, _in_region(world, session.region), "push")
+    output.extend(f"{layer.short_id}: {status[layer.digest]}" for layer in top_first)
+    for blob in blobs:
+        world.docker.blob_sources[blob.digest] = f"{ref.host}/{ref.name}"
     pushed = make_image(image.config, image.layers)
     put = session.put_manifest(pushed.manifest, ref.tag)
-    reused = sum(blob.digest in present for blob in blobs)
+    mounted = sum(said.startswith("Mounted") for said in status.values())
     uploads = _say(
-        LineKind.REGISTRY, f"{reused} of {len(blobs)} blobs were already in {ref.name}; the rest uploaded"
+        LineKind.REGISTRY,
+        f"{len(present)} of {len(blobs)} blobs were already in {ref.name}"
+        + (f", {mounted} mounted from another repository" if mounted else "")
+        + "; the rest uploaded",
     )
     tagged = _say(
         LineKind.REGISTRY,
@@ -643,6 +651,24 @@ def docker_push(world: World, ref_text: str) -> list[str]:
     world.docker.digests[ref.local] = pushed.digest
     output.append(f"{ref.tag}: digest: {pushed.digest} size: {len(pushed.manifest.encode())}")
     return output
+
+
+def _push_blob(world: World, session: _Session, ref: Reference, blob: Layer) -> str:
+    """Send one blob the repository lacks, and what docker prints for it. A blob docker last pushed to or
+    pulled from another repository of the same registry is first asked to be mounted from there (the
+    registry protocol's cross-repository mount); a registry that starts an upload instead gets the bytes."""
+    host, _, source = world.docker.blob_sources.get(blob.digest, "").partition("/")
+    upload_id = None
+    if host == ref.host and source != ref.name:
+        upload_id = session.mount(blob.digest, source)
+        if upload_id is None:
+            return f"Mounted from {source}"
+    if upload_id is None:
+        session.upload(blob.blob, blob.digest)
+    else:
+        session.send_part(upload_id, 0, blob.blob)
+        session.finish_upload(upload_id, blob.digest)
+    return "Pushed"
 
 
 _DAEMON = "Error response from daemon: "
@@ -670,6 +696,8 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
         _fail(world, "pull", error, [missing], session.caller.arn)
     registry = world.account(session.registry_id).registry(session.region)
     pulled = registry.repositories[ref.name].images[got["imageId"]["imageDigest"]].image
+    for blob in (pulled.config, *pulled.layers):
+        world.docker.blob_sources[blob.digest] = f"{ref.host}/{ref.name}"
     where = (session.registry_id, session.region)
 
     def unreachable(timeout: ConnectTimeout) -> DockerError:
