@@ -99,7 +99,8 @@ def record_transfer(
 
 def stored_gib(world: World) -> float:
     """Bytes stored in every private repository, each layer once per repository (a layer two images share is
-    stored once), in GB."""
+    stored once; a layer mounted from another repository is stored there: ECR user guide, "Blob mounting in
+    Amazon ECR", no duplicate copies), in GB."""
     total = 0
     for account in world.accounts.values():
         for registry in account.registries.values():
@@ -107,7 +108,8 @@ def stored_gib(world: World) -> float:
                 blobs = {}
                 for stored in repository.images.values():
                     for layer in (stored.image.config, *stored.image.layers):
-                        blobs[layer.digest] = layer.size
+                        if layer.digest not in repository.mounted:
+                            blobs[layer.digest] = layer.size
                 total += sum(blobs.values())
     return total / GIB
 

@@ -262,6 +262,9 @@ class Repository:
     layers: dict[str, Layer] = field(default_factory=dict)  # blobs present in the repository, by digest
     uploads: dict[str, Upload] = field(default_factory=dict)  # by upload id
     scans: dict[str, ScanResult] = field(default_factory=dict)  # by manifest digest
+    # Layers mounted from another repository of the registry (engine.ecr.mounting): referenced, not
+    # stored again, so storage counts them where they came from.
+    mounted: frozenset[str] = frozenset()
 
     @property
     def arn(self) -> str:
@@ -308,6 +311,7 @@ class Repository:
             layers=dict(self.layers),
             uploads=dict(self.uploads),
             scans=dict(self.scans),
+            mounted=self.mounted,
         )
 
 

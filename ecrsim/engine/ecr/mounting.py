@@ -34,6 +34,7 @@ def mount_blob(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         call.explain(LineKind.REGISTRY, "an upload was started instead (202): the client sends the bytes")
         return {"mounted": False, "uploadId": new_upload(registry, target)}
     target.layers[digest] = registry.repositories[name].layers[digest]
+    target.mounted = target.mounted | {digest}
     call.explain(
         LineKind.REGISTRY,
         f"mounted {digest} from {name} into {target.name} (201): no bytes uploaded, the layer is shared",

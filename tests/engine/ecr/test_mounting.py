@@ -6,12 +6,14 @@ import hashlib
 
 import pytest
 
+from ecrsim.engine import docker
+from ecrsim.engine.billing.meter import stored_gib
 from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import explain_last_command, render
 from ecrsim.engine.world import World
 
-from .helpers import REGION, A, ecr
+from .helpers import HOST_A, REGION, A, ecr, password
 
 BLOB = b"a shared base layer"
 DIGEST = "sha256:" + hashlib.sha256(BLOB).hexdigest()
@@ -56,11 +58,22 @@ def test_disabled_mounting_starts_an_upload(world: World) -> None:
     assert "blob mounting is DISABLED" in render(explain_last_command(world))
 
 
-def test_enabled_mounting_shares_the_layer(world: World) -> None:
-    setup(world)
+def test_enabled_mounting_shares_the_layer_and_stores_it_once(world: World) -> None:
+    ecr(world, "CreateRepository", repositoryName="base")
+    ecr(world, "CreateRepository", repositoryName="app")
+    docker.docker_login(world, HOST_A, "AWS", password(world, "admin"))
+    docker.docker_build(world, f"{HOST_A}/base:v1")
+    docker.docker_push(world, f"{HOST_A}/base:v1")
+    docker.docker_tag(world, f"{HOST_A}/base:v1", f"{HOST_A}/app:v1")
+    once = stored_gib(world)
     ecr(world, "PutAccountSetting", name="BLOB_MOUNTING", value="ENABLED")
-    assert mount(world) is None
-    assert world.account(A).registry(REGION).repositories["app"].layers[DIGEST].blob == BLOB
+    assert docker.docker_push(world, f"{HOST_A}/app:v1")[5].endswith(": Mounted from base")
+    assert stored_gib(world) == once  # the layers are referenced by app, not stored again
+    ecr(world, "PutAccountSetting", name="BLOB_MOUNTING", value="DISABLED")
+    docker.docker_tag(world, f"{HOST_A}/base:v1", f"{HOST_A}/web:v1")
+    ecr(world, "CreateRepository", repositoryName="web")
+    docker.docker_push(world, f"{HOST_A}/web:v1")
+    assert stored_gib(world) == 2 * once  # uploaded again: stored twice
 
 
 def test_a_mount_needs_identical_encryption(world: World) -> None:
