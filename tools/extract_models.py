@@ -41,7 +41,7 @@ OPERATIONS: dict[str, list[str]] = {
         "ListTagsForResource", "DescribeRegistry", "StartImageScan", "DescribeImageScanFindings",
         "PutRegistryPolicy", "GetRegistryPolicy", "DeleteRegistryPolicy", "CreateRepositoryCreationTemplate",
         "DescribeRepositoryCreationTemplates", "UpdateRepositoryCreationTemplate",
-        "DeleteRepositoryCreationTemplate",
+        "DeleteRepositoryCreationTemplate", "PutReplicationConfiguration", "DescribeImageReplicationStatus",
         "PutAccountSetting", "GetAccountSetting",
     ],
     "iam": [

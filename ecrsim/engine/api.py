@@ -104,6 +104,7 @@ class Call:
     decisions: list[Decision] = field(default_factory=list)
     resource: str = ""
     outcomes: list[ExplanationLine] = field(default_factory=list)
+    follow_ups: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def now(self) -> datetime:
@@ -191,6 +192,11 @@ class Call:
         """Note an outcome that is not an IAM decision (the AWS rule a parameter breaks, the lockout
         check) for the call's event, so that `sim explain` can say it."""
         self.outcomes.append(ExplanationLine(kind, text, depth, matched))
+
+    def then(self, follow_up: Callable[[], None]) -> None:
+        """Run `follow_up` once the call has succeeded and its event is logged: what the service does
+        because of the call (replication after a push) is logged after the call itself, as it happens."""
+        self.follow_ups.append(follow_up)
 
     def record(self, error: ServiceError | None = None) -> Event:
         """The call's entry in the event log, once it has ended."""

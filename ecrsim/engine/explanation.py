@@ -33,6 +33,7 @@ class LineKind(StrEnum):
     LIFECYCLE = "lifecycle"  # which lifecycle rule expired or kept which image, and why
     NETWORK = "network"  # one hop of a network path: the route, endpoint or security group, open or closed
     KEY = "key"  # a KMS key a service used: which key an id or alias named, its state, the grants made
+    REPLICATION = "replication"  # an image's replication started, failed or landed, and where
     HINT = "hint"  # the smallest change that would make it work
     NOTE = "note"  # anything else: the caller, a section title, a blank separator
 

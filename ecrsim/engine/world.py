@@ -44,7 +44,7 @@ OPERATION_MODULES = {
         f"ecrsim.engine.ecr.{name}"
         for name in (
             *("account_settings", "images", "layers", "lifecycle", "mounting", "policies"),
-            *("repositories", "scanning", "tokens", "registry_policy", "templates"),
+            *("repositories", "scanning", "tokens", "registry_policy", "templates", "replication"),
         )
     ),
     "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys", "ecrsim.engine.iam_instance_profiles"),
@@ -375,6 +375,8 @@ class World:
                 for account in self.accounts.values():
                     account.iam_changed()
         self.events.append(call.record())
+        for follow_up in call.follow_ups:
+            follow_up()
         return response
 
     def last_decision(self) -> Decision | None:
@@ -419,12 +421,13 @@ class World:
 
     # -- time ---------------------------------------------------------------------------------------------
     def advance(self, by: str) -> list[str]:
-        """Move the clock; what lasts is billed for the time that passed (engine.billing), ECS tasks whose
-        moment came pull their images, and lifecycle policies act on what the passing time made eligible.
-        Returns what the policies did, one sentence per repository where something expired (every run and
-        every pull is in the event log)."""
+        """Move the clock; what lasts is billed for the time that passed (engine.billing), replications whose
+        time has come land, ECS tasks whose moment came pull their images, and lifecycle policies act on
+        what the passing time made eligible. Returns one sentence per replica landed and per repository
+        where something expired (every landing, run and pull is in the event log)."""
         from ecrsim.engine.billing.meter import settle
         from ecrsim.engine.ecr.lifecycle import apply_lifecycle
+        from ecrsim.engine.ecr.replication import complete_replications
         from ecrsim.engine.ecs.pull import settle_due
 
         before = self.clock.now
@@ -434,8 +437,9 @@ class World:
 
             self._meter = Meter(before)
         settle(self, self.clock.now)  # what lasted through the move is billed at the rate it had
+        landed = complete_replications(self)
         settle_due(self)
-        return apply_lifecycle(self)
+        return [*landed, *apply_lifecycle(self)]
 
 
 def _docker() -> ModuleType:

@@ -37,6 +37,7 @@ _STYLES = {
     LineKind.LIFECYCLE: "",
     LineKind.NETWORK: "blue",
     LineKind.KEY: "magenta",
+    LineKind.REPLICATION: "green",
     LineKind.HINT: "yellow",
     LineKind.NOTE: "",
 }

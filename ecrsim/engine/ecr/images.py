@@ -121,7 +121,11 @@ def put_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             f"The specified digest '{params['imageDigest']}' does not match the digest of the manifest "
             f"'{image.digest}'",
         )
-    _store(call, repository, repository.images.get(image.digest) or StoredImage(image, call.now), tag)
+    stored = repository.images.get(image.digest) or StoredImage(image, call.now)
+    _store(call, repository, stored, tag)
+    from ecrsim.engine.ecr.replication import start_replication  # replication reads images: import late
+
+    start_replication(call, repository, stored, tag)
     return {
         "image": {
             "registryId": registry.account_id,

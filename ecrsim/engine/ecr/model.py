@@ -222,12 +222,13 @@ class ReplicationRule(_Shared):
 
 @dataclass(frozen=True)
 class Replica(_Shared):
-    """One image's replication to one destination, as DescribeImageReplicationStatus reports it, with
-    when it completes on the simulated clock and the tag it carries."""
+    """One push's replication to one destination, as DescribeImageReplicationStatus reports it, with
+    when it lands on the simulated clock and the tag it carries."""
 
     destination: ReplicationDestination
     status: Literal["IN_PROGRESS", "COMPLETE", "FAILED"]
     due: datetime
+    image: StoredImage  # what the push stored: the copy lands even if the source image is deleted meanwhile
     tag: str | None = None
     failure_code: str | None = None
 

@@ -1,4 +1,4 @@
-"""Repository operations: create, describe, delete, settings, resource tags, and the registry itself."""
+"""Repository operations: create, describe, delete, settings and resource tags."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from ecrsim.engine.ecr.access import (
     authorize_on,
     not_found,
     page,
-    registry_id_of,
     registry_of,
     repository_arn,
     repository_for,
@@ -209,12 +208,6 @@ def put_image_scanning_configuration(call: Call, params: dict[str, Any]) -> dict
         "repositoryName": repository.name,
         "imageScanningConfiguration": {"scanOnPush": repository.scan_on_push},
     }
-
-
-@operation("ecr", "DescribeRegistry")
-def describe_registry(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    call.authorize("ecr:DescribeRegistry", "*")
-    return {"registryId": registry_id_of(call, {}), "replicationConfiguration": {"rules": []}}
 
 
 def _tagged_repository(call: Call, params: dict[str, Any], action: str, context: Any = None) -> Repository:
