@@ -384,9 +384,8 @@ class Registry:
     region: str
     repositories: Repositories = field(default_factory=Repositories)
     upload_counter: int = 0  # makes upload ids deterministic
-    policy: RepositoryPolicy | None = (
-        None  # the registry policy (PutRegistryPolicy), stored as ECR returns it
-    )
+    # The registry policy (PutRegistryPolicy), stored as ECR returns it.
+    policy: RepositoryPolicy | None = None
     templates: dict[str, CreationTemplate] = field(default_factory=dict)  # by prefix
     replication: tuple[ReplicationRule, ...] = ()
     replications: dict[tuple[str, str], tuple[Replica, ...]] = field(default_factory=dict)  # (repo, digest)
