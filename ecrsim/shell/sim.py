@@ -6,12 +6,16 @@ These read and change the shell and the world directly; they are not AWS and pri
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ecrsim.engine.explanation import stamp
 from ecrsim.shell.program import Invocation, Outcome
 from ecrsim.shell.services import ECS_HINT, ECS_TASKS, SERVICE_PRINCIPALS
 from ecrsim.shell.sim_billing import run_bill, run_traffic
 from ecrsim.shell.sim_instances import board, is_instance, leave_instance, run_off, run_on
+
+if TYPE_CHECKING:
+    from ecrsim.engine.ecr.model import Registry
 
 __all__ = ["LOOKING_BACK", "READ_ONLY", "leave_instance", "run_sim", "sim_help"]
 
@@ -94,6 +98,19 @@ def _explain(inv: Invocation) -> Outcome:
     return Outcome(0, render(explain_last_command(world)) + "\n")
 
 
+def _registry_settings(registry: Registry) -> str:
+    """What is set on a registry as a whole: `registry policy; replication to 111122223333 us-west-2
+    (repositories starting with prod); creation templates ROOT, prod`."""
+    said = ["registry policy"] if registry.policy is not None else []
+    for rule in registry.replication:
+        targets = ", ".join(f"{d.registry_id} {d.region}" for d in rule.destinations) or "nowhere"
+        selects = f" (repositories starting with {' or '.join(rule.prefixes)})" if rule.prefixes else ""
+        said.append(f"replication to {targets}{selects}")
+    if registry.templates:
+        said.append("creation templates " + ", ".join(sorted(registry.templates)))
+    return "; ".join(said)
+
+
 def _state(inv: Invocation) -> Outcome:
     world = inv.shell.world
     out = [f"Clock: {stamp(world.clock.now)}"]
@@ -109,6 +126,8 @@ def _state(inv: Invocation) -> Outcome:
             if names:
                 out.append(f"  {label}: {', '.join(sorted(names))}")
         for region, registry in sorted(account.registries.items()):
+            if settings := _registry_settings(registry):
+                out.append(f"  {region} registry: {settings}")
             for name, repository in sorted(registry.repositories.items()):
                 tags = ", ".join(sorted(repository.image_tags)) or "no tags"
                 extras = []
