@@ -204,3 +204,26 @@ def test_kms_keys_and_a_repository_encrypted_with_one_through_boto3(running: Run
     assert caught.value.response["Error"] == {"Code": "KmsException", "Message": f"{key['Arn']} is disabled."}
     assert caught.value.response["kmsError"] == "DisabledException"  # the member ECR's KmsException carries
     assert [r.operation for r in running.records][-1] == "ecr:CreateRepository"
+
+
+def test_registry_settings_over_the_wire(running: Running) -> None:
+    ecr = client(running, "ecr", running.keys())
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": "ecr:ReplicateImage",
+                "Resource": "arn:aws:ecr:us-east-1:111122223333:repository/*",
+            }
+        ],
+    }
+    assert ecr.put_registry_policy(policyText=json.dumps(policy))["registryId"] == "111122223333"
+    assert error_of(ecr.put_registry_policy, policyText="{}")[0] == "InvalidParameterException"
+    template = ecr.create_repository_creation_template(prefix="ROOT", appliedFor=["REPLICATION"])
+    assert template["repositoryCreationTemplate"]["createdAt"].isoformat() == "2026-01-05T09:00:00+00:00"
+    rules = [{"destinations": [{"region": "us-west-2", "registryId": "111122223333"}]}]
+    ecr.put_replication_configuration(replicationConfiguration={"rules": rules})
+    assert ecr.describe_registry()["replicationConfiguration"]["rules"] == rules
+    assert error_of(ecr.delete_repository_creation_template, prefix="prod")[0] == "TemplateNotFoundException"
