@@ -137,10 +137,17 @@ def _state(inv: Invocation) -> Outcome:
                     extras.append("repository policy")
                 if repository.lifecycle is not None:
                     extras.append("lifecycle policy")
+                if repository.encryption.kms_key:
+                    extras.append(f"{repository.encryption.encryption_type} {repository.encryption.kms_key}")
                 suffix = f" [{', '.join(extras)}]" if extras else ""
                 out.append(
                     f"  {region} repository {name}: {len(repository.images)} image(s) ({tags}){suffix}"
                 )
+        for region, kms in sorted(account.kms.items()):
+            for key in kms.keys.values():
+                aliases = [name for name, target in sorted(kms.aliases.items()) if target == key.key_id]
+                named = f" ({', '.join(aliases)})" if aliases else ""
+                out.append(f"  {region} kms key {key.key_id}{named}: {key.state}")
         for region, network in sorted(account.networks.items()):
             for instance in network.instances.values():
                 profile = instance.profile_arn.rsplit("/", 1)[-1] if instance.profile_arn else "no profile"
