@@ -57,8 +57,9 @@ def test_a_forged_password_is_refused(running: Running, skopeo: str, tmp_path: P
     pushed = copy(skopeo, f"oci:{layout}:latest", f"docker://{running.address}/app:v1", "not-a-token")
     assert pushed.returncode != 0
     assert "400 (Bad Request)" in pushed.stderr  # what ECR answers a password it did not issue
+    # skopeo first asks whether the layer is there (HEAD blob) and gives up on that refusal
     assert running.records[-1].explanation == (
-        "REFUSED: ecr:InitiateLayerUpload: DENIED",
+        "REFUSED: ecr:BatchCheckLayerAvailability: DENIED",
         "  AWS says: Your authorization token is invalid.",
         "  the password is not an authorization token this world issued for us-east-1",
     )
