@@ -31,6 +31,7 @@ _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 _AWS_READS = ("get-", "list-", "describe-", "batch-get-", "help")
 _AWS_SETTINGS = ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
 _DOCKER_READS = ("images", "image", "help", "--help")
+_API_READS = ("Get", "List", "Describe", "BatchGet", "BatchCheck")  # API operations that change nothing
 
 
 @dataclass(frozen=True)
@@ -188,9 +189,10 @@ class Shell:
             outcome = self._run_argv(argv, stdin)
             stderr.append(outcome.stderr)
             stdin = outcome.stdout
-        # A failed aws command changed nothing a learner would want back; a failed push may have
-        # uploaded layers, so docker commands are kept whatever their status.
-        if snapshot is not None and (outcome.status == 0 or any(argv[0] == "docker" for argv in stages)):
+        # A failed command is undone only if it changed something: a push refused at once (no login, no
+        # such image) changed nothing, and `sim undo` must then undo the command before it, as it says; a
+        # push that uploaded layers before it failed did change the registry.
+        if snapshot is not None and (outcome.status == 0 or _wrote(self.world)):
             self._undo.append(snapshot)
             del self._undo[: -self.undo_depth]
         code = outcome.error_code if outcome.status else None
@@ -217,6 +219,21 @@ class Shell:
         from ecrsim.shell.completion import complete
 
         return complete(self, text)
+
+
+def _wrote(world: World) -> bool:
+    """Whether the command that just ran made an API call that succeeded and writes (UploadLayerPart,
+    PutImage ...), read from its events at the end of the log."""
+    for event in reversed(world.events):
+        if event.command != world.command:
+            return False
+        if (
+            event.error_code is None
+            and event.service != "docker"
+            and not event.operation.startswith(_API_READS)
+        ):
+            return True
+    return False
 
 
 def _may_change_world(argv: list[str]) -> bool:
