@@ -53,6 +53,8 @@ OPERATIONS: dict[str, list[str]] = {
         "ListUserPolicies", "ListAttachedRolePolicies", "CreateInstanceProfile", "GetInstanceProfile",
         "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile", "DeleteInstanceProfile",
         "ListInstanceProfiles",
+        "GetRole", "PutUserPermissionsBoundary", "PutRolePermissionsBoundary",
+        "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary",
     ],
     "sts": ["GetCallerIdentity", "AssumeRole"],
     "ec2": [
@@ -79,6 +81,12 @@ OPERATIONS: dict[str, list[str]] = {
         "CreateFunction", "GetFunction", "GetFunctionConfiguration", "UpdateFunctionCode", "DeleteFunction",
         "ListFunctions", "Invoke",
     ],
+    "organizations": [
+        "CreateOrganization", "DescribeOrganization", "ListRoots", "ListAccounts", "CreateAccount",
+        "DescribeCreateAccountStatus", "CreateOrganizationalUnit", "ListOrganizationalUnitsForParent",
+        "MoveAccount", "CreatePolicy", "DescribePolicy", "ListPolicies", "ListPoliciesForTarget",
+        "AttachPolicy", "DetachPolicy", "DeletePolicy", "EnablePolicyType",
+    ],
 }  # fmt: skip
 # Operations only `ecrsim endpoint` serves: the layer calls a registry client's push and pull turn into, and
 # the access-key calls a learner makes with the real CLI. The simulated terminal keeps calling them "not
@@ -94,6 +102,7 @@ ENDPOINT_OPERATIONS: dict[str, list[str]] = {
     "ecs": [],
     "kms": [],
     "lambda": [],
+    "organizations": [],
 }  # fmt: skip
 
 SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import ExplanationLine, LineKind
 from ecrsim.engine.policy.evaluate import decide, lower_keys
-from ecrsim.engine.policy.types import ContextValue, Decision, Request
+from ecrsim.engine.policy.types import ContextValue, Decision, OrgLevel, Request
 from ecrsim.engine.records import quick_init
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ ACCESS_DENIED_CODE = {
     "ecs": "AccessDeniedException",
     "kms": "AccessDeniedException",
     "lambda": "AccessDeniedException",
+    "organizations": "AccessDeniedException",
 }
 # EC2 puts a sentence of its own before IAM's. (It also appends an "Encoded authorization failure message"
 # that `aws sts decode-authorization-message` decodes; the simulator explains the decision instead.)
@@ -84,6 +85,25 @@ class Event:
             if not decision.allowed:
                 return decision
         return self.decisions[-1] if self.decisions else None
+
+
+def _organization_levels(
+    world: World, caller: Caller, action: str, resource_arn: str, resource_account: str | None
+) -> tuple[tuple[OrgLevel, ...] | None, tuple[OrgLevel, ...] | None]:
+    """The SCPs of the caller's account and the RCPs of the resource's, by level, where they apply.
+
+    An RCP covers the resources of the services that support RCPs; for an action with no resource
+    (`*`, ecr:GetAuthorizationToken) the resource's account is taken to be the caller's.
+    """
+    org = world.organization
+    if org is None or not org.enabled:
+        return None, None
+    from ecrsim.engine.organizations.model import RCP, RCP_SERVICES, SCP, levels
+    from ecrsim.engine.policy.matching import resource_account as account_in
+
+    owner = resource_account or account_in(resource_arn) or caller.account_id
+    covered = action.partition(":")[0].lower() in RCP_SERVICES
+    return levels(org, caller.account_id, SCP), levels(org, owner, RCP) if covered else None
 
 
 @dataclass(slots=True)
@@ -138,6 +158,7 @@ class Call:
                 # Through a VPC endpoint AWS sends no aws:SourceIp (condition-keys page, aws:SourceIp).
                 full.pop("aws:SourceIp", None)
                 lowered.pop("aws:sourceip", None)
+        scps, rcps = _organization_levels(self.world, caller, action, resource_arn, resource_account)
         request = Request(
             caller.arn,
             action,
@@ -147,6 +168,10 @@ class Call:
             resource_account,
             full,
             resource_policy_name,
+            scps,
+            rcps,
+            caller.boundary,
+            caller.session_policies,
         )
         decision = decide(request, resource_policy_required=resource_policy_required, context=lowered)
         if "aws:sourcevpce" in lowered:

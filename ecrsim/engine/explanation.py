@@ -120,7 +120,19 @@ def decision_summary(decision: Decision, depth: int = 0) -> ExplanationLine:
     )
 
 
+# How the trace names the policies above IAM (policy/guardrails.py), and how a title spells them out.
+_GUARDRAIL_TITLES = {
+    "SCP ": "Service control policy ",
+    "RCP ": "Resource control policy ",
+    "boundary ": "Permissions boundary ",
+    "session ": "Session policy ",
+}
+
+
 def _policy_title(name: str) -> str:
+    for prefix, title in _GUARDRAIL_TITLES.items():
+        if name.startswith(prefix):
+            return title + name.removeprefix(prefix)
     if name.startswith("identity:"):
         return f"Identity policy {name.removeprefix('identity:')} (inline)"
     if name in ("repository", "trust", "registry", "key"):

@@ -80,6 +80,8 @@ class _Attachments:
 
     attached: list[str] = field(default_factory=list)  # managed policy ARNs, in attachment order
     inline: dict[str, StoredPolicy] = field(default_factory=dict)
+    # Users and roles only: the managed policy ARN set as the permissions boundary, if any.
+    boundary: str | None = None
 
 
 @dataclass
@@ -163,6 +165,8 @@ class RoleSession:
     access_key: AccessKey
     session_token: str
     expires: datetime
+    # The session policies AssumeRole was given (--policy, --policy-arns), as they were then; None: none.
+    session_policies: tuple[NamedPolicy, ...] | None = None
 
     @property
     def arn(self) -> str:
@@ -233,17 +237,13 @@ class Account:
         entities = [*self.users.values(), *self.groups.values(), *self.roles.values()]
         return sum(policy_arn in entity.attached for entity in entities)
 
+    def boundary_count(self, policy_arn: str) -> int:
+        """How many users and roles have `policy_arn` as their permissions boundary."""
+        return sum(entity.boundary == policy_arn for entity in [*self.users.values(), *self.roles.values()])
+
     @property
     def root_arn(self) -> str:
         return f"arn:aws:iam::{self.id}:root"
-
-
-@dataclass(frozen=True)
-class Organization:
-    """An AWS Organization: the accounts whose principals carry its id as aws:PrincipalOrgID."""
-
-    id: str  # o-xxxxxxxxxx
-    accounts: frozenset[str]
 
 
 PrincipalKind = Literal["user", "role", "session", "root", "service"]
@@ -259,3 +259,5 @@ class Caller:
     identity_policies: tuple[NamedPolicy, ...]
     context: dict[str, str | tuple[str, ...]]  # principal-derived keys: aws:username, aws:userid, tags...
     expires: datetime | None = None  # role sessions: when their temporary credentials stop working
+    boundary: NamedPolicy | None = None  # the user's or the session's role's permissions boundary
+    session_policies: tuple[NamedPolicy, ...] | None = None  # a role session's, from AssumeRole

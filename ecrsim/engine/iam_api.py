@@ -79,12 +79,13 @@ def _path(params: Mapping[str, Any], key: str = "Path") -> str:
     return value
 
 
-def _policy_arn(params: Mapping[str, Any]) -> str:
-    value = params.get("PolicyArn")
+def _policy_arn(params: Mapping[str, Any], key: str = "PolicyArn") -> str:
+    value = params.get(key)
+    member = key[0].lower() + key[1:]
     if not isinstance(value, str):
-        raise _invalid("policyArn", None, "Member must not be null")
+        raise _invalid(member, None, "Member must not be null")
     if len(value) < 20:
-        raise _invalid("policyArn", value, "Member must have length greater than or equal to 20")
+        raise _invalid(member, value, "Member must have length greater than or equal to 20")
     if not re.fullmatch(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/.+", value):
         raise ServiceError("InvalidInput", f"ARN {value} is not valid.")
     return value
@@ -171,14 +172,27 @@ def _tag_list(tags: Mapping[str, str]) -> dict[str, Any]:
     return {"Tags": [{"Key": key, "Value": value} for key, value in tags.items()]} if tags else {}
 
 
+def _boundary_shape(entity: User | Role) -> dict[str, Any]:
+    """PermissionsBoundary, as GetUser, GetRole, CreateUser and CreateRole return it when one is set."""
+    if entity.boundary is None:
+        return {}
+    boundary = {
+        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        "PermissionsBoundaryArn": entity.boundary,
+    }
+    return {"PermissionsBoundary": boundary}
+
+
 def user_shape(user: User, *, tags: bool = True) -> dict[str, Any]:
-    """A User; ListUsers leaves out the tags ("this operation does not return tags", ListUsers reference)."""
+    """A User; ListUsers leaves out the tags and the boundary ("this operation does not return tags",
+    ListUsers reference)."""
     return {
         "Path": user.path,
         "UserName": user.name,
         "UserId": user.user_id,
         "Arn": user.arn,
         "CreateDate": user.created,
+        **(_boundary_shape(user) if tags else {}),
         **(_tag_list(user.tags) if tags else {}),
     }
 
@@ -205,7 +219,7 @@ def role_shape(role: Role) -> dict[str, Any]:
     }
     if role.description:
         shape["Description"] = role.description
-    return {**shape, **_tag_list(role.tags)}
+    return {**shape, **_boundary_shape(role), **_tag_list(role.tags)}
 
 
 def _policy_shape(account: Account, policy: ManagedPolicy) -> dict[str, Any]:
@@ -216,7 +230,7 @@ def _policy_shape(account: Account, policy: ManagedPolicy) -> dict[str, Any]:
         "Path": policy.path,
         "DefaultVersionId": "v1",
         "AttachmentCount": account.attachment_count(policy.arn),
-        "PermissionsBoundaryUsageCount": 0,
+        "PermissionsBoundaryUsageCount": account.boundary_count(policy.arn),
         "IsAttachable": True,
     }
     if policy.description:
@@ -249,10 +263,15 @@ def _attached(account: Account, entity: User | Group | Role, params: Mapping[str
 # -- users ----------------------------------------------------------------------------------------------
 @operation("iam", "CreateUser")
 def create_user(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    _unsupported(params, "PermissionsBoundary")
     account, name, path, tags = _account(call), _name(params, "UserName"), _path(params), _tags(params)
-    _authorize(call, _arn(account, "user", name, path), account, _tag_context(tags))
+    boundary = _boundary_arn(params) if "PermissionsBoundary" in params else None
+    context = {**_tag_context(tags), **({"iam:PermissionsBoundary": boundary} if boundary else {})}
+    _authorize(call, _arn(account, "user", name, path), account, context)
+    if boundary:
+        identity.named_managed_policy(account, boundary)  # NoSuchEntity before the user exists
     user = identity.add_user(call.world, account.id, name, path=path, tags=tags, access_key=False)
+    if boundary:
+        identity.set_boundary(account, user, boundary)
     return {"User": user_shape(user)}
 
 
@@ -328,15 +347,18 @@ def remove_user_from_group(call: Call, params: dict[str, Any]) -> dict[str, Any]
 # -- roles ----------------------------------------------------------------------------------------------
 @operation("iam", "CreateRole")
 def create_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    _unsupported(params, "PermissionsBoundary")
     account, name, path, tags = _account(call), _name(params, "RoleName"), _path(params), _tags(params)
+    boundary = _boundary_arn(params) if "PermissionsBoundary" in params else None
     trust = _document(params, "AssumeRolePolicyDocument")
     longest_session = params.get("MaxSessionDuration", 3600)
     low, high = _ROLE_SESSION_LIMITS
     if not low <= longest_session <= high:
         bound = "greater than or equal to 3600" if longest_session < low else "less than or equal to 43200"
         raise _invalid("maxSessionDuration", longest_session, f"Member must have value {bound}")
-    _authorize(call, _arn(account, "role", name, path), account, _tag_context(tags))
+    context = {**_tag_context(tags), **({"iam:PermissionsBoundary": boundary} if boundary else {})}
+    _authorize(call, _arn(account, "role", name, path), account, context)
+    if boundary:
+        identity.named_managed_policy(account, boundary)
     role = identity.add_role(
         call.world,
         account.id,
@@ -347,7 +369,44 @@ def create_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         max_session_duration=longest_session,
         tags=tags,
     )
+    if boundary:
+        identity.set_boundary(account, role, boundary)
     return {"Role": role_shape(role)}
+
+
+@operation("iam", "GetRole")
+def get_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    """GetRole adds what CreateRole leaves out: MaxSessionDuration and RoleLastUsed (never used here)."""
+    _, role = _role(call, params)
+    shape = role_shape(role)
+    extra = {"MaxSessionDuration": role.max_session_duration, "RoleLastUsed": {}}
+    tail = {key: shape.pop(key) for key in ("PermissionsBoundary", "Tags") if key in shape}
+    return {"Role": {**shape, **extra, **tail}}
+
+
+# -- permissions boundaries -----------------------------------------------------------------------------
+def _boundary_arn(params: Mapping[str, Any]) -> str:
+    """The PermissionsBoundary parameter: a managed policy ARN (IAM API reference)."""
+    return _policy_arn(params, "PermissionsBoundary")
+
+
+def _put_boundary(call: Call, params: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A boundary caps what the entity's identity-based policies allow, from its very next call."""
+    arn = _boundary_arn(params)
+    account, entity = _ENTITY[kind](call, params, {"iam:PermissionsBoundary": arn})
+    identity.set_boundary(account, entity, arn)
+    return {}
+
+
+def _delete_boundary(call: Call, params: dict[str, Any], kind: str) -> dict[str, Any]:
+    account, entity = _ENTITY[kind](call, params, None)
+    identity.set_boundary(account, entity, None)
+    return {}
+
+
+for _kind in ("User", "Role"):
+    operation("iam", f"Put{_kind}PermissionsBoundary")(functools.partial(_put_boundary, kind=_kind))
+    operation("iam", f"Delete{_kind}PermissionsBoundary")(functools.partial(_delete_boundary, kind=_kind))
 
 
 @operation("iam", "DeleteRole")
@@ -386,7 +445,7 @@ def delete_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     _authorize(call, arn, account)
     if arn not in account.policies:
         raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.")
-    if account.attachment_count(arn):
+    if account.attachment_count(arn) or account.boundary_count(arn):
         raise ServiceError("DeleteConflict", "Cannot delete a policy attached to entities.")
     del account.policies[arn]
     return {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.errors import ServiceError
@@ -349,7 +350,9 @@ def resolve_caller(world: World, principal_arn: str) -> Caller:
                 **{f"aws:PrincipalTag/{key}": value for key, value in user.tags.items()},
             }
         )
-        return Caller(user.arn, "user", account.id, tuple(policies), context)
+        return Caller(
+            user.arn, "user", account.id, tuple(policies), context, boundary=_boundary(account, user)
+        )
     session = account.sessions.get(principal_arn)
     if session is None:
         raise UnknownPrincipal(f"no such principal: {principal_arn}")
@@ -359,7 +362,10 @@ def resolve_caller(world: World, principal_arn: str) -> Caller:
     if role is not None and role.role_id != session.role_id:
         role = None
     userid = f"{session.role_id}:{session.session_name}"
-    return _session_caller(account, session.arn, role, session.role_arn, userid, session.expires)
+    caller = _session_caller(account, session.arn, role, session.role_arn, userid, session.expires)
+    if session.session_policies is None:
+        return caller
+    return replace(caller, session_policies=session.session_policies)
 
 
 def role_caller(account: Account, role: Role) -> Caller:
@@ -385,4 +391,19 @@ def _session_caller(
         **{f"aws:PrincipalTag/{key}": value for key, value in (role.tags if role else {}).items()},
     }
     policies = tuple(_policies_of(account, role)) if role else ()
-    return Caller(session_arn, "session", account.id, policies, context, expires=expires)
+    boundary = _boundary(account, role) if role else None
+    return Caller(session_arn, "session", account.id, policies, context, expires=expires, boundary=boundary)
+
+
+def _boundary(account: Account, entity: User | Role) -> NamedPolicy | None:
+    """The permissions boundary of a user or role as the trace names it ("boundary NAME")."""
+    return named_managed_policy(account, entity.boundary) if entity.boundary else None
+
+
+def set_boundary(account: Account, entity: User | Role, policy_arn: str | None) -> None:
+    """Set (or, with None, remove) the permissions boundary; NoSuchEntity if the policy does not exist.
+    The boundary takes effect on the entity's next call, its existing role sessions' included."""
+    if policy_arn is not None:
+        named_managed_policy(account, policy_arn)
+    entity.boundary = policy_arn
+    account.iam_changed()

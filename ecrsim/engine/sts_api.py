@@ -20,8 +20,11 @@ from typing import Any
 
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import LineKind
 from ecrsim.engine.iam import Role, RoleSession
-from ecrsim.engine.identity import new_access_key, register_profile
+from ecrsim.engine.identity import named_managed_policy, new_access_key, register_profile
+from ecrsim.engine.policy.document import PolicyError, parse_identity_policy
+from ecrsim.engine.policy.types import NamedPolicy
 
 _SESSION_NAME = re.compile(r"[\w+=,.@-]+")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)")
@@ -76,6 +79,42 @@ def _duration(call: Call, params: dict[str, Any], role: Role) -> int:
     return int(duration)
 
 
+# At most ten managed session policies (AssumeRole API reference, PolicyArns).
+_MAX_POLICY_ARNS = 10
+
+
+def _session_policies(call: Call, params: dict[str, Any], role: Role) -> tuple[NamedPolicy, ...] | None:
+    """The session policies of --policy and --policy-arns: they cap the session's permissions, which are
+    "the intersection of the role's identity-based policy and the session policies" (AssumeRole API
+    reference); the inline one and the managed ones together are one set, any of which may allow.
+    None when neither was passed: then nothing caps the session."""
+    inline, arns = params.get("Policy"), params.get("PolicyArns") or []
+    if inline is None and not arns:
+        return None
+    if len(arns) > _MAX_POLICY_ARNS:
+        raise _invalid(
+            "policyArns", "[...]", f"Member must have length less than or equal to {_MAX_POLICY_ARNS}"
+        )
+    policies: list[NamedPolicy] = []
+    if inline is not None:
+        try:
+            policies.append(NamedPolicy("inline", parse_identity_policy(inline)))
+        except PolicyError as error:
+            call.explain(LineKind.VALIDATION, f"the --policy session policy is malformed: {error.message}")
+            raise ServiceError("MalformedPolicyDocument", error.message) from None
+    account = call.world.account(role.account_id)
+    for entry in arns:
+        arn = entry.get("arn", "") if isinstance(entry, dict) else ""
+        try:
+            policies.append(named_managed_policy(account, arn))
+        except ServiceError:
+            # STS's text for a managed session policy that does not exist is not documented.
+            raise ServiceError(
+                "MalformedPolicyDocument", f"Policy {arn} does not exist or is not attachable."
+            ) from None
+    return tuple(policies)
+
+
 @operation("sts", "AssumeRole")
 def assume_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     role_arn, session_name = params.get("RoleArn"), params.get("RoleSessionName")
@@ -88,7 +127,7 @@ def assume_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     if not _SESSION_NAME.fullmatch(session_name):
         pattern = "Member must satisfy regular expression pattern: [\\w+=,.@-]*"
         raise _invalid("roleSessionName", session_name, pattern)
-    for unsupported in ("Policy", "PolicyArns", "Tags", "SerialNumber"):
+    for unsupported in ("Tags", "SerialNumber"):
         if params.get(unsupported):
             raise ServiceError("ValidationError", f"ecrsim does not simulate {unsupported}; leave it out.")
 
@@ -125,6 +164,7 @@ def assume_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             decision=decision,
         )
     duration = _duration(call, params, role)
+    session_policies = _session_policies(call, params, role)
 
     world = call.world
     session = RoleSession(
@@ -136,6 +176,7 @@ def assume_role(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         access_key=new_access_key(world, "ASIA"),
         session_token="IQoJb3JpZ2luX2VjE" + world.make_id("", 300, _TOKEN_ALPHABET),
         expires=call.now + timedelta(seconds=duration),
+        session_policies=session_policies,
     )
     world.account(role.account_id).sessions[session.arn] = session
     # Named by RoleSessionName; ROLE/SESSION when a user's profile has that name (see register_profile).

@@ -22,7 +22,7 @@ from ecrsim.engine.api import OPERATIONS, Call, Event
 from ecrsim.engine.clock import DEFAULT_START, Clock
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import ExplanationLine, LineKind, line, stamp
-from ecrsim.engine.iam import Account, Caller, Organization
+from ecrsim.engine.iam import Account, Caller
 from ecrsim.engine.policy.types import ContextValue, Decision
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ecrsim.engine.docker import DockerMachine, LocalImage
     from ecrsim.engine.ec2.vantage import Vantage
     from ecrsim.engine.ecr.model import Vulnerability
+    from ecrsim.engine.organizations.model import Organization
 
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -56,6 +57,7 @@ OPERATION_MODULES = {
     "ecs": ("ecrsim.engine.ecs.api",),
     "kms": ("ecrsim.engine.kms.api",),
     "lambda": ("ecrsim.engine.awslambda.api",),
+    "organizations": ("ecrsim.engine.organizations.api",),
 }
 
 # What a service says when a request is signed with credentials it does not know (a deleted user's access

@@ -28,7 +28,7 @@ from ecrsim.engine.ecr.model import (
 from ecrsim.engine.ecr.names import validate_image_tag
 from ecrsim.engine.ecr.policies import jackson_text
 from ecrsim.engine.errors import DockerError, ServiceError
-from ecrsim.engine.iam import Account, Organization
+from ecrsim.engine.iam import Account
 from ecrsim.engine.identity import (
     add_customer_policy,
     add_group,
@@ -39,6 +39,7 @@ from ecrsim.engine.identity import (
     put_inline_policy,
     store_trust_policy,
 )
+from ecrsim.engine.organizations.model import Organization
 from ecrsim.engine.policy.document import Policy, PolicyError, parse_resource_policy
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model

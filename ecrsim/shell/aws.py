@@ -45,12 +45,13 @@ EXTRA_COMMANDS = {  # listed as choices
     "ecs": ("wait",),
     "kms": (),
     "lambda": ("wait",),
+    "organizations": (),
 }
 # Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
 OTHER_COMMANDS = frozenset(
     (
         *("configure", "s3", "s3api", "eks", "ecr-public", "cloudformation", "logs"),
-        *("ssm", "secretsmanager", "organizations", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
+        *("ssm", "secretsmanager", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
         *("rds", "route53", "elbv2", "codebuild", "codepipeline", "inspector2"),
     )
 )
@@ -91,7 +92,7 @@ def _run(inv: Invocation) -> Outcome:
                 "choose who acts with `sim as NAME` or `export AWS_PROFILE=NAME`, and where with"
                 " `export AWS_REGION=REGION`"
                 if rest[0] == "configure"
-                else "it offers ecr, iam, sts, ec2, ecs, kms and lambda"
+                else "it offers ecr, iam, sts, ec2, ecs, kms, lambda and organizations"
             )
             raise AwsUsageError(
                 f"ecrsim: aws {rest[0]} is not supported in the simulated terminal: {hint}\n", 2

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SERVICES = ("ec2", "ecr", "ecs", "iam", "kms", "lambda", "sts")  # in the order the CLI lists its commands
+# In the order the CLI lists its commands.
+SERVICES = ("ec2", "ecr", "ecs", "iam", "kms", "lambda", "organizations", "sts")
 _MODELS = Path(__file__).parent / "models"
 
 

@@ -300,7 +300,31 @@ def test_role_session_name_validation(world: World, name: str, constraint: str) 
     )
 
 
-def test_session_policies_are_refused_plainly(world: World) -> None:
+PULL_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["ecr:DescribeRepositories"], "Resource": "*"}],
+}
+
+
+def test_a_session_policy_narrows_the_session_and_names_itself_in_the_denial(world: World) -> None:
+    """AssumeRole API reference, Policy: "The resulting session's permissions are the intersection of the
+    role's identity-based policy and the session policies"."""
+    add_role(world, A, "deployer", trust(f"arn:aws:iam::{A}:user/alice"), managed=["AdministratorAccess"])
+    assume(world, "alice", Policy=json.dumps(PULL_ONLY))
+    world.call("ecr", "DescribeRepositories", {}, profile="deploy", region="us-east-1")
+    with pytest.raises(ServiceError) as error:
+        world.call("ecr", "CreateRepository", {"repositoryName": "web"}, profile="deploy", region="us-east-1")
+    assert error.value.message.endswith("because no session policy allows the ecr:CreateRepository action")
+
+
+def test_managed_session_policies_must_exist_and_a_malformed_inline_one_is_refused(world: World) -> None:
     add_role(world, A, "deployer", trust(f"arn:aws:iam::{A}:user/alice"))
-    with pytest.raises(ServiceError, match="does not simulate Policy"):
-        assume(world, "alice", Policy=json.dumps(ASSUME_ANY))
+    with pytest.raises(ServiceError) as error:
+        assume(world, "alice", PolicyArns=[{"arn": f"arn:aws:iam::{A}:policy/nope"}])
+    assert error.value.code == "MalformedPolicyDocument"
+    with pytest.raises(ServiceError) as error:
+        assume(world, "alice", Policy='{"Statement": "x"}')
+    assert (error.value.code, error.value.message) == ("MalformedPolicyDocument", "Syntax errors in policy.")
+    assume(world, "alice", PolicyArns=[{"arn": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"}])
+    caller = world.caller_for("deploy")
+    assert caller.session_policies and caller.session_policies[0].name == "AmazonEC2ContainerRegistryReadOnly"

@@ -14,7 +14,7 @@ from ecrsim.engine.docker import Credential
 from ecrsim.engine.ecr.model import Repository
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import LineKind
-from ecrsim.engine.iam import Organization
+from ecrsim.engine.organizations.model import Organization
 from ecrsim.engine.identity import (
     add_customer_policy,
     add_group,

@@ -232,6 +232,17 @@ def parse_key_policy(doc: str | Mapping[str, Any]) -> Policy:
     return _parse(doc, "key")
 
 
+def parse_resource_control_policy(doc: str | Mapping[str, Any]) -> Policy:
+    """An RCP: a resource-based policy whose Principal is always `*` (narrowed by conditions) and which
+    names its resources (Organizations user guide, "RCP syntax"). Service control policies parse as
+    identity policies: no Principal, a Resource in every statement ("SCP syntax")."""
+    policy = _parse(doc, "endpoint")
+    for statement in policy.statements:
+        if statement.not_principal or statement.principals != (("AWS", "*"),):
+            raise PolicyError('The Principal element of a resource control policy must be "*".')
+    return policy
+
+
 def _parse(doc: str | Mapping[str, Any], kind: PolicyKind) -> Policy:
     data = _decode(doc)
     if not isinstance(data, Mapping) or not set(data) <= _TOP_KEYS or "Statement" not in data:

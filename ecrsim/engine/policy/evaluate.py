@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ecrsim.engine.policy import guardrails
 from ecrsim.engine.policy.conditions import check
 from ecrsim.engine.policy.document import Policy, Statement
 from ecrsim.engine.policy.matching import (
@@ -35,8 +36,8 @@ from ecrsim.engine.policy.matching import (
 from ecrsim.engine.policy.types import ContextValue, Decision, NamedPolicy, Request, StatementTrace, Verdict
 from ecrsim.engine.policy.variables import has_variables, resolve
 
-_IDENTITY = "identity-based"
-_RESOURCE = "resource-based"
+_IDENTITY = guardrails.NOUN["identity"]
+_RESOURCE = guardrails.NOUN["resource"]
 
 
 def decide(
@@ -55,13 +56,16 @@ def decide(
     if context is None:
         context = lower_context(request.principal_arn, request.context)
     resource_policy = request.resource_policy
+    guarded = request.scps or request.rcps or request.boundary or request.session_policies is not None
     policies = (
         tuple([(named.name, named.policy.serial) for named in request.identity_policies]),
         resource_policy.serial if resource_policy is not None else None,
+        guardrails.key(request) if guarded else None,
     )
     reads = _READS.get(policies)
     if reads is None:
-        reads = _reads(request.identity_policies, resource_policy)
+        extra = [guard.policy for guard in guardrails.guards(request)] if guarded else []
+        reads = _reads(request.identity_policies, resource_policy, extra)
         _remember(_READS, policies, reads)
     key = (
         request.principal_arn,
@@ -107,12 +111,16 @@ def forget() -> None:
                 value.cache_clear()
 
 
-def _reads(identity_policies: tuple[NamedPolicy, ...], resource_policy: Policy | None) -> tuple[str, ...]:
+def _reads(
+    identity_policies: tuple[NamedPolicy, ...],
+    resource_policy: Policy | None,
+    guardrail_policies: list[Policy],
+) -> tuple[str, ...]:
     """Every context key a decision over these policies can read: the statements' own, and
     aws:PrincipalArn, which gives a role session its role's full ARN (matching.session_of_role)."""
     keys = dict.fromkeys(("aws:principalarn",))
-    for named in identity_policies:
-        keys.update(dict.fromkeys(named.policy.reads))
+    for policy in [named.policy for named in identity_policies] + guardrail_policies:
+        keys.update(dict.fromkeys(policy.reads))
     if resource_policy is not None:
         keys.update(dict.fromkeys(resource_policy.reads))
     return tuple(keys)
@@ -127,17 +135,24 @@ def _decide(
     owner = request.resource_account or resource_account(request.resource_arn) or caller.account
     traces: list[StatementTrace | None] = []  # a None is an open statement's, filled in below
     denies: list[_Open] = []
-    identity_allows: list[_Open] = []
-    resource_allows: list[_Open] = []
     near_misses: list[tuple[_Open, str]] = []
-    # Where an open statement's hit goes, by the index its _Outcome names.
-    lists: tuple[list[Any], ...] = ([], denies, identity_allows, resource_allows, near_misses)
+    # The Allows that matched, by source: ("identity", ""), ("resource", ""), or a guardrail's kind and level.
+    allows: dict[tuple[str, str], list[_Open]] = {}
 
-    sources = [(named.name, named.policy, False) for named in request.identity_policies]
+    sources: list[tuple[str, Policy, str, str]] = [
+        (named.name, named.policy, "identity", "") for named in request.identity_policies
+    ]
     if request.resource_policy is not None:
-        sources.append((request.resource_policy_name, request.resource_policy, True))
-    for name, policy, is_resource_policy in sources:
-        skip = _not_consulted(request, caller, name, is_resource_policy, resource_policy_required)
+        sources.append((request.resource_policy_name, request.resource_policy, "resource", ""))
+    guards = guardrails.guards(request)
+    sources.extend((guard.name, guard.policy, guard.kind, guard.level) for guard in guards)
+    for name, policy, kind, level in sources:
+        is_resource_policy = kind == "resource"
+        skip = (
+            _not_consulted(request, caller, name, is_resource_policy, resource_policy_required)
+            if kind in ("identity", "resource")
+            else guardrails.exempt(kind, caller)  # type: ignore[arg-type]
+        )
         if skip:
             traces.extend([_trace(name, statement, False, skip) for statement in policy.statements])
             continue
@@ -145,19 +160,45 @@ def _decide(
         start = len(traces)
         traces.extend(plan.traces)
         # Only the statements that cover the request can match or nearly match: the others' traces are
-        # the plan's, and no hit. An open statement's outcome says which list its hit joins, if any.
+        # the plan's, and no hit. An open statement's outcome says what its hit is, if any: a Deny (1),
+        # an Allow (2 or 3), or an Allow that failed only on a condition, a near miss (4).
         for entry in plan.open:
             trace, hit, joins = entry.fixed or entry.outcome(context)
             traces[start + entry.position] = trace
-            if joins:
-                lists[joins].append(hit)
+            if joins == 1:
+                hit.kind = kind
+                denies.append(hit)
+            elif joins in (2, 3):
+                allows.setdefault((kind, level), []).append(hit)
+            elif joins == 4 and kind in ("identity", "resource"):
+                near_misses.append(hit)
 
     judge = _Judge(request, caller, owner, tuple(traces))  # type: ignore[arg-type]
     if denies:
-        # Where several policy types deny, AWS names one; we name the identity-based one first.
-        hit = next((h for h in denies if not h.resource_policy), denies[0])
-        return judge.explicit_deny(_RESOURCE if hit.resource_policy else _IDENTITY, hit)
-    return judge.grants(identity_allows, resource_allows, near_misses, resource_policy_required)
+        # Where several policy types deny, AWS names one: see guardrails.DENY_ORDER.
+        hit = min(denies, key=lambda h: guardrails.DENY_ORDER[h.kind])
+        return judge.explicit_deny(hit.kind, hit)
+    # Organizations first: every level of RCPs (the resource's account), then of SCPs (the caller's),
+    # must allow (IAM user guide, "Policy evaluation logic", steps 2 and 3).
+    for kind in ("rcp", "scp"):
+        for level in dict.fromkeys(g.level for g in guards if g.kind == kind):
+            if not allows.get((kind, level)) and not guardrails.exempt(kind, caller):  # type: ignore[arg-type]
+                return judge.level_without_allow(kind, level)
+    caps = {
+        kind: bool(allows.get((kind, "")))
+        for kind, present in (
+            ("boundary", request.boundary is not None),
+            ("session", request.session_policies is not None),
+        )
+        if present
+    }
+    return judge.grants(
+        allows.get(("identity", ""), []),
+        allows.get(("resource", ""), []),
+        near_misses,
+        resource_policy_required,
+        caps,
+    )
 
 
 class _Judge:
@@ -181,8 +222,44 @@ class _Judge:
     def explicit_deny(self, kind: str, hit: _Open) -> Decision:
         reason = f"Explicitly denied: {hit} denies {self.action}, and an explicit deny overrides every allow."
         hint = f"remove or narrow the Deny {hit}: no Allow anywhere can override it"
+        rule = "explicit_deny"
+        if kind in guardrails.RULE_STEM:
+            rule = f"{guardrails.RULE_STEM[kind]}_deny"
+            if kind in ("scp", "rcp"):
+                reason += (
+                    f" {guardrails.NOUN[kind][:-1].capitalize()}ies are set by the organization's"
+                    " management account: nothing in this account can lift them."
+                )
+                hint = f"the organization's management account must remove or narrow the Deny {hit}"
+        noun = guardrails.NOUN[kind]
+        return self._decision("explicit_deny", rule, reason, f"with an explicit deny in {_a(noun)}", hint)
+
+    def level_without_allow(self, kind: str, level: str) -> Decision:
+        """No policy of this type attached at `level` of the organization allows the request."""
+        noun = guardrails.NOUN[kind]
+        whose = "resource's" if kind == "rcp" else "caller's"
         return self._decision(
-            "explicit_deny", "explicit_deny", reason, f"with an explicit deny in {_a(kind)} policy", hint
+            "implicit_deny",
+            f"{guardrails.RULE_STEM[kind]}_missing_allow",
+            f"Implicitly denied: no {noun} attached at {level} allows {self.action}; every level of the"
+            f" organization above the {whose} account must allow it, whatever IAM allows.",
+            f"because no {noun} allows the {self.action} action",
+            f"the management account must attach at {level} a {noun} that allows {self.action}"
+            + (" (FullAWSAccess allows everything)" if kind == "scp" else ""),
+        )
+
+    def capped(self, kind: str, path: str) -> Decision:
+        """An allow that a permissions boundary or session policy does not let through."""
+        noun = guardrails.NOUN[kind]
+        what = "the role session's" if kind == "session" else f"{self.who}'s"
+        return self._decision(
+            "implicit_deny",
+            f"{guardrails.RULE_STEM[kind]}_missing_allow",
+            f"Implicitly denied: {path}, but {what} {noun} does not allow {self.action};"
+            f" a {noun} only caps permissions, so both must allow.",
+            f"because no {noun} allows the {self.action} action",
+            f"allow {self.action}{self._on()} in the {noun}"
+            + (" (or assume the role again with a wider --policy)" if kind == "session" else ""),
         )
 
     def grants(
@@ -191,12 +268,40 @@ class _Judge:
         resource_allows: list[_Open],
         near_misses: list[tuple[_Open, str]],
         resource_policy_required: bool,
+        caps: Mapping[str, bool] | None = None,
     ) -> Decision:
-        caller = self.caller
         direct = account = None
         if resource_allows:
-            direct = next((h for h in resource_allows if h.level == "direct"), None)
+            # The grant least capped first: one naming the caller itself, then everyone (`*`), then the
+            # role of a session (which boundary and session policies cap, guardrails.py).
+            for level in ("direct", "anyone", "role"):
+                direct = direct or next((h for h in resource_allows if h.level == level), None)
             account = next((h for h in resource_allows if h.level == "account"), None)
+        decision = self._grants(identity_allows, direct, account, near_misses, resource_policy_required)
+        if not caps or not decision.allowed or decision.rule in ("root_user", "service_principal_grant"):
+            return decision
+        # A boundary or session policy caps every path but a same-account grant naming the caller itself
+        # (and, for the boundary, everyone).
+        if decision.rule == "same_account_direct_grant" and direct is not None:
+            capped_by = {"direct": (), "anyone": ("session",), "role": ("boundary", "session")}[direct.level]
+            path = f"{direct} allows the caller's role"
+        else:
+            capped_by = ("boundary", "session")
+            path = f"{decision.reason.removeprefix('Allowed: ').rstrip('.')}"
+        for kind in capped_by:
+            if caps.get(kind) is False:
+                return self.capped(kind, path)
+        return decision
+
+    def _grants(
+        self,
+        identity_allows: list[_Open],
+        direct: _Open | None,
+        account: _Open | None,
+        near_misses: list[tuple[_Open, str]],
+        resource_policy_required: bool,
+    ) -> Decision:
+        caller = self.caller
         granted = direct or account
         same = caller.account is not None and caller.account == self.owner
         identity = identity_allows[0] if identity_allows else None
@@ -341,7 +446,7 @@ class _Judge:
             "implicit_deny",
             rule,
             f"Implicitly denied: {reason}.",
-            f"because no {kind} policy allows the {self.action} action",
+            f"because no {kind} allows the {self.action} action",
             hint,
         )
 
@@ -361,7 +466,7 @@ _CREATES_ITS_RESOURCE = frozenset({"ecr:createrepository"})
 
 
 def _a(kind: str) -> str:
-    """AWS writes "in an identity-based policy" and "in a resource-based policy"."""
+    """AWS writes "in an identity-based policy", "in a resource-based policy", "in a permissions boundary"."""
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
@@ -418,7 +523,17 @@ class _Open:
     ("statement "Pull" of the repository policy"). Its outcomes are remembered here by the values of the
     context keys it reads, so a moved clock re-checks only the statements that read it."""
 
-    __slots__ = ("fixed", "level", "outcomes", "policy", "position", "resource_policy", "statement", "why")
+    __slots__ = (
+        "fixed",
+        "kind",
+        "level",
+        "outcomes",
+        "policy",
+        "position",
+        "resource_policy",
+        "statement",
+        "why",
+    )
 
     def __init__(
         self,
@@ -435,6 +550,7 @@ class _Open:
         self.why = why  # the scope's clauses: principal, action, resource
         self.level = level
         self.resource_policy = resource_policy
+        self.kind = "resource" if resource_policy else "identity"  # or a guardrail's kind, once it denies
         self.outcomes: dict[tuple[ContextValue | None, ...], _Outcome] = {}
         # A statement with no conditions matched, whatever the context.
         self.fixed: _Outcome | None = None
@@ -503,7 +619,7 @@ def _plan(
         name,
         request.action if policy.reads_action else None,
         request.resource_arn if policy.reads_resource else None,
-        (caller.arn, caller.role_arn) if resource_policy else None,
+        (caller.arn, caller.role_arn, request.boundary is not None) if resource_policy else None,
         tuple(map(context.get, reads)) if reads else None,
     )
     memo = policy.memo
@@ -557,16 +673,24 @@ def _scope(
         ok, clause = _resource(statement, request.resource_arn, context)
         why = f"{why}, {clause}"
     if resource_policy:
-        level, clause = _principal(statement, caller)
+        level, clause = _principal(statement, caller, bounded=request.boundary is not None)
         if level is None:
             return False, clause, None
         why = f"{clause}, {why}"
     return ok, why, level
 
 
-def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | None, str]:
+def _principal(statement: Statement, caller: Caller, *, bounded: bool) -> tuple[PrincipalMatch | None, str]:
     entries = statement.principals or ()
     matches = [(principal_match(kind, value, caller), value) for kind, value in entries]
+    if statement.not_principal and statement.effect == "Deny" and bounded:
+        # access_policies_boundaries.html: "The NotPrincipal element with a Deny effect will always deny
+        # any IAM principal that has a permissions boundary policy attached, regardless of the values
+        # specified in the NotPrincipal element."
+        return (
+            "direct",
+            "principal: a NotPrincipal Deny applies to every principal with a permissions boundary",
+        )
     if statement.not_principal:
         excepted = next(
             (value for level, value in matches if level == "direct" or (level and caller.kind == "root")),
@@ -590,9 +714,9 @@ def _principal(statement: Statement, caller: Caller) -> tuple[PrincipalMatch | N
                 f"principal {value} names account {caller.account} (delegates to its IAM policies)",
             )
         if value == "*":
-            return "direct", "principal * matches everyone"
+            return "anyone", "principal * matches everyone"
         if value != caller.arn:
-            return "direct", f"principal {value} names the caller's role"
+            return "role", f"principal {value} names the caller's role"
         return "direct", f"principal {value} names the caller"
     return None, f"principal does not name {caller.arn} (names {show_values(tuple(v for _, v in entries))})"
 

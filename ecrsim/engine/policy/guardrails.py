@@ -92,7 +92,7 @@ def exempt(kind: GuardKind, caller: Caller) -> str | None:
     if kind not in ("scp", "rcp"):
         return None
     if _SERVICE_LINKED in caller.principal_arn:
-        return f"not evaluated: {NOUN[kind]}s do not apply to service-linked roles"
+        return f"not evaluated: {NOUN[kind][:-1]}ies do not apply to service-linked roles"
     if kind == "scp" and caller.kind == "service":
         return (
             "not evaluated: service control policies apply to the principals of member accounts,"

@@ -23,7 +23,11 @@ from typing import Literal
 from ecrsim.engine.policy.variables import Piece
 
 PrincipalKind = Literal["user", "role", "role_session", "federated", "root", "service", "unknown"]
-PrincipalMatch = Literal["direct", "account"]
+# "direct": a resource policy names the caller, everyone (`*`), or the role of a session; "account": its
+# account, which delegates to the account's IAM policies. evaluate._principal refines "direct" into
+# "direct" (the caller itself), "anyone" and "role", which permissions boundaries and session policies
+# treat differently (guardrails.py).
+PrincipalMatch = Literal["direct", "anyone", "role", "account"]
 
 _IAM_ARN = re.compile(r"arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)")
 _ACCOUNT_ID = re.compile(r"\d{12}")

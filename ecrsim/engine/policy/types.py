@@ -46,7 +46,12 @@ class Decision:
     # explicit_deny: "explicit_deny";
     # implicit_deny: "account_delegation_without_identity_allow", "cross_account_missing_identity_allow",
     #   "cross_account_missing_resource_allow", "service_principal_not_granted",
-    #   "resource_policy_missing_allow" (trust policies), "no_allow".
+    #   "resource_policy_missing_allow" (trust policies), "no_allow";
+    # the policies above IAM (ecrsim/engine/policy/guardrails.py), explicit and implicit:
+    #   "service_control_policy_deny", "service_control_policy_missing_allow",
+    #   "resource_control_policy_deny", "resource_control_policy_missing_allow",
+    #   "permissions_boundary_deny", "permissions_boundary_missing_allow",
+    #   "session_policy_deny", "session_policy_missing_allow".
     rule: str
     reason: str  # one sentence a learner can read
     message: str | None  # the AccessDenied sentence AWS would print; None when allowed
@@ -71,6 +76,16 @@ class NamedPolicy:
     policy: Policy
 
 
+@dataclass(frozen=True)
+class OrgLevel:
+    """The organization policies of one type attached at one level above an account: the root, an OU, or
+    the account itself. Each level must allow a request on its own ("every level ... must allow",
+    Organizations user guide, "SCP evaluation"), so a request carries its levels in order, root first."""
+
+    target: str  # "r-ab12 (root)", "ou-ab12-cd34ef56 (Production)", "account 111122223333"
+    policies: tuple[NamedPolicy, ...]
+
+
 @quick_init
 @dataclass(frozen=True, init=False)
 class Request:
@@ -85,3 +100,10 @@ class Request:
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     # The name the trace shows for resource_policy: "repository" for ECR, "trust" for a role trust policy.
     resource_policy_name: str = "repository"
+    # The policies above IAM that apply to this request (None where none does): the caller's account's
+    # service control policies, the resource's account's resource control policies (each by level), the
+    # caller's permissions boundary, and the session policies its role session was created with.
+    scps: tuple[OrgLevel, ...] | None = None
+    rcps: tuple[OrgLevel, ...] | None = None
+    boundary: NamedPolicy | None = None
+    session_policies: tuple[NamedPolicy, ...] | None = None

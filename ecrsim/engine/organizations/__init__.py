@@ -1,0 +1,1 @@
+"""AWS Organizations: the organization, its units and accounts, and the policies above IAM."""
