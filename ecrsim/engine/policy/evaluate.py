@@ -251,11 +251,11 @@ class _Judge:
     def capped(self, kind: str, path: str) -> Decision:
         """An allow that a permissions boundary or session policy does not let through."""
         noun = guardrails.NOUN[kind]
-        what = "the role session's" if kind == "session" else f"{self.who}'s"
+        whose = "this role session" if kind == "session" else self.who
         return self._decision(
             "implicit_deny",
             f"{guardrails.RULE_STEM[kind]}_missing_allow",
-            f"Implicitly denied: {path}, but {what} {noun} does not allow {self.action};"
+            f"Implicitly denied: {path}, but the {noun} of {whose} does not allow {self.action};"
             f" a {noun} only caps permissions, so both must allow.",
             f"because no {noun} allows the {self.action} action",
             f"allow {self.action}{self._on()} in the {noun}"
