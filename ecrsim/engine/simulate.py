@@ -14,12 +14,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from ecrsim.engine.hostfiles import read_stream, read_text
-from ecrsim.engine.policy.document import Policy, PolicyError, parse_identity_policy, parse_resource_policy
+from ecrsim.engine.policy.document import (
+    Policy,
+    PolicyError,
+    parse_identity_policy,
+    parse_resource_control_policy,
+    parse_resource_policy,
+)
 from ecrsim.engine.policy.evaluate import decide
 from ecrsim.engine.policy.explain import render_decision
+from ecrsim.engine.policy.guardrails import rcp_full_access, scp_full_access
 from ecrsim.engine.policy.managed import MANAGED_POLICY_NAMES, managed_policy
 from ecrsim.engine.policy.matching import is_valid_caller
-from ecrsim.engine.policy.types import ContextValue, Decision, NamedPolicy, Request
+from ecrsim.engine.policy.types import ContextValue, Decision, NamedPolicy, OrgLevel, Request
 
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -74,6 +81,10 @@ REQUEST_KEYS = (
     "repository_policy",
     "resource_account",
     "context",
+    "service_control_policies",
+    "resource_control_policies",
+    "permissions_boundary",
+    "session_policies",
 )
 ANNOTATION_KEYS = ("id", "description", "expected", "source", "notes", "account")
 
@@ -113,6 +124,10 @@ def build_request(item: Any) -> Request:
         resource_policy=_repository_policy(item.get("repository_policy")),
         resource_account=account,
         context=_context(item.get("context")),
+        scps=_levels(item.get("service_control_policies"), "service_control_policies", scp=True),
+        rcps=_levels(item.get("resource_control_policies"), "resource_control_policies", scp=False),
+        boundary=_boundary(item.get("permissions_boundary")),
+        session_policies=_session_policies(item.get("session_policies")),
     )
 
 
@@ -150,28 +165,75 @@ def _string(item: Mapping[str, Any], field: str) -> str:
     return value
 
 
-def _identity_policies(value: Any) -> tuple[NamedPolicy, ...]:
+def _identity_policies(
+    value: Any, key: str = "identity_policies", prefix: str = "identity:"
+) -> tuple[NamedPolicy, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise InputError("identity_policies", "must be an array of policy documents or managed policy names")
-    policies = []
-    for index, entry in enumerate(value):
-        field = f"identity_policies[{index}]"
-        if isinstance(entry, str) and not entry.lstrip().startswith("{"):
-            managed = managed_policy(entry)
-            if managed is None:
-                known = ", ".join(MANAGED_POLICY_NAMES)
-                raise InputError(field, f"no AWS managed policy named {entry!r} (known: {known})")
-            policies.append(NamedPolicy(managed.name, managed.policy))
-            continue
-        if not isinstance(entry, (str, Mapping)):
-            raise InputError(field, "must be a policy document or the name of an AWS managed policy")
-        try:
-            policies.append(NamedPolicy(f"identity:{index}", parse_identity_policy(entry)))
-        except PolicyError as error:
-            raise InputError(field, error.message) from None
-    return tuple(policies)
+        raise InputError(key, "must be an array of policy documents or managed policy names")
+    return tuple(
+        _identity_policy(entry, f"{key}[{index}]", f"{prefix}{index}") for index, entry in enumerate(value)
+    )
+
+
+def _identity_policy(entry: Any, field: str, name: str) -> NamedPolicy:
+    """A policy document (object or JSON text), or the name of an AWS managed policy."""
+    if isinstance(entry, str) and not entry.lstrip().startswith("{"):
+        managed = managed_policy(entry)
+        if managed is None:
+            known = ", ".join(MANAGED_POLICY_NAMES)
+            raise InputError(field, f"no AWS managed policy named {entry!r} (known: {known})")
+        return NamedPolicy(managed.name, managed.policy)
+    if not isinstance(entry, (str, Mapping)):
+        raise InputError(field, "must be a policy document or the name of an AWS managed policy")
+    try:
+        return NamedPolicy(name, parse_identity_policy(entry))
+    except PolicyError as error:
+        raise InputError(field, error.message) from None
+
+
+def _boundary(value: Any) -> NamedPolicy | None:
+    return None if value is None else _identity_policy(value, "permissions_boundary", "inline")
+
+
+def _session_policies(value: Any) -> tuple[NamedPolicy, ...] | None:
+    """None when absent (no session policy caps the caller); [] would deny everything, as AWS would."""
+    return None if value is None else _identity_policies(value, "session_policies", "")
+
+
+def _levels(value: Any, key: str, *, scp: bool) -> tuple[OrgLevel, ...] | None:
+    """The organization's policies by level, root first: `[{"target": "r-ab12", "policies": [...]}, ...]`.
+    Each level must allow. An SCP level names FullAWSAccess by name where it has it; every RCP level has
+    RCPFullAWSAccess, as in AWS, where it cannot be detached."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise InputError(key, 'must be an array of levels, each {"target": "...", "policies": [...]}')
+    full = scp_full_access() if scp else rcp_full_access()
+    levels = []
+    for index, level in enumerate(value):
+        field = f"{key}[{index}]"
+        if not isinstance(level, Mapping) or not isinstance(level.get("policies"), list):
+            raise InputError(field, 'must be {"target": "...", "policies": [...]}')
+        target = level.get("target", f"level {index}")
+        if not isinstance(target, str) or set(level) - {"target", "policies"}:
+            raise InputError(field, 'has only "target" (a string) and "policies"')
+        policies = [] if scp else [full]
+        for number, entry in enumerate(level["policies"]):
+            where = f"{field}.policies[{number}]"
+            if entry == full.name:
+                policies.append(full)
+                continue
+            if not isinstance(entry, (str, Mapping)):
+                raise InputError(where, f"must be a policy document or {full.name!r}")
+            try:
+                parse = parse_identity_policy if scp else parse_resource_control_policy
+                policies.append(NamedPolicy(str(number), parse(entry)))
+            except PolicyError as error:
+                raise InputError(where, error.message) from None
+        levels.append(OrgLevel(target, tuple(policies)))
+    return tuple(levels)
 
 
 def _repository_policy(value: Any) -> Policy | None:

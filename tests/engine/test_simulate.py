@@ -107,6 +107,16 @@ NO_PRINCIPAL = {"Statement": [{"Effect": "Allow", "Action": "ecr:*"}]}
             "request 0: repository_policy: Missing required field Principal",
         ),
         ({**PULL, "context": {"aws:SourceIp": {"a": 1}}}, "request 0: context.aws:SourceIp: must be"),
+        (
+            {**PULL, "service_control_policies": [["FullAWSAccess"]]},
+            'request 0: service_control_policies[0]: must be {"target": "...", "policies": [...]}',
+        ),
+        (
+            {**PULL, "resource_control_policies": [{"policies": [NO_ACTIONS]}]},
+            "request 0: resource_control_policies[0].policies[0]: Missing required field Principal",
+        ),
+        ({**PULL, "permissions_boundary": 3}, "request 0: permissions_boundary: must be a policy document"),
+        ({**PULL, "session_policies": {}}, "request 0: session_policies: must be an array"),
     ],
 )
 def test_malformed_input_exits_1_with_one_line(data: Any, error: str) -> None:
@@ -153,3 +163,36 @@ def test_multivalued_context_and_repository_policy_as_stored() -> None:
     output = json.loads(result.stdout)
     assert output["decision"] == "implicit_deny"
     assert "request value cost-center is not one of [team, env]" in output["statements"][0]["why"]
+
+
+DENY_DELETE = {"Statement": {"Effect": "Deny", "Action": "ecr:BatchDeleteImage", "Resource": "*"}}
+
+
+def test_the_policies_above_iam_each_decide_and_name_themselves() -> None:
+    """SCP levels, RCP levels (RCPFullAWSAccess at each, as in AWS), a boundary and session policies."""
+    session = "arn:aws:sts::111122223333:assumed-role/ci/build"
+    base = {**PULL, "principal_arn": session, "identity_policies": ["AmazonEC2ContainerRegistryFullAccess"]}
+    requests = [
+        {
+            **base,
+            "action": "ecr:BatchDeleteImage",
+            "service_control_policies": [
+                {"target": "r-ab12", "policies": ["FullAWSAccess"]},
+                {"target": "ou-ab12-11111111", "policies": ["FullAWSAccess", DENY_DELETE]},
+            ],
+        },
+        {**base, "service_control_policies": [{"target": "r-ab12", "policies": []}]},
+        {**base, "resource_control_policies": [{"target": "r-ab12", "policies": []}]},
+        {**base, "action": "ecr:PutImage", "permissions_boundary": "AmazonEC2ContainerRegistryReadOnly"},
+        {**base, "action": "ecr:PutImage", "session_policies": ["AmazonEC2ContainerRegistryReadOnly"]},
+    ]
+    result = simulate(requests)
+    assert result.returncode == 0, result.stderr
+    rules = [output["rule"] for output in json.loads(result.stdout)]
+    assert rules == [
+        "service_control_policy_deny",
+        "service_control_policy_missing_allow",
+        "identity_allow",
+        "permissions_boundary_missing_allow",
+        "session_policy_missing_allow",
+    ]

@@ -180,10 +180,10 @@ def _decide(
         return judge.explicit_deny(hit.kind, hit)
     # Organizations first: every level of RCPs (the resource's account), then of SCPs (the caller's),
     # must allow (IAM user guide, "Policy evaluation logic", steps 2 and 3).
-    for kind in ("rcp", "scp"):
-        for level in dict.fromkeys(g.level for g in guards if g.kind == kind):
-            if not allows.get((kind, level)) and not guardrails.exempt(kind, caller):  # type: ignore[arg-type]
-                return judge.level_without_allow(kind, level)
+    for kind, levels in (("rcp", request.rcps), ("scp", request.scps)):
+        for level in levels or ():
+            if not allows.get((kind, level.target)) and not guardrails.exempt(kind, caller):  # type: ignore[arg-type]
+                return judge.level_without_allow(kind, level.target)
     caps = {
         kind: bool(allows.get((kind, "")))
         for kind, present in (

@@ -309,3 +309,10 @@ def test_decisions_are_remembered_per_guardrail_policy() -> None:
     assert ask(SESSION, session_policies=(PULL_BOUNDARY,)).rule == "session_policy_missing_allow"
     assert ask(SESSION).allowed
     assert ask(SESSION, session_policies=()).rule == "session_policy_missing_allow"
+
+
+def test_a_level_with_nothing_attached_denies() -> None:
+    """A level with no SCP at all allows nothing (FullAWSAccess detached and nothing in its place)."""
+    assert ask(scps=(level("r-ab12 (root)", FULL), level(f"account {A}"))).rule == (
+        "service_control_policy_missing_allow"
+    )
