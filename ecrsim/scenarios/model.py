@@ -257,6 +257,7 @@ class Principal(Strict):
 
 class User(Principal):
     groups: list[Name] = []
+    permissions_boundary: Name | None = None  # a managed policy's name or ARN
 
 
 class Group(Principal):
@@ -266,6 +267,7 @@ class Group(Principal):
 class Role(Principal):
     trust: JsonDocument
     description: str | None = None
+    permissions_boundary: Name | None = None
 
 
 class CustomerPolicy(Strict):
@@ -322,9 +324,29 @@ class Account(Strict):
     repositories: list[Repository] = []
 
 
+class OrganizationalUnit(Strict):
+    name: Name
+    accounts: list[AccountId] = []
+
+
+class OrganizationPolicy(Strict):
+    """An SCP or RCP and where it is attached: `root`, an OU's name, or an account id."""
+
+    name: Name
+    document: JsonDocument
+    description: str | None = None
+    targets: list[Name] = ["root"]
+
+
 class Organization(Strict):
     id: Annotated[str, Field(pattern=r"^o-[a-z0-9]{10,32}$")]
     accounts: list[AccountId] = []
+    # With a management account the organization also has policies above IAM: SCPs reach the principals of
+    # its member accounts, RCPs their resources (each type enabled when the scenario lists one).
+    management_account: AccountId | None = None
+    units: list[OrganizationalUnit] = []
+    service_control_policies: list[OrganizationPolicy] = []
+    resource_control_policies: list[OrganizationPolicy] = []
 
 
 class World(Strict):

@@ -36,10 +36,13 @@ from ecrsim.engine.identity import (
     add_user,
     add_user_to_group,
     attach_policy,
+    managed_policy_arn,
     put_inline_policy,
+    set_boundary,
     store_trust_policy,
 )
-from ecrsim.engine.organizations.model import Organization
+from ecrsim.engine.organizations.layout import PolicySpec, lay_out
+from ecrsim.engine.organizations.model import RCP, SCP, Organization
 from ecrsim.engine.policy.document import Policy, PolicyError, parse_resource_policy
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model
@@ -97,7 +100,7 @@ class _WorldBuilder:
                 self.add(("world", "accounts", i, "id"), f"account {extra.id} is defined twice")
             world.add_account(extra.id)
         if spec.organization is not None:
-            world.organization = Organization(spec.organization.id, frozenset(spec.organization.accounts))
+            self.organization(spec.organization)
         self.principals(("world",), spec.account, spec)
         for i, extra in enumerate(spec.accounts):
             self.principals(("world", "accounts", i), extra.id, extra)
@@ -118,6 +121,21 @@ class _WorldBuilder:
                     self.add(path, f"principal {principal} does not exist in this world")
         world.events.clear()  # laying out the world is not part of the scenario's history
 
+    def organization(self, spec: model.Organization) -> None:
+        if spec.management_account is None:
+            self.world.organization = Organization(spec.id, frozenset(spec.accounts))
+            return
+        policies = [
+            PolicySpec(kind, p.name, p.document, p.targets, p.description or "")
+            for kind, listed in ((SCP, spec.service_control_policies), (RCP, spec.resource_control_policies))
+            for p in listed
+        ]
+        units = {unit.name: unit.accounts for unit in spec.units}
+        with self.at(("world", "organization")):
+            self.world.organization = lay_out(
+                self.world, spec.id, spec.management_account, spec.accounts, units, policies
+            )
+
     def principals(self, at: DataPath, account_id: str, spec: model.World | model.Account) -> None:
         account = self.world.account(account_id)
         for i, policy in enumerate(spec.policies):
@@ -134,6 +152,7 @@ class _WorldBuilder:
             with self.at((*path, "name")):
                 entity = add_user(self.world, account_id, user.name)
                 self.attach(account, path, user, entity)
+                self.boundary(account, path, user, entity)
                 for j, group_name in enumerate(user.groups):
                     with self.at((*path, "groups", j)):
                         add_user_to_group(account, entity, group_name)
@@ -153,6 +172,19 @@ class _WorldBuilder:
                         self.world, account_id, role.name, role.trust, description=role.description or ""
                     )
                     self.attach(account, path, role, entity)
+                    self.boundary(account, path, role, entity)
+
+    def boundary(self, account: Account, at: DataPath, spec: model.User | model.Role, entity: Any) -> None:
+        if spec.permissions_boundary is None:
+            return
+        with self.at((*at, "permissions_boundary")):
+            try:
+                set_boundary(account, entity, managed_policy_arn(account, spec.permissions_boundary))
+            except ServiceError as error:
+                raise ValueError(
+                    f"no managed policy named {spec.permissions_boundary}: neither an AWS managed policy"
+                    " nor one of `policies`"
+                ) from error
 
     def attach(self, account: Account, at: DataPath, spec: model.Principal, entity: Any) -> None:
         for j, name in enumerate(spec.managed_policies):

@@ -49,9 +49,14 @@ def _org(call: Call) -> Organization:
 def _managed(call: Call, action_resource: str = "*") -> Organization:
     """The organization, for an operation only its management account may call; authorized on the ARN."""
     org = _org(call)
-    call.authorize(f"organizations:{call.operation}", action_resource)
     if call.caller.account_id != org.management_account:
+        call.explain(
+            LineKind.VALIDATION,
+            f"{call.operation} is for the organization's management account ({org.management_account});"
+            f" account {call.caller.account_id} is a member, whatever its IAM policies allow",
+        )
         raise ServiceError("AccessDeniedException", "You don't have permissions to access this resource.")
+    call.authorize(f"organizations:{call.operation}", action_resource)
     return org
 
 
