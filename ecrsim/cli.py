@@ -23,7 +23,11 @@ The input is one JSON request, or a JSON array of them:
     "identity_policies": [{...policy...}, "AmazonEC2ContainerRegistryReadOnly"],
     "repository_policy": {...policy...},                          (or null)
     "resource_account": "111122223333",                           (or null: from resource_arn)
-    "context": {"aws:SourceIp": "203.0.113.25", "aws:PrincipalTag/team": "web"}
+    "context": {"aws:SourceIp": "203.0.113.25", "aws:PrincipalTag/team": "web"},
+    "service_control_policies": [{"target": "r-ab12", "policies": ["FullAWSAccess", {...}]}, ...],
+    "resource_control_policies": [{"target": "r-ab12", "policies": [{...deny...}]}],
+    "permissions_boundary": {...policy...},                       (or a managed policy name)
+    "session_policies": [{...policy...}]                          (a role session's)
   }
 Policies are JSON objects or strings; a managed policy is named by its name. The annotations id,
 description, expected, source, notes and account are ignored; any other key is an error.
