@@ -97,7 +97,9 @@ def build_request(item: Any) -> Request:
         if key not in REQUEST_KEYS and key not in ANNOTATION_KEYS:
             from difflib import get_close_matches
 
-            close = get_close_matches(str(key), REQUEST_KEYS, n=1, cutoff=0.5)
+            # Of the close keys, the one nearest in length: a misspelling rarely adds ten characters.
+            close = get_close_matches(str(key), REQUEST_KEYS, n=3, cutoff=0.5)
+            close.sort(key=lambda known: abs(len(known) - len(str(key))))
             hint = f"did you mean {close[0]!r}?" if close else f"the keys are {', '.join(REQUEST_KEYS)}"
             raise InputError(str(key)[:100], f"not a request key: {hint}")
     principal = _string(item, "principal_arn")

@@ -14,7 +14,6 @@ from ecrsim.engine.docker import Credential
 from ecrsim.engine.ecr.model import Repository
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import LineKind
-from ecrsim.engine.organizations.model import Organization
 from ecrsim.engine.identity import (
     add_customer_policy,
     add_group,
@@ -22,6 +21,7 @@ from ecrsim.engine.identity import (
     attach_policy,
     store_identity_policy,
 )
+from ecrsim.engine.organizations.model import Organization
 from ecrsim.engine.policy.document import parse_resource_policy
 from ecrsim.engine.world import DEFAULT_ACCOUNT, DEFAULT_REGION, World, default_world
 

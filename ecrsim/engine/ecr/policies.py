@@ -58,6 +58,8 @@ def _lockout_check(call: Call, repository: Repository, policy: Policy) -> Decisi
         resource_policy=policy,
         resource_account=repository.registry_id,
         context=call.world.request_context(call.caller, resource_tag_context(repository.tags)),
+        boundary=call.caller.boundary,
+        session_policies=call.caller.session_policies,
     )
     return decide(request)
 
