@@ -19,6 +19,7 @@ from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import LineKind
 from ecrsim.engine.organizations.model import (
     ARN_TYPE,
+    ID_ALPHABET,
     RCP,
     SCP,
     Member,
@@ -26,13 +27,14 @@ from ecrsim.engine.organizations.model import (
     OrgPolicy,
     PolicyType,
     Unit,
+    account_email,
     attached,
     aws_managed_policy,
     find_policy,
+    parse_policy,
 )
-from ecrsim.engine.policy.document import PolicyError, parse_identity_policy, parse_resource_control_policy
+from ecrsim.engine.policy.document import PolicyError
 
-_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
 # The largest policy document Organizations accepts for SCPs and RCPs ("Quotas for AWS Organizations").
 _MAX_POLICY = 5120
 
@@ -102,11 +104,6 @@ def _summary(policy: OrgPolicy) -> dict[str, Any]:
     }
 
 
-def account_email(account_id: str) -> str:
-    """Accounts in the simulator have no email of their own; Organizations lists one for each."""
-    return f"aws+{account_id}@example.com"
-
-
 # -- the organization -----------------------------------------------------------------------------------
 @operation("organizations", "CreateOrganization")
 def create_organization(call: Call, params: dict[str, Any]) -> dict[str, Any]:
@@ -124,8 +121,8 @@ def create_organization(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "ecrsim simulates organizations with all features only; leave out --feature-set.",
         )
     world = call.world
-    org_id = world.make_id("o-", 10, _LOWER)
-    root_id = world.make_id("r-", 4, _LOWER)
+    org_id = world.make_id("o-", 10, ID_ALPHABET)
+    root_id = world.make_id("r-", 4, ID_ALPHABET)
     member = Member(account, f"account-{account}", account_email(account), call.now, "CREATED", root_id)
     org = Organization(
         org_id, frozenset({account}), management_account=account, root_id=root_id, members={account: member}
@@ -194,7 +191,7 @@ def create_account(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     attachments = dict(org.attachments)
     attachments[account_id] = tuple(f"p-{p.name}" for p in map(aws_managed_policy, sorted(org.enabled)))
     status = {
-        "Id": world.make_id("car-", 32, _LOWER),
+        "Id": world.make_id("car-", 32, ID_ALPHABET),
         "AccountName": member.name,
         "State": "IN_PROGRESS",
         "RequestedTimestamp": call.now,
@@ -261,7 +258,7 @@ def create_organizational_unit(call: Call, params: dict[str, Any]) -> dict[str, 
     name = params["Name"]
     if any(unit.name == name and unit.parent == parent for unit in org.units.values()):
         raise ServiceError("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
-    unit_id = f"ou-{org.root_id[2:]}-{call.world.make_id('', 8, _LOWER)}"
+    unit_id = f"ou-{org.root_id[2:]}-{call.world.make_id('', 8, ID_ALPHABET)}"
     unit = Unit(unit_id, org.arn("ou", f"/{unit_id}"), name, parent)
     attachments = {
         **org.attachments,
@@ -336,7 +333,7 @@ def create_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "You attempted to create a policy that is larger than the maximum size.",
         )
     try:
-        parsed = parse_identity_policy(content) if kind == SCP else parse_resource_control_policy(content)
+        parsed = parse_policy(kind, content)
     except PolicyError as error:
         call.explain(LineKind.VALIDATION, f"the {kind} document is malformed: {error.message}")
         raise ServiceError(
@@ -348,7 +345,7 @@ def create_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "MalformedPolicyDocumentException",
             "The provided policy document doesn't meet the requirements of the specified policy type.",
         )
-    policy_id = f"p-{call.world.make_id('', 8, _LOWER)}"
+    policy_id = f"p-{call.world.make_id('', 8, ID_ALPHABET)}"
     policy = OrgPolicy(
         policy_id,
         org.arn("policy", f"/{ARN_TYPE[kind]}/{policy_id}"),

@@ -15,24 +15,23 @@ from typing import Any
 
 from ecrsim.engine.organizations.model import (
     ARN_TYPE,
-    SCP,
+    ID_ALPHABET,
     Member,
     Organization,
     OrgPolicy,
     PolicyType,
     Unit,
+    account_email,
     aws_managed_policy,
+    parse_policy,
 )
-from ecrsim.engine.policy.document import parse_identity_policy, parse_resource_control_policy
-
-_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 def _stable(org_id: str, name: str, length: int) -> str:
     """An id derived from the organization and a name, so that a scenario can name its OUs' and policies'
     ids in its commands whatever else its world lays out."""
     digest = hashlib.shake_256(f"{org_id}/{name}".encode()).digest(length)
-    return "".join(_LOWER[byte % len(_LOWER)] for byte in digest)
+    return "".join(ID_ALPHABET[byte % len(ID_ALPHABET)] for byte in digest)
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,6 @@ def lay_out(
     policies: Sequence[PolicySpec],
 ) -> Organization:
     """The organization; ValueError (or PolicyError) naming what is wrong."""
-    from ecrsim.engine.organizations.api import account_email
-
     root_id = f"r-{org_id[2:6]}"
     members = dict.fromkeys([management, *accounts])
     org = Organization(org_id, frozenset(members), management_account=management, root_id=root_id)
@@ -79,8 +76,7 @@ def lay_out(
     }
     stored: dict[str, OrgPolicy] = {}
     for spec in policies:
-        parse = parse_identity_policy if spec.type == SCP else parse_resource_control_policy
-        parsed = parse(spec.document)
+        parsed = parse_policy(spec.type, spec.document)
         policy_id = f"p-{_stable(org_id, spec.type + spec.name, 8)}"
         content = spec.document if isinstance(spec.document, str) else json.dumps(spec.document)
         arn = org.arn("policy", f"/{ARN_TYPE[spec.type]}/{policy_id}")

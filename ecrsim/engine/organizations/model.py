@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
-from ecrsim.engine.policy.document import Policy
+from ecrsim.engine.policy.document import Policy, parse_identity_policy, parse_resource_control_policy
 from ecrsim.engine.policy.guardrails import RCP_FULL_ACCESS_DOCUMENT, SCP_FULL_ACCESS_DOCUMENT
 from ecrsim.engine.policy.types import NamedPolicy, OrgLevel
 
@@ -27,6 +27,19 @@ ARN_TYPE = {SCP: "service_control_policy", RCP: "resource_control_policy"}
 # The services whose resources RCPs cover ("List of AWS services that support RCPs", Organizations user
 # guide): those of them this simulator models, with Amazon ECR supported since June 2025.
 RCP_SERVICES = frozenset({"ecr", "sts", "s3", "kms", "sqs", "secretsmanager"})
+# The characters of organization, root, OU and policy ids (o-, r-, ou-, p- followed by these).
+ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def account_email(account_id: str) -> str:
+    """Accounts in the simulator have no email of their own; Organizations lists one for each."""
+    return f"aws+{account_id}@example.com"
+
+
+def parse_policy(kind: PolicyType, content: str | Mapping[str, Any]) -> Policy:
+    """An SCP parses as an identity policy, an RCP as a resource policy whose Principal is `*`; PolicyError
+    when Organizations would refuse it."""
+    return parse_identity_policy(content) if kind == SCP else parse_resource_control_policy(content)
 
 
 @dataclass(frozen=True)
