@@ -135,49 +135,41 @@ def _decide(
     owner = request.resource_account or resource_account(request.resource_arn) or caller.account
     traces: list[StatementTrace | None] = []  # a None is an open statement's, filled in below
     denies: list[_Open] = []
+    identity_allows: list[_Open] = []
+    resource_allows: list[_Open] = []
     near_misses: list[tuple[_Open, str]] = []
-    # The Allows that matched, by source: ("identity", ""), ("resource", ""), or a guardrail's kind and level.
-    allows: dict[tuple[str, str], list[_Open]] = {}
+    # Where an open statement's hit goes, by the index its _Outcome names.
+    lists: tuple[list[Any], ...] = ([], denies, identity_allows, resource_allows, near_misses)
 
-    sources: list[tuple[str, Policy, str, str]] = [
-        (named.name, named.policy, "identity", "") for named in request.identity_policies
-    ]
+    sources = [(named.name, named.policy, False) for named in request.identity_policies]
     if request.resource_policy is not None:
-        sources.append((request.resource_policy_name, request.resource_policy, "resource", ""))
-    guards = guardrails.guards(request)
-    sources.extend((guard.name, guard.policy, guard.kind, guard.level) for guard in guards)
-    for name, policy, kind, level in sources:
-        is_resource_policy = kind == "resource"
-        skip = (
-            _not_consulted(request, caller, name, is_resource_policy, resource_policy_required)
-            if kind in ("identity", "resource")
-            else guardrails.exempt(kind, caller)  # type: ignore[arg-type]
-        )
+        sources.append((request.resource_policy_name, request.resource_policy, True))
+    for name, policy, is_resource_policy in sources:
+        skip = _not_consulted(request, caller, name, is_resource_policy, resource_policy_required)
         if skip:
             traces.extend([_trace(name, statement, False, skip) for statement in policy.statements])
             continue
-        plan = _plan(name, policy, caller, request, context, is_resource_policy)
         start = len(traces)
+        plan = _plan(name, policy, caller, request, context, is_resource_policy)
         traces.extend(plan.traces)
         # Only the statements that cover the request can match or nearly match: the others' traces are
-        # the plan's, and no hit. An open statement's outcome says what its hit is, if any: a Deny (1),
-        # an Allow (2 or 3), or an Allow that failed only on a condition, a near miss (4).
+        # the plan's, and no hit. An open statement's outcome says which list its hit joins, if any.
         for entry in plan.open:
             trace, hit, joins = entry.fixed or entry.outcome(context)
             traces[start + entry.position] = trace
-            if joins == 1:
-                hit.kind = kind
-                denies.append(hit)
-            elif joins in (2, 3):
-                allows.setdefault((kind, level), []).append(hit)
-            elif joins == 4 and kind in ("identity", "resource"):
-                near_misses.append(hit)
+            if joins:
+                lists[joins].append(hit)
 
+    guarded = request.scps or request.rcps or request.boundary or request.session_policies is not None
+    # The Allows of the policies above IAM, by kind and organization level ("" for a boundary or session).
+    allows = _guardrail_hits(request, caller, context, traces, denies) if guarded else {}
     judge = _Judge(request, caller, owner, tuple(traces))  # type: ignore[arg-type]
     if denies:
         # Where several policy types deny, AWS names one: see guardrails.DENY_ORDER.
         hit = min(denies, key=lambda h: guardrails.DENY_ORDER[h.kind])
         return judge.explicit_deny(hit.kind, hit)
+    if not guarded:
+        return judge.grants(identity_allows, resource_allows, near_misses, resource_policy_required)
     # Organizations first: every level of RCPs (the resource's account), then of SCPs (the caller's),
     # must allow (IAM user guide, "Policy evaluation logic", steps 2 and 3).
     for kind, levels in (("rcp", request.rcps), ("scp", request.scps)):
@@ -192,13 +184,38 @@ def _decide(
         )
         if present
     }
-    return judge.grants(
-        allows.get(("identity", ""), []),
-        allows.get(("resource", ""), []),
-        near_misses,
-        resource_policy_required,
-        caps,
-    )
+    return judge.grants(identity_allows, resource_allows, near_misses, resource_policy_required, caps)
+
+
+def _guardrail_hits(
+    request: Request,
+    caller: Caller,
+    context: Mapping[str, ContextValue],
+    traces: list[StatementTrace | None],
+    denies: list[_Open],
+) -> dict[tuple[str, str], list[_Open]]:
+    """Evaluate the request's SCPs, RCPs, boundary and session policies: their traces join `traces`, their
+    Denies `denies`; returns their Allows by (kind, level)."""
+    allows: dict[tuple[str, str], list[_Open]] = {}
+    for guard in guardrails.guards(request):
+        skip = guardrails.exempt(guard.kind, caller)
+        if skip:
+            traces.extend(
+                [_trace(guard.name, statement, False, skip) for statement in guard.policy.statements]
+            )
+            continue
+        start = len(traces)
+        plan = _plan(guard.name, guard.policy, caller, request, context, False)
+        traces.extend(plan.traces)
+        for entry in plan.open:
+            trace, hit, joins = entry.fixed or entry.outcome(context)
+            traces[start + entry.position] = trace
+            if joins == 1:
+                hit.kind = guard.kind
+                denies.append(hit)
+            elif joins == 2:
+                allows.setdefault((guard.kind, guard.level), []).append(hit)
+    return allows
 
 
 class _Judge:
