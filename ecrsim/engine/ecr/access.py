@@ -114,8 +114,19 @@ def repository_for(call: Call, params: Mapping[str, Any], action: str) -> tuple[
     return registry, repository
 
 
-def page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | None]:
-    """maxResults/nextToken paging; without maxResults, everything (the CLI pages through it all anyway)."""
+# ECR's page when a listing names no maxResults (DescribeRepositories, ListImages, DescribeImages: the
+# maxResults member of each in the ECR API Reference; botocore's ecr model carries the same text).
+DEFAULT_PAGE = 100
+
+
+def page(
+    items: list[Any], params: dict[str, Any], *, default: int | None = DEFAULT_PAGE
+) -> tuple[list[Any], str | None]:
+    """maxResults/nextToken paging. Without maxResults a listing still stops at ECR's default page size
+    with a nextToken ("If this parameter is not used, then DescribeRepositories returns up to 100 results
+    and a nextToken value": the ECR API Reference says the same of ListImages and DescribeImages); the
+    CLI's paginator fetches the rest unless `--no-paginate`. `default=None` is for a request that names
+    what it wants (repositoryNames, imageIds), which ECR answers whole and does not page."""
     start = 0
     if params.get("nextToken"):
         try:
@@ -124,8 +135,10 @@ def page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | Non
             raise invalid_parameter("nextToken", "Invalid pagination token") from None
     limit = params.get("maxResults")
     if limit is None:
-        return items[start:], None
-    if not 1 <= limit <= 1000:
+        if default is None:
+            return items[start:], None
+        limit = default
+    elif not 1 <= limit <= 1000:
         raise invalid_parameter("maxResults", "Member must have value between 1 and 1000")
     end = start + limit
     token = base64.b64encode(str(end).encode()).decode() if end < len(items) else None

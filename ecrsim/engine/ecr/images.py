@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
-from ecrsim.engine.ecr.access import page, repository_for
+from ecrsim.engine.ecr.access import DEFAULT_PAGE, page, repository_for
 from ecrsim.engine.ecr.content import image_from_manifest
 from ecrsim.engine.ecr.encryption import check_push, pull_failure
 from ecrsim.engine.ecr.findings import findings_summary, scan, scan_status
@@ -203,7 +203,7 @@ def describe_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         chosen.sort(key=lambda pair: list(repository.images).index(pair[0].digest))
     else:
         chosen = _filtered(repository, _tag_status(params))
-    shown, token = page(chosen, params)
+    shown, token = page(chosen, params, default=None if params.get("imageIds") else DEFAULT_PAGE)
     response: dict[str, Any] = {"imageDetails": _details(repository, shown)}
     if token:
         response["nextToken"] = token

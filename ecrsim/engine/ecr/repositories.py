@@ -7,6 +7,7 @@ from typing import Any
 
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import (
+    DEFAULT_PAGE,
     authorize_on,
     not_found,
     page,
@@ -165,7 +166,7 @@ def describe_repositories(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             "ecr:DescribeRepositories", repository_arn(registry, "*"), resource_account=registry.account_id
         )
         found = list(registry.repositories.values())
-    shown, token = page(found, params)
+    shown, token = page(found, params, default=None if names else DEFAULT_PAGE)
     response: dict[str, Any] = {"repositories": [describe(repository) for repository in shown]}
     if token:
         response["nextToken"] = token

@@ -189,3 +189,14 @@ def test_describe_and_list_show_every_tag_the_size_of_the_layers_and_ecrs_key_or
     assert "imageTags" not in bare
     # imageSizeInBytes is the compressed layers' total; the config blob does not count.
     assert tagged["imageSizeInBytes"] == sum(layer["size"] for layer in json.loads(manifest)["layers"])
+
+
+def test_listings_without_max_results_stop_at_ecrs_default_page_of_100(web: World) -> None:
+    digest = push(web, "web", "t0")
+    manifest = manifest_of(web, digest)
+    for number in range(1, 101):
+        ecr(web, "PutImage", repositoryName="web", imageManifest=manifest, imageTag=f"t{number}")
+    first = ecr(web, "ListImages", repositoryName="web")
+    assert len(first["imageIds"]) == 100 and first["nextToken"]
+    rest = ecr(web, "ListImages", repositoryName="web", nextToken=first["nextToken"])
+    assert rest["imageIds"] == [{"imageDigest": digest, "imageTag": "t100"}] and "nextToken" not in rest

@@ -203,3 +203,13 @@ def test_request_tag_conditions_on_create(world: World) -> None:
 
 def test_describe_registry(world: World) -> None:
     assert ecr(world, "DescribeRegistry") == {"registryId": A, "replicationConfiguration": {"rules": []}}
+
+
+def test_describe_repositories_without_max_results_pages_at_100(world: World) -> None:
+    names = [f"r{number:03d}" for number in range(101)]
+    for name in names:
+        ecr(world, "CreateRepository", repositoryName=name)
+    first = ecr(world, "DescribeRepositories")
+    assert [r["repositoryName"] for r in first["repositories"]] == names[:100] and first["nextToken"]
+    rest = ecr(world, "DescribeRepositories", nextToken=first["nextToken"])
+    assert [r["repositoryName"] for r in rest["repositories"]] == ["r100"] and "nextToken" not in rest
