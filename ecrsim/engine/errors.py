@@ -1,5 +1,9 @@
 """Errors the engine raises: each carries what the real service would return.
 
+Every error ecrsim raises on purpose (engine, shell, scenarios, endpoint) derives from EcrsimError, so an
+`except EcrsimError` catches the project's refusals and nothing else: a bare ValueError from a bug in
+the standard library or in ecrsim is never taken for a learner's mistake and printed as one.
+
 An operation either returns the API's response or raises one of these. The shell turns a ServiceError
 into the AWS CLI's `An error occurred (CODE) when calling the OP operation: MESSAGE`; the docker client
 turns registry failures into DockerError with the registry code and docker's text.
@@ -14,7 +18,11 @@ if TYPE_CHECKING:
     from ecrsim.engine.policy.types import Decision
 
 
-class ServiceError(Exception):
+class EcrsimError(Exception):
+    """The base of every error ecrsim raises to say "no" to its input; its message is one line to show."""
+
+
+class ServiceError(EcrsimError):
     """An AWS API error, e.g. `RepositoryNotFoundException`, with AWS's message.
 
     `decision` is set when the error is an authorization failure, so that any interface can explain it;
@@ -37,7 +45,7 @@ class ServiceError(Exception):
         self.fields = dict(fields or {})
 
 
-class DockerError(Exception):
+class DockerError(EcrsimError):
     """A docker client failure: the registry error code (DENIED, UNAUTHORIZED, NAME_UNKNOWN,
     MANIFEST_UNKNOWN, TAG_INVALID, or a local one) and the exact text docker prints."""
 

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from ecrsim.engine.world import World
 
 UNDO_DEPTH = 10
+# How deep `$(...)` may nest. Bash has no such limit, but nobody types more than two levels; a bound keeps
+# a pasted pathological line from recursing through Python's stack.
+MAX_SUBSTITUTION_DEPTH = 8
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 # `aws` operations named like these only read; anything else may change the world (undo keeps a copy).
 _AWS_READS = ("get-", "list-", "describe-", "batch-get-", "help")
@@ -170,33 +173,48 @@ class Shell:
         return result
 
     def _run_line(self, line: str) -> CommandResult:
+        substitutions = _Substitutions(self, line.strip())
         try:
-            stages = split_pipeline(
-                line, {**self.variables, **self.environment(), "?": str(self.last_status)}
-            )
+            stages = split_pipeline(line, self._expandable(), substitutions)
         except LexError as error:
-            return CommandResult(line, error.status, "", error.message + "\n")
+            return CommandResult(line, error.status, "", "".join(substitutions.stderr) + error.message + "\n")
         if not stages:
             return CommandResult(line, self.last_status, "", "")  # as in bash, a comment keeps `$?`
-        snapshot = None
-        if self.undo_depth and any(_may_change_world(argv) for argv in stages):
-            snapshot = (self.world.copy(), dict(self.env), dict(self.variables), line.strip())
-        if not all(_looks_back(argv) for argv in stages):
-            self.world.begin_command(line.strip())
-        stdin, stderr = "", []
-        outcome = Outcome(0)
-        for argv in stages:  # as in bash: every stage runs; the pipeline's status is the last stage's
-            outcome = self._run_argv(argv, stdin)
-            stderr.append(outcome.stderr)
-            stdin = outcome.stdout
+        snapshot = substitutions.snapshot
+        changes = substitutions.changes or any(_may_change_world(argv) for argv in stages)
+        if not substitutions.began:
+            if self.undo_depth and changes:
+                snapshot = (self.world.copy(), dict(self.env), dict(self.variables), line.strip())
+            if not all(_looks_back(argv) for argv in stages):
+                self.world.begin_command(line.strip())
+        outcome = self._run_stages(stages, substitutions)
         # A failed command is undone only if it changed something: a push refused at once (no login, no
         # such image) changed nothing, and `sim undo` must then undo the command before it, as it says; a
         # push that uploaded layers before it failed did change the registry.
-        if snapshot is not None and (outcome.status == 0 or _wrote(self.world)):
+        if snapshot is not None and changes and (outcome.status == 0 or _wrote(self.world)):
             self._undo.append(snapshot)
             del self._undo[: -self.undo_depth]
         code = outcome.error_code if outcome.status else None
-        return CommandResult(line, outcome.status, outcome.stdout, "".join(stderr), code)
+        stderr = "".join(substitutions.stderr) + outcome.stderr
+        return CommandResult(line, outcome.status, outcome.stdout, stderr, code)
+
+    def _expandable(self) -> dict[str, str]:
+        """What `$NAME` may read: shell variables, the environment, and `$?`."""
+        return {**self.variables, **self.environment(), "?": str(self.last_status)}
+
+    def _run_stages(self, stages: list[list[str]], substitutions: _Substitutions) -> Outcome:
+        """A pipeline: as in bash every stage runs, and its status is the last stage's. A stage with no
+        command (only assignments, or words that expanded to nothing) has the status of the line's last
+        command substitution (bash(1), "Simple Command Expansion")."""
+        stdin, stderr = "", []
+        outcome = Outcome(0)
+        for argv in stages:
+            outcome = self._run_argv(argv, stdin)
+            if substitutions.last is not None and all(_ASSIGNMENT.fullmatch(word) for word in argv):
+                outcome = Outcome(substitutions.last.status, "", "", substitutions.last.error_code)
+            stderr.append(outcome.stderr)
+            stdin = outcome.stdout
+        return Outcome(outcome.status, outcome.stdout, "".join(stderr), outcome.error_code)
 
     def _run_argv(self, argv: list[str], stdin: str) -> Outcome:
         assignments: dict[str, str] = {}
@@ -234,6 +252,58 @@ def _wrote(world: World) -> bool:
         ):
             return True
     return False
+
+
+class _Substitutions:
+    """The `$(...)` and backtick commands of one typed line, run as the lexer meets them.
+
+    Each runs as bash runs it, in a subshell: its variable and `export` changes are forgotten, what it
+    does to the world is not (an `aws ec2 create-vpc` inside made a VPC). Its standard output is the
+    substitution's value; its standard error reaches the terminal. The first one starts the line's command
+    (so `sim explain` explains what ran inside) and takes the line's undo copy before anything changes.
+    Nesting stops at MAX_SUBSTITUTION_DEPTH; the output's size counts against the lexer's line limit.
+    """
+
+    def __init__(self, shell: Shell, line: str) -> None:
+        self.shell = shell
+        self.line = line
+        self.depth = 0
+        self.began = False
+        self.changes = False  # whether any command run inside may change the world
+        self.snapshot: tuple[World, dict[str, str], dict[str, str], str] | None = None
+        self.stderr: list[str] = []
+        self.last: Outcome | None = None  # the last substitution's outcome: `X=$(cmd)` has its status
+
+    def __call__(self, command: str) -> str:
+        if self.depth >= MAX_SUBSTITUTION_DEPTH:
+            raise LexError(
+                f"ecrsim: command substitution nested more than {MAX_SUBSTITUTION_DEPTH} deep"
+                " (the simulated terminal's limit)",
+                1,
+            )
+        shell = self._begin()
+        saved = dict(shell.env), dict(shell.variables)
+        self.depth += 1
+        try:
+            stages = split_pipeline(command, shell._expandable(), self)
+            self.changes = self.changes or any(_may_change_world(argv) for argv in stages)
+            outcome = shell._run_stages(stages, self)
+        finally:
+            self.depth -= 1
+            shell.env, shell.variables = saved
+        self.stderr.append(outcome.stderr)
+        self.last = outcome
+        shell.last_status = outcome.status
+        return outcome.stdout
+
+    def _begin(self) -> Shell:
+        shell = self.shell
+        if not self.began:
+            self.began = True
+            if shell.undo_depth:
+                self.snapshot = (shell.world.copy(), dict(shell.env), dict(shell.variables), self.line)
+            shell.world.begin_command(self.line)
+        return shell
 
 
 def _may_change_world(argv: list[str]) -> bool:
