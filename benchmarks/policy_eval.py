@@ -6,7 +6,10 @@ context values it reads), so the figures differ by what is already remembered: t
 a clock that moved (conditions on aws:CurrentTime are worked out again); policies seen for the first
 time; and the first decision of a fresh process, with every compiled pattern forgotten too.
 
-Run: python benchmarks/policy_eval.py [--seconds 3]
+With `--managed NAME` the caller has that AWS managed policy instead (e.g. ReadOnlyAccess, whose 150 KB
+hold thousands of actions): what attaching a large managed policy costs each decision.
+
+Run: python benchmarks/policy_eval.py [--seconds 3] [--managed NAME]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from ecrsim.engine.policy.document import parse_identity_policy, parse_resource_policy
 from ecrsim.engine.policy.evaluate import decide, forget
+from ecrsim.engine.policy.managed import MANAGED_POLICY_NAMES, managed_policy
 from ecrsim.engine.policy.types import NamedPolicy, Request
 
 ACCOUNT = "111122223333"
@@ -94,8 +98,20 @@ def make_request(policies: tuple[NamedPolicy, ...]) -> Request:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
-    seconds = parser.parse_args().seconds
-    request = make_request(tuple(identity_policy(n) for n in range(5)))
+    parser.add_argument("--managed", choices=MANAGED_POLICY_NAMES, metavar="NAME")
+    args = parser.parse_args()
+    seconds = args.seconds
+
+    def policies() -> tuple[NamedPolicy, ...]:
+        if args.managed is None:
+            return tuple(identity_policy(n) for n in range(5))
+        managed = managed_policy(args.managed)
+        assert managed is not None
+        return (NamedPolicy(managed.name, parse_identity_policy(managed.document)),)
+
+    start = time.process_time()
+    request = make_request(policies())
+    print(f"policies parsed in {(time.process_time() - start) * 1e3:,.1f} ms")
     decision = decide(request)
     print(f"{len(decision.statements)} statements per decision, verdict {decision.verdict} ({decision.rule})")
     ticks = iter(range(10**9))
@@ -112,7 +128,7 @@ def main() -> None:
     def first_sight() -> Request:
         """Policies never decided before: freshly parsed (untimed), so no statement, condition or decision
         is remembered; the process has decided other requests, so compiled patterns may be."""
-        return make_request(tuple(identity_policy(n) for n in range(5)))
+        return make_request(policies())
 
     def cold_process() -> Request:
         """As first sight, and every pattern, variable, date and address the engine (and `re`) ever

@@ -252,10 +252,8 @@ def _attached(account: Account, entity: User | Group | Role, params: Mapping[str
     prefix = _path(params, "PathPrefix") if "PathPrefix" in params else "/"
     attached = []
     for arn in entity.attached:
-        customer = account.policies.get(arn)
-        path = customer.path if customer else "/"
+        name, path = identity.policy_name_and_path(account, arn)
         if path.startswith(prefix):
-            name = customer.name if customer else identity.named_managed_policy(account, arn).name
             attached.append({"PolicyName": name, "PolicyArn": arn})
     return _page(params, "AttachedPolicies", attached)
 

@@ -32,6 +32,7 @@ from ecrsim.engine.iam import (
 )
 from ecrsim.engine.policy.document import PolicyError, parse_identity_policy, parse_trust_policy
 from ecrsim.engine.policy.managed import managed_policy
+from ecrsim.engine.policy.managed import managed_policy_arn as aws_managed_policy_arn
 from ecrsim.engine.policy.types import NamedPolicy
 
 if TYPE_CHECKING:
@@ -70,7 +71,9 @@ def managed_policy_arn(account: Account, name_or_arn: str) -> str:
     if name_or_arn.startswith("arn:"):
         return name_or_arn
     customer = customer_policy_named(account, name_or_arn)
-    return customer.arn if customer else AWS_MANAGED_PREFIX + name_or_arn
+    if customer is not None:
+        return customer.arn
+    return aws_managed_policy_arn(name_or_arn) or AWS_MANAGED_PREFIX + name_or_arn
 
 
 def customer_policy_named(account: Account, name: str) -> ManagedPolicy | None:
@@ -87,6 +90,18 @@ def named_managed_policy(account: Account, arn: str) -> NamedPolicy:
     if aws_managed is None:
         raise ServiceError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
     return NamedPolicy(aws_managed.name, aws_managed.policy)
+
+
+def policy_name_and_path(account: Account, arn: str) -> tuple[str, str]:
+    """The name and IAM path of an attached managed policy (AWS managed ones have paths too:
+    `/service-role/` for AmazonECSTaskExecutionRolePolicy, `/job-function/` for ViewOnlyAccess)."""
+    customer = account.policies.get(arn)
+    if customer is not None:
+        return customer.name, customer.path
+    aws_managed = managed_policy(arn)
+    if aws_managed is None:
+        raise ServiceError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.")
+    return aws_managed.name, aws_managed.path
 
 
 def attach_policy(account: Account, entity: User | Group | Role, name_or_arn: str) -> str:

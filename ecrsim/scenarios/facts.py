@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 
-from ecrsim.engine.iam import AWS_MANAGED_PREFIX, Account, Group, Role, StoredPolicy, User
+from ecrsim.engine.iam import Account, Group, Role, StoredPolicy, User
 from ecrsim.engine.world import World
 
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
@@ -67,10 +67,7 @@ def _named(name: str, text: str) -> bool:
 
 def _entity(account: Account, entity: User | Group | Role) -> str:
     kind = type(entity).__name__
-    managed = [
-        arn.removeprefix(AWS_MANAGED_PREFIX) if arn.startswith(AWS_MANAGED_PREFIX) else arn.rsplit("/", 1)[-1]
-        for arn in entity.attached
-    ]
+    managed = [arn.rsplit("/", 1)[-1] for arn in entity.attached]  # a policy's name ends its ARN
     parts = [f"{kind} {entity.name}"]
     if isinstance(entity, User) and entity.groups:
         parts.append(f"in group(s) {', '.join(entity.groups)}")

@@ -1,7 +1,13 @@
 """The AWS managed policies the simulator knows, shipped in ecrsim/engine/data/managed_policies/.
 
-Each file is `{"name", "arn", "document"}`. Documents are read and parsed on first use only: most runs
-need one or two of them.
+Every AWS managed policy a learner can attach that grants an `ecr:` action (by name, by a wildcard, or by
+NotAction), as `get-policy-version` returns its default version: `{"name", "arn", "path", "version",
+"document"}`. The service-linked role policies (path /aws-service-role/) are left out: IAM attaches them
+only to their service-linked roles, never to a learner's user, group or role.
+
+A policy's file lies in the folder of its IAM path (`service-role/AmazonECSTaskExecutionRolePolicy.json`),
+so the names and ARNs are known from one directory listing, and a document is read and parsed on first
+use only: most runs need one or two of them, and ReadOnlyAccess alone is 150 KB.
 """
 
 from __future__ import annotations
@@ -17,35 +23,65 @@ from ecrsim.engine.policy.document import Policy, parse_identity_policy
 # Plain files beside the package (setuptools ships ecrsim/engine/data as package data); read with `os`
 # rather than importlib.resources, whose import alone costs more than the rest of this module.
 _DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "managed_policies")
+_PREFIX = "arn:aws:iam::aws:policy"
 
-MANAGED_POLICY_NAMES: tuple[str, ...] = tuple(
-    sorted(entry.removesuffix(".json") for entry in os.listdir(_DIRECTORY) if entry.endswith(".json"))
-)
+
+def _paths() -> dict[str, str]:
+    """Name -> IAM path ("/", "/service-role/", "/job-function/"), from the folder each file is in."""
+    paths: dict[str, str] = {}
+    for entry in os.scandir(_DIRECTORY):
+        if entry.is_dir():
+            paths.update(
+                (name.removesuffix(".json"), f"/{entry.name}/")
+                for name in os.listdir(entry.path)
+                if name.endswith(".json")
+            )
+        elif entry.name.endswith(".json"):
+            paths[entry.name.removesuffix(".json")] = "/"
+    return dict(sorted(paths.items()))
+
+
+_PATHS = _paths()
+MANAGED_POLICY_NAMES: tuple[str, ...] = tuple(_PATHS)
 
 
 @dataclass(frozen=True)
 class ManagedPolicy:
-    """An AWS managed policy: the document as AWS shows it, and parsed."""
+    """An AWS managed policy: its default version's document as AWS shows it, and parsed."""
 
     name: str
     arn: str
+    path: str
+    version: str  # the default version's id, e.g. "v3"
     document: dict[str, Any]  # as AWS shows it (get-policy-version)
     policy: Policy
 
 
+def managed_policy_arn(name: str) -> str | None:
+    """The ARN of the AWS managed policy `name`, path included (`.../service-role/NAME`); None if unknown.
+    Reads no document."""
+    path = _PATHS.get(name)
+    return None if path is None else f"{_PREFIX}{path}{name}"
+
+
 def managed_policy(name_or_arn: str) -> ManagedPolicy | None:
-    """Look up by name (`AmazonEC2ContainerRegistryReadOnly`) or ARN (`arn:aws:iam::aws:policy/...`)."""
-    name = name_or_arn.rsplit("/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn
-    if name not in MANAGED_POLICY_NAMES:
+    """Look up by name (`AmazonEC2ContainerRegistryReadOnly`) or by exact ARN, path included, as IAM does:
+    `arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy` names nothing, the policy being under
+    `service-role/`."""
+    is_arn = name_or_arn.startswith("arn:")
+    name = name_or_arn.rsplit("/", 1)[-1] if is_arn else name_or_arn
+    arn = managed_policy_arn(name)
+    if arn is None or (is_arn and name_or_arn != arn):
         return None
-    policy = _load(name)
-    if name_or_arn.startswith("arn:") and name_or_arn != policy.arn:
-        return None
-    return policy
+    return _load(name)
 
 
 @cache
 def _load(name: str) -> ManagedPolicy:
-    with open(os.path.join(_DIRECTORY, f"{name}.json"), encoding="utf-8") as file:
+    path = _PATHS[name]
+    with open(os.path.join(_DIRECTORY, path.strip("/"), f"{name}.json"), encoding="utf-8") as file:
         data = json.load(file)
-    return ManagedPolicy(data["name"], data["arn"], data["document"], parse_identity_policy(data["document"]))
+    document = data["document"]
+    return ManagedPolicy(
+        data["name"], data["arn"], data["path"], data["version"], document, parse_identity_policy(document)
+    )
