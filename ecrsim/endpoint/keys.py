@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ecrsim.engine.arn import parse_arn
+
 if TYPE_CHECKING:
     from ecrsim.engine.world import World
 
@@ -50,6 +52,6 @@ def user_keys(world: World) -> dict[str, tuple[str, str]]:
 def home_account(world: World, profile: str) -> str:
     """The account of a profile's principal (the registry served under /v2/ is its default one); the
     world's first account when the profile names none."""
-    arn = world.profiles.get(profile, "")
-    account = arn.split(":")[4] if arn.count(":") >= 5 else ""
+    arn = parse_arn(world.profiles.get(profile, ""))
+    account = arn.account if arn is not None else ""
     return account if account in world.accounts else next(iter(world.accounts))

@@ -20,6 +20,7 @@ from typing import Any
 
 from ecrsim.engine import identity
 from ecrsim.engine.api import Call, operation
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.clock import DEFAULT_START
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.iam import Account, Group, ManagedPolicy, Role, User
@@ -86,7 +87,15 @@ def _policy_arn(params: Mapping[str, Any], key: str = "PolicyArn") -> str:
         raise _invalid(member, None, "Member must not be null")
     if len(value) < 20:
         raise _invalid(member, value, "Member must have length greater than or equal to 20")
-    if not re.fullmatch(r"arn:aws[a-z-]*:iam::(\d{12}|aws):policy/.+", value):
+    arn = parse_arn(value)
+    if (
+        arn is None
+        or not arn.partition.startswith("aws")
+        or (arn.service, arn.region) != ("iam", "")
+        or not (arn.account == "aws" or re.fullmatch(r"\d{12}", arn.account))
+        or not arn.resource.startswith("policy/")
+        or arn.resource == "policy/"
+    ):
         raise ServiceError("InvalidInput", f"ARN {value} is not valid.")
     return value
 

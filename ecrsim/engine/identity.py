@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.iam import (
     AWS_MANAGED_PREFIX,
@@ -282,14 +283,31 @@ def _check_trusted_principals(world: World, trust: StoredPolicy) -> None:
     """IAM rejects a trust policy naming a user or role that does not exist in an account it knows
     ("Invalid principal in policy"); account ids and service principals are accepted as written."""
     for principal in trust.policy.principals():
-        parts = principal.split(":", 5)
-        if len(parts) != 6 or parts[4] not in world.accounts:
+        arn = parse_arn(principal)
+        if arn is None or arn.account not in world.accounts or arn.resource_type not in ("user", "role"):
             continue
-        kind, _, name = parts[5].partition("/")
-        account = world.accounts[parts[4]]
-        entities: Mapping[str, object] = {"user": account.users, "role": account.roles}.get(kind, {})
-        if kind in ("user", "role") and name.rsplit("/", 1)[-1] not in entities:
+        if not principal_exists(world, principal):
             raise ServiceError("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{principal}"')
+
+
+def principal_exists(world: World, principal: str) -> bool:
+    """Does a principal a policy names exist? `*`, account ids, accounts' root users and service
+    principals always do; a user, role or role session must be one of an account of this world (by
+    name: IAM resolves the name to the entity's unique id when the policy is saved)."""
+    if principal == "*" or principal.isdigit() or principal.endswith(_SERVICE_SUFFIXES):
+        return True
+    arn = parse_arn(principal)
+    if arn is None or arn.service not in ("iam", "sts"):
+        return False
+    if arn.resource == "root":
+        return True
+    account = world.accounts.get(arn.account)
+    if account is None:
+        return False
+    kind = (arn.service, arn.resource_type)
+    if kind == ("iam", "user"):
+        return arn.name in account.users
+    return kind in (("iam", "role"), ("sts", "assumed-role")) and arn.name in account.roles
 
 
 def add_customer_policy(
@@ -339,20 +357,19 @@ def resolve_caller(world: World, principal_arn: str) -> Caller:
             "aws:PrincipalIsAWSService": "true",
         }
         return Caller(principal_arn, "service", None, (), context)
-    parts = principal_arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[4] not in world.accounts:
+    arn = parse_arn(principal_arn)
+    if arn is None or arn.account not in world.accounts:
         raise UnknownPrincipal(f"no such principal: {principal_arn}")
-    account = world.account(parts[4])
+    account = world.account(arn.account)
     context = {
         "aws:PrincipalArn": principal_arn,
         "aws:PrincipalAccount": account.id,
         "aws:PrincipalIsAWSService": "false",
     }
-    resource = parts[5]
-    if parts[2] == "iam" and resource == "root":
+    if arn.service == "iam" and arn.resource == "root":
         return Caller(principal_arn, "root", account.id, (), {**context, "aws:userid": account.id})
-    if parts[2] == "iam" and resource.startswith("user/"):
-        user = account.users.get(resource.rsplit("/", 1)[-1])
+    if arn.service == "iam" and arn.resource_type == "user":
+        user = account.users.get(arn.name)
         if user is None or user.arn != principal_arn:
             raise UnknownPrincipal(f"no such principal: {principal_arn}")
         policies = _policies_of(account, user)

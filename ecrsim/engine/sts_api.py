@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import LineKind
 from ecrsim.engine.iam import Role, RoleSession
@@ -27,7 +28,6 @@ from ecrsim.engine.policy.document import PolicyError, parse_identity_policy
 from ecrsim.engine.policy.types import NamedPolicy
 
 _SESSION_NAME = re.compile(r"[\w+=,.@-]+")
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)")
 DEFAULT_DURATION = 3600  # seconds (AssumeRole API reference: DurationSeconds defaults to one hour)
 CHAINED_LIMIT = 3600  # "role chaining limits your session to a maximum of one hour"
 _TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -53,12 +53,12 @@ def get_caller_identity(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 
 def _role(call: Call, role_arn: str) -> tuple[str | None, Role | None]:
     """The account a role ARN names, and the role if it exists there (with that exact path)."""
-    found = _ROLE_ARN.fullmatch(role_arn)
-    if found is None:
+    arn = parse_arn(role_arn)
+    if arn is None or (arn.service, arn.resource_type) != ("iam", "role") or not arn.account:
         return None, None
-    account = call.world.accounts.get(found.group(1))
-    role = account.roles.get(found.group(2)) if account else None
-    return found.group(1), role if role is not None and role.arn == role_arn else None
+    account = call.world.accounts.get(arn.account)
+    role = account.roles.get(arn.name) if account else None
+    return arn.account, role if role is not None and role.arn == role_arn else None
 
 
 def _duration(call: Call, params: dict[str, Any], role: Role) -> int:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.iam import Account, Group, Role, StoredPolicy, User
 from ecrsim.engine.world import World
 
@@ -65,9 +66,14 @@ def _named(name: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
 
 
+def _policy_name(arn: str) -> str:
+    parsed = parse_arn(arn)
+    return parsed.name if parsed is not None else arn
+
+
 def _entity(account: Account, entity: User | Group | Role) -> str:
     kind = type(entity).__name__
-    managed = [arn.rsplit("/", 1)[-1] for arn in entity.attached]  # a policy's name ends its ARN
+    managed = [_policy_name(arn) for arn in entity.attached]
     parts = [f"{kind} {entity.name}"]
     if isinstance(entity, User) and entity.groups:
         parts.append(f"in group(s) {', '.join(entity.groups)}")

@@ -10,7 +10,6 @@ points at the very list entry that caused it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -37,6 +36,7 @@ from ecrsim.engine.identity import (
     add_user_to_group,
     attach_policy,
     managed_policy_arn,
+    principal_exists,
     put_inline_policy,
     set_boundary,
     store_trust_policy,
@@ -49,7 +49,6 @@ from ecrsim.scenarios import model
 from ecrsim.scenarios.loader import DataPath, Document, dotted
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 
-_ARN = re.compile(r"^arn:aws:(iam|sts)::(\d{12}):(.+)$")
 _UNITS = {"MB": 1024**2, "GB": 1024**3}
 
 
@@ -117,7 +116,7 @@ class _WorldBuilder:
         world.context.update(spec.context)
         for path, policy in self.principal_checks:
             for principal in policy.principals():
-                if not self.principal_exists(principal):
+                if not principal_exists(self.world, principal):
                     self.add(path, f"principal {principal} does not exist in this world")
         world.events.clear()  # laying out the world is not part of the scenario's history
 
@@ -270,21 +269,3 @@ class _WorldBuilder:
             return now + parse_duration(pushed)
         except OverflowError:  # before the year 1: as long ago as a datetime can say
             return datetime.min.replace(tzinfo=timezone.utc)
-
-    def principal_exists(self, principal: str) -> bool:
-        """Whether a policy principal names something real: `*`, a service, an account, or an entity here."""
-        if principal == "*" or principal.endswith(".amazonaws.com") or re.fullmatch(r"\d{12}", principal):
-            return True
-        found = _ARN.match(principal)
-        if not found:
-            return False
-        service, account_id, resource = found.groups()
-        if resource == "root":
-            return True
-        account = self.world.accounts.get(account_id)
-        if account is None:
-            return False
-        kind, _, rest = resource.partition("/")
-        if service == "iam" and kind in ("user", "role"):
-            return rest.rsplit("/", 1)[-1] in (account.users if kind == "user" else account.roles)
-        return service == "sts" and kind == "assumed-role" and rest.split("/")[0] in account.roles

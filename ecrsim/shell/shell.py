@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.world import DEFAULT_REGION
 from ecrsim.shell.lexer import LexError, split_pipeline
 from ecrsim.shell.program import Invocation, Outcome
@@ -93,9 +94,8 @@ class Shell:
     def account(self) -> str:
         if self.world.on is not None:
             return self.world.on.account_id
-        arn = self.world.profiles.get(self.profile, "")
-        parts = arn.split(":")
-        return parts[4] if len(parts) > 4 and parts[4] else "?"
+        arn = parse_arn(self.world.profiles.get(self.profile, ""))
+        return arn.account if arn is not None and arn.account else "?"
 
     def environment(self) -> dict[str, str]:
         """What programs see: the exported environment, or on an EC2 instance (`sim on`) the instance's

@@ -22,6 +22,8 @@ from textual.message import Message
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ecrsim.engine.arn import parse_arn
+
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
@@ -130,5 +132,6 @@ class LiveCalls(Vertical):
 
 
 def _label(record: Record) -> str:
-    principal = record.principal.rpartition(":")[2] or record.principal
+    arn = parse_arn(record.principal)
+    principal = arn.resource if arn is not None else record.principal
     return f"{record.time.strftime('%H:%M:%S')} {principal} {record.operation} {record.verdict}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.policy.matching import glob_regex
 
@@ -17,7 +18,6 @@ from ecrsim.engine.policy.matching import glob_regex
 REPOSITORY_NAME = re.compile(r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*")
 REPOSITORY_NAME_SHOWN = "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*"
 DIGEST = re.compile(r"[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+")
-REPOSITORY_ARN = re.compile(r"arn:aws:ecr:([a-z0-9-]+):(\d{12}):repository/(.+)")
 MAX_TAG_LENGTH = 300
 
 
@@ -64,8 +64,13 @@ def is_digest(text: str) -> bool:
 
 def parse_repository_arn(arn: str) -> tuple[str, str, str]:
     """`arn:aws:ecr:REGION:ACCOUNT:repository/NAME` -> (region, account, name)."""
-    match = REPOSITORY_ARN.fullmatch(arn)
-    if match is None:
+    parsed = parse_arn(arn)
+    if (
+        parsed is None
+        or (parsed.service, parsed.resource_type) != ("ecr", "repository")
+        or not re.fullmatch(r"[a-z0-9-]+", parsed.region)
+        or not re.fullmatch(r"\d{12}", parsed.account)
+        or not parsed.resource_id
+    ):
         raise invalid_parameter("resourceArn", "Invalid ARN")
-    region, account, name = match.groups()
-    return region, account, name
+    return parsed.region, parsed.account, parsed.resource_id

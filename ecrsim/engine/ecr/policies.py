@@ -16,6 +16,7 @@ from ecrsim.engine.ecr.model import Repository, RepositoryPolicy
 from ecrsim.engine.ecr.names import invalid_parameter
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import LineKind, decision_lines
+from ecrsim.engine.identity import principal_exists
 from ecrsim.engine.policy.document import Policy, PolicyError, parse_resource_policy
 from ecrsim.engine.policy.evaluate import decide
 from ecrsim.engine.policy.types import Decision, Request
@@ -27,24 +28,6 @@ RESOURCE_POLICY_RULE = (
     "AWS's rule: every statement of a repository policy names a Principal (who it allows or denies) and"
     " takes no Resource (it applies to the repository it is attached to)"
 )
-
-
-def principal_exists(call: Call, principal: str) -> bool:
-    """Does an IAM principal a policy names exist? Accounts and service principals always do."""
-    if principal.isdigit() or principal.endswith((":root", ".amazonaws.com", ".amazonaws.com.cn")):
-        return True
-    parts = principal.split(":", 5)
-    account = call.world.accounts.get(parts[4]) if len(parts) == 6 else None
-    if account is None:
-        return False
-    kind, _, rest = parts[5].partition("/")
-    if kind == "user":
-        return rest.rsplit("/", 1)[-1] in account.users
-    if kind == "role":
-        return rest.rsplit("/", 1)[-1] in account.roles
-    if kind == "assumed-role":
-        return rest.split("/", 1)[0] in account.roles
-    return False
 
 
 def _lockout_check(call: Call, repository: Repository, policy: Policy) -> Decision:
@@ -78,7 +61,7 @@ def set_repository_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         call.explain(LineKind.VALIDATION, f"ECR refused the policy document: {error}")
         call.explain(LineKind.VALIDATION, RESOURCE_POLICY_RULE)
         raise invalid_parameter("PolicyText", "Invalid repository policy provided") from None
-    missing = [principal for principal in policy.principals() if not principal_exists(call, principal)]
+    missing = [principal for principal in policy.principals() if not principal_exists(call.world, principal)]
     if missing:
         call.explain(LineKind.VALIDATION, f"no such principal in this world: {', '.join(missing)}")
         call.explain(

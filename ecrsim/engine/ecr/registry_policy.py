@@ -19,9 +19,10 @@ from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import registry_of, repository_arn
 from ecrsim.engine.ecr.model import Registry, RepositoryPolicy
 from ecrsim.engine.ecr.names import invalid_parameter
-from ecrsim.engine.ecr.policies import MAX_POLICY_TEXT, jackson_text, principal_exists
+from ecrsim.engine.ecr.policies import MAX_POLICY_TEXT, jackson_text
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.explanation import LineKind
+from ecrsim.engine.identity import principal_exists
 from ecrsim.engine.policy.document import PolicyError, parse_registry_policy
 from ecrsim.engine.policy.types import Decision
 
@@ -59,7 +60,7 @@ def put_registry_policy(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             raise _invalid(
                 call, f"statement #{statement.index} names {', '.join(foreign)}, not an ECR action"
             )
-    missing = [principal for principal in policy.principals() if not principal_exists(call, principal)]
+    missing = [principal for principal in policy.principals() if not principal_exists(call.world, principal)]
     if missing:
         call.explain(LineKind.VALIDATION, f"no such principal in this world: {', '.join(missing)}")
         raise invalid_parameter("PolicyText", "Principal not found")

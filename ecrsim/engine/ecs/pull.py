@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.billing.meter import record_transfer
 from ecrsim.engine.docker import Reference
 from ecrsim.engine.ec2.reach import Origin, Path, Target, request_context, trace
@@ -248,8 +249,9 @@ def settle(world: World, task: Task) -> None:
         or world.clock.now < task.created_at + PULL_ENDS
     ):
         return
-    _, _, _, region, account_id, _ = task.arn.split(":", 5)
-    task.outcome = start(world, world.accounts[account_id].networks[region], task, region)
+    arn = parse_arn(task.arn)
+    assert arn is not None  # the simulator made this ARN
+    task.outcome = start(world, world.accounts[arn.account].networks[arn.region], task, arn.region)
     if task.outcome.stopped_reason is not None:
         task.stopped_at = task.created_at + PULL_ENDS
 

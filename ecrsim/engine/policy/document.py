@@ -37,6 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.policy.conditions import Condition, parse_operator
 from ecrsim.engine.policy.matching import actions_regex, resources_regex, show_values
 from ecrsim.engine.policy.variables import variable_keys
@@ -399,11 +400,11 @@ def _resource_element(raw: Mapping[str, Any], kind: PolicyKind) -> tuple[tuple[s
     for resource in resources:
         if resource == "*":
             continue
-        parts = resource.split(":", 5)
-        if parts[0] != "arn" or len(parts) < 6:
+        arn = parse_arn(resource)
+        if arn is None:
             raise PolicyError(f'Resource {resource} must be in ARN format or "*".')
-        if parts[1] not in _PARTITIONS:
-            raise PolicyError(f'Partition "{parts[1]}" is not valid for resource "{resource}".')
+        if arn.partition not in _PARTITIONS:
+            raise PolicyError(f'Partition "{arn.partition}" is not valid for resource "{resource}".')
     return resources, has_not
 
 

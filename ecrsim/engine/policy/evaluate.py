@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.policy import guardrails
 from ecrsim.engine.policy.conditions import check
 from ecrsim.engine.policy.document import Policy, Statement
@@ -417,13 +418,24 @@ class _Judge:
             hint += f" {self._attach_to()}"
         else:
             reason += f", and {policy} does not grant it" if self.request.resource_policy else ""
-            if not self._resource_policy_grants():
+            if not self._could_have_resource_policy():
+                hint = add
+            elif not self._resource_policy_grants():
                 hint = f"{add} ({policy} cannot grant {self.action}{self._why_not_resource_policy()})"
             elif same:
                 hint = f"{add}, or allow {caller.principal_arn} in {policy}"
             else:
                 hint = add
         return self._deny("no_allow", reason, _IDENTITY, hint, near_misses)
+
+    def _could_have_resource_policy(self) -> bool:
+        """Is the resource one a resource-based policy is attached to here: a repository (or this request
+        came with a policy, as AssumeRole does with the role's trust policy)? An IAM user, a VPC or an
+        ECS task has none, so a hint must never propose one."""
+        if self.request.resource_policy is not None:
+            return True
+        arn = parse_arn(self.resource)
+        return arn is not None and (arn.service, arn.resource_type) == ("ecr", "repository")
 
     def _resource_policy_grants(self) -> bool:
         """Could the resource policy grant this request at all? Not for an action with no resource

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.policy.document import Policy, parse_identity_policy
 
 # Plain files beside the package (setuptools ships ecrsim/engine/data as package data); read with `os`
@@ -68,10 +69,10 @@ def managed_policy(name_or_arn: str) -> ManagedPolicy | None:
     """Look up by name (`AmazonEC2ContainerRegistryReadOnly`) or by exact ARN, path included, as IAM does:
     `arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy` names nothing, the policy being under
     `service-role/`."""
-    is_arn = name_or_arn.startswith("arn:")
-    name = name_or_arn.rsplit("/", 1)[-1] if is_arn else name_or_arn
+    parsed = parse_arn(name_or_arn)
+    name = parsed.name if parsed is not None else name_or_arn
     arn = managed_policy_arn(name)
-    if arn is None or (is_arn and name_or_arn != arn):
+    if arn is None or (parsed is not None and name_or_arn != arn):
         return None
     return _load(name)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from ecrsim.engine.arn import Arn, parse_arn
 from ecrsim.engine.policy.variables import Piece
 
 PrincipalKind = Literal["user", "role", "role_session", "federated", "root", "service", "unknown"]
@@ -29,9 +30,7 @@ PrincipalKind = Literal["user", "role", "role_session", "federated", "root", "se
 # treat differently (guardrails.py).
 PrincipalMatch = Literal["direct", "anyone", "role", "account"]
 
-_IAM_ARN = re.compile(r"arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)")
 _ACCOUNT_ID = re.compile(r"\d{12}")
-_RESOURCE_ACCOUNT = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 
 
 # One run of pattern text: (text, literal, ignore_case). A literal run (a policy variable's value) has no
@@ -177,8 +176,23 @@ def _arn_runs(pieces: tuple[Piece, ...], *, for_condition: bool) -> tuple[_Run, 
 
 
 def resource_account(resource: str) -> str | None:
-    found = _RESOURCE_ACCOUNT.match(resource)
-    return found.group(1) if found else None
+    arn = parse_arn(resource)
+    return arn.account if arn is not None and _ACCOUNT_ID.fullmatch(arn.account) else None
+
+
+def _iam_arn(text: str) -> Arn | None:
+    """An IAM or STS principal's ARN: `arn:aws...:iam|sts::ACCOUNT:...`, no Region, a 12-digit account."""
+    arn = parse_arn(text)
+    if (
+        arn is None
+        or not arn.partition.startswith("aws")
+        or arn.service not in ("iam", "sts")
+        or arn.region
+        or not _ACCOUNT_ID.fullmatch(arn.account)
+        or not arn.resource
+    ):
+        return None
+    return arn
 
 
 @dataclass(frozen=True)
@@ -215,20 +229,19 @@ class Caller:
 @lru_cache(maxsize=1024)
 def parse_caller(principal: str) -> Caller:
     """Classify a principal ARN (or a service principal name such as lambda.amazonaws.com)."""
-    found = _IAM_ARN.fullmatch(principal)
-    if found is None:
+    arn = _iam_arn(principal)
+    if arn is None:
         if not principal.startswith("arn:") and "." in principal:
             return Caller(principal, "service", None, principal)
         return Caller(principal, "unknown", resource_account(principal))
-    partition, service, account, rest = found.groups()
-    kind, _, path = rest.partition("/")
-    if service == "iam" and rest == "root":
+    service, account, kind, path = arn.service, arn.account, arn.resource_type, arn.resource_id
+    if service == "iam" and arn.resource == "root":
         return Caller(principal, "root", account)
     if service == "iam" and kind in ("user", "role") and path:
-        return Caller(principal, kind, account, path.rsplit("/", 1)[-1])  # type: ignore[arg-type]
+        return Caller(principal, kind, account, arn.name)  # type: ignore[arg-type]
     if service == "sts" and kind == "assumed-role" and path.count("/") == 1:
         role, session = path.split("/")
-        role_arn = f"arn:{partition}:iam::{account}:role/{role}"
+        role_arn = f"arn:{arn.partition}:iam::{account}:role/{role}"
         return Caller(principal, "role_session", account, role, role_arn, session)
     if service == "sts" and kind == "federated-user" and path:
         return Caller(principal, "federated", account, path)
@@ -242,11 +255,7 @@ def session_of_role(session: Caller, role_arn: object) -> Caller:
     this the trace and hints would name a role that does not exist. Anything else in the key is ignored."""
     if not isinstance(role_arn, str) or role_arn == session.role_arn:
         return session
-    found = _IAM_ARN.fullmatch(role_arn)
-    if found is None or found.group(2) != "iam" or found.group(3) != session.account:
-        return session
-    kind, _, path = found.group(4).partition("/")
-    if kind != "role" or path.rsplit("/", 1)[-1] != session.name:
+    if not _names_role_of(role_arn, session):
         return session
     return replace(session, role_arn=role_arn)
 
@@ -268,16 +277,18 @@ def principal_match(principal_type: str, value: str, caller: Caller) -> Principa
     if _ACCOUNT_ID.fullmatch(value) or value.endswith(":root"):
         account = value if _ACCOUNT_ID.fullmatch(value) else resource_account(value)
         return "account" if account == caller.account else None
-    if value == caller.arn or (caller.role_arn is not None and _same_role(value, caller)):
+    if value == caller.arn or (caller.role_arn is not None and _names_role_of(value, caller)):
         return "direct"
     return None
 
 
-def _same_role(value: str, session: Caller) -> bool:
+def _names_role_of(value: str, session: Caller) -> bool:
     """Does `value` name the role of a session? A session ARN drops the role's path, so compare the
     account and the role name: `arn:aws:iam::A:role/service-role/deploy` covers `assumed-role/deploy/s`."""
-    found = _IAM_ARN.fullmatch(value)
-    if found is None or found.group(2) != "iam" or found.group(3) != session.account:
-        return False
-    kind, _, path = found.group(4).partition("/")
-    return kind == "role" and path.rsplit("/", 1)[-1] == session.name
+    arn = _iam_arn(value)
+    return (
+        arn is not None
+        and (arn.service, arn.account, arn.resource_type) == ("iam", session.account, "role")
+        and bool(arn.resource_id)
+        and arn.name == session.name
+    )

@@ -75,7 +75,16 @@ def test_documents_decide_as_aws_writes_them(name: str, action: str, expected: s
 
 def test_a_world_attaches_a_service_role_policy_by_name_under_its_path() -> None:
     world = default_world()
-    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
     role = add_role(world, "111122223333", "exec", trust, managed=["AmazonECSTaskExecutionRolePolicy"])
     assert role.attached == ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
     with pytest.raises(ServiceError) as caught:
