@@ -21,9 +21,9 @@ from ecrsim.endpoint import sigv4
 from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.endpoint.keys import find_key
 from ecrsim.endpoint.wire import WireError, json_in, json_out, query_in, xml_out
-from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal
 from ecrsim.engine.explanation import LineKind, explain_last_command, line
-from ecrsim.engine.world import DEFAULT_ACCOUNT, UnknownPrincipal
+from ecrsim.engine.world import DEFAULT_ACCOUNT
 from ecrsim.shell.servicemodel import Operation, ServiceModel, load_service
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Record:
         return f"{self.time.strftime('%Y-%m-%dT%H:%M:%SZ')} {self.principal} {self.operation} {self.verdict}"
 
 
-class AuthFailure(Exception):
+class AuthFailure(EcrsimError):
     def __init__(self, kind: str, key: str = "") -> None:
         super().__init__(kind)
         self.kind = kind

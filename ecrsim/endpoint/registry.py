@@ -21,8 +21,7 @@ from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.engine.ecr.content import sha256_digest
 from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.ecr.tokens import check_token
-from ecrsim.engine.errors import ServiceError
-from ecrsim.engine.world import UnknownPrincipal
+from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal
 
 if TYPE_CHECKING:
     from ecrsim.endpoint.app import Endpoint
@@ -61,7 +60,7 @@ TOKEN_EXPIRED = "Your authorization token has expired. Reauthenticate and try ag
 _PRINCIPAL_GONE = "The security token included in the request is invalid."
 
 
-class RegistryError(Exception):
+class RegistryError(EcrsimError):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status

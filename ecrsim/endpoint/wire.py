@@ -18,13 +18,14 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.shell.servicemodel import ServiceModel
 
 # IAM answers with policy documents URL-encoded (botocore's json_decode_policies undoes it).
 _URL_ENCODED = frozenset({"policyDocumentType"})
 
 
-class WireError(ValueError):
+class WireError(EcrsimError):
     """A value the shape does not allow (not base64, not a number): the service's serialization error."""
 
 

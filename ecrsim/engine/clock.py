@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from ecrsim.engine.errors import EcrsimError
+
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 _DURATION = r"(\d+)([dhms])"  # compiled on first use (re caches it): most sessions never move the clock
@@ -16,15 +18,18 @@ _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _SPAN_SECONDS = int((datetime.max - datetime.min).total_seconds())  # every duration a datetime can move
 
 
-class DurationTooLong(OverflowError, ValueError):
-    """A duration no datetime can move by: an OverflowError like the clock's own (the year 9999), and a
-    ValueError for code that only asks whether the text is a duration it can use."""
+class DurationError(EcrsimError):
+    """Text that is not a duration `sim advance` or a scenario can use; the message is fit to show."""
+
+
+class DurationTooLong(DurationError):
+    """A duration no datetime can move by (past the simulated clock's year 9999)."""
 
 
 def parse_duration(text: str) -> timedelta:
     """`90m`, `13h`, `2d`, `1d12h`, `45s` -> timedelta; a leading `-` makes it negative.
 
-    Raises ValueError with a message fit to show a learner.
+    Raises DurationError (DurationTooLong for a span no datetime holds) with a message fit to show.
     """
     body = text.strip()
     sign = -1 if body.startswith("-") else 1
@@ -32,7 +37,7 @@ def parse_duration(text: str) -> timedelta:
         body = body[1:]
     parts = re.findall(_DURATION, body)
     if not body or "".join(number + unit for number, unit in parts) != body:
-        raise ValueError(f"invalid duration '{text}': use a number and a unit, e.g. 90m, 13h, 2d or 1d12h")
+        raise DurationError(f"invalid duration '{text}': use a number and a unit, e.g. 90m, 13h, 2d or 1d12h")
     # A number too long to read (Python refuses 4,300 digits) or a span no datetime holds.
     if any(len(number.lstrip("0")) > 15 for number, _ in parts):
         raise DurationTooLong(f"invalid duration '{text}': longer than the simulated clock's years 1 to 9999")
@@ -62,6 +67,6 @@ class Clock:
     def advance(self, by: timedelta | str) -> datetime:
         delta = parse_duration(by) if isinstance(by, str) else by
         if delta < timedelta(0):
-            raise ValueError("the simulated clock only moves forward")
+            raise DurationError("the simulated clock only moves forward")
         self.now += delta
         return self.now

@@ -18,7 +18,7 @@ from ecrsim.engine.ecr.content import build_layers, make_image
 from ecrsim.engine.ecr.model import Image, Layer, Vulnerability, _Shared, registry_host
 from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.ecr.tokens import check_token
-from ecrsim.engine.errors import ConnectTimeout, DockerError, ServiceError
+from ecrsim.engine.errors import ConnectTimeout, DockerError, ServiceError, UnknownPrincipal
 from ecrsim.engine.explanation import ExplanationLine, LineKind, indent, line
 from ecrsim.engine.upstream import DOCKER_HUB, DOCKER_HUB_ALIASES
 
@@ -576,7 +576,7 @@ def _session(
         # one fetched with temporary credentials, so a role session's token works until its expiresAt
         # even after the session's own credentials have expired.
         caller = replace(world.resolve(claims.principal_arn), expires=None)
-    except ValueError:  # the principal was deleted after login
+    except UnknownPrincipal:  # the principal was deleted after login
         error = DockerError(
             "DENIED",
             prefix + "denied: The security token included in the request is invalid.",

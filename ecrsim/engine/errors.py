@@ -59,7 +59,7 @@ class DockerError(EcrsimError):
         self.output = output  # the lines docker printed before it failed (e.g. push progress)
 
 
-class ConnectTimeout(Exception):
+class ConnectTimeout(EcrsimError):
     """A request that never reached its host: the network path from the machine it was made on has no way
     there (no route, a security group, an endpoint that admits nothing). `host` is the name it was sent to,
     `address` the address that name resolved to, and `reason` the path's own sentence on why."""
@@ -69,3 +69,11 @@ class ConnectTimeout(Exception):
         self.host = host
         self.address = address
         self.reason = reason
+
+
+class UnknownPrincipal(EcrsimError):
+    """A principal ARN that names nobody in this world (a deleted user, a made-up ARN)."""
+
+
+class UnknownProfile(EcrsimError):
+    """A CLI profile this world does not have; the message is the CLI's."""

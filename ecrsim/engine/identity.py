@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.arn import parse_arn
-from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.errors import ServiceError, UnknownPrincipal
 from ecrsim.engine.iam import (
     AWS_MANAGED_PREFIX,
     AccessKey,
@@ -195,7 +195,6 @@ def register_profile(world: World, arn: str, *names: str, for_session: bool = Fa
     it belongs to an older role session: a new session of the same name takes over its profile, but
     never a user's. If every name is taken, the last one is reassigned.
     """
-    from ecrsim.engine.world import UnknownPrincipal
 
     def free(name: str) -> bool:
         current = world.profiles.get(name)
@@ -349,8 +348,6 @@ def resolve_caller(world: World, principal_arn: str) -> Caller:
 
     Raises UnknownPrincipal when the ARN names nobody in the world.
     """
-    from ecrsim.engine.world import UnknownPrincipal
-
     if principal_arn.endswith(_SERVICE_SUFFIXES) and not principal_arn.startswith("arn:"):
         context: dict[str, str | tuple[str, ...]] = {
             "aws:PrincipalServiceName": principal_arn,

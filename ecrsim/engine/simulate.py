@@ -13,6 +13,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.engine.hostfiles import read_stream, read_text
 from ecrsim.engine.policy.document import (
     Policy,
@@ -32,7 +33,7 @@ _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 _ACCOUNT = re.compile(r"\d{12}")
 
 
-class InputError(Exception):
+class InputError(EcrsimError):
     """A malformed request: which field, and what is wrong with it."""
 
     def __init__(self, field: str, message: str) -> None:

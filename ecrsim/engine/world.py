@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.api import OPERATIONS, Call, Event
 from ecrsim.engine.clock import DEFAULT_START, Clock
-from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal, UnknownProfile
 from ecrsim.engine.explanation import ExplanationLine, LineKind, line, stamp
 from ecrsim.engine.iam import Account, Caller
 from ecrsim.engine.policy.types import ContextValue, Decision
@@ -69,10 +69,6 @@ INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
 EXPIRED_TOKEN_MESSAGE = "The security token included in the request is expired"
 _READS = ("Get", "List")  # IAM and STS operations that change nothing
 _NO_CONTEXT: Mapping[str, ContextValue] = MappingProxyType({})
-
-
-class UnknownPrincipal(ValueError):
-    """A principal ARN that names nobody in this world (a deleted user, a made-up ARN)."""
 
 
 class World:
@@ -191,7 +187,7 @@ class World:
     # -- accounts and principals -------------------------------------------------------------------------
     def add_account(self, account_id: str) -> Account:
         if not (len(account_id) == 12 and account_id.isdigit()):
-            raise ValueError(f"an AWS account id is 12 digits, not '{account_id}'")
+            raise EcrsimError(f"an AWS account id is 12 digits, not '{account_id}'")
         return self.accounts.setdefault(account_id, Account(account_id))
 
     def account(self, account_id: str) -> Account:
@@ -219,12 +215,12 @@ class World:
         return caller
 
     def caller_for(self, profile: str) -> Caller:
-        """The caller a CLI profile signs as; ValueError (the CLI's text) for an unknown profile, and
+        """The caller a CLI profile signs as; UnknownProfile (the CLI's text) for an unknown profile, and
         UnknownPrincipal when its principal no longer exists."""
         try:
             principal_arn = self.profiles[profile]
         except KeyError:
-            raise ValueError(f"The config profile ({profile}) could not be found") from None
+            raise UnknownProfile(f"The config profile ({profile}) could not be found") from None
         return self.resolve(principal_arn)
 
     def request_context(
@@ -307,7 +303,7 @@ class World:
     ) -> dict[str, Any]:
         """Run one API operation as `profile` in `region`; return its response or raise ServiceError.
 
-        ValueError if the profile does not exist. A profile whose principal was deleted still signs its
+        UnknownProfile if the profile does not exist. A profile whose principal was deleted still signs its
         requests, and the service rejects them as it rejects a deleted user's access key.
         """
         try:

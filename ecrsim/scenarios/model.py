@@ -30,7 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ecrsim.engine.clock import parse_duration, parse_timestamp
+from ecrsim.engine.clock import DurationError, parse_duration, parse_timestamp
 from ecrsim.scenarios.loader import MAX_DEPTH, DataPath, Document, dotted
 from ecrsim.scenarios.problems import Problem, ScenarioProblems
 
@@ -39,12 +39,12 @@ def _duration(value: Any) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("duration", "expected a duration such as 90m, 13h, 2d or 1d12h")
     try:
-        if value.strip().startswith("-"):
-            raise ValueError(value)
-        parse_duration(value)
-    except ValueError:
-        raise PydanticCustomError("duration", "expected a duration such as 90m, 13h, 2d or 1d12h") from None
-    return value.strip()
+        if not value.strip().startswith("-"):
+            parse_duration(value)
+            return value.strip()
+    except DurationError:
+        pass
+    raise PydanticCustomError("duration", "expected a duration such as 90m, 13h, 2d or 1d12h")
 
 
 def _text(value: Any) -> Any:
@@ -81,7 +81,7 @@ def _when(value: Any) -> datetime | str:
     if isinstance(value, str) and value.strip().startswith("-"):
         try:
             parse_duration(value)
-        except ValueError:
+        except DurationError:
             raise PydanticCustomError(
                 "when", "expected -DURATION (such as -2d or -90m) or a timestamp"
             ) from None

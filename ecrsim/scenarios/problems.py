@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ecrsim.engine.errors import EcrsimError
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -21,7 +23,7 @@ class Problem:
         return f"{self.file}:{self.line}:{self.column}: error: {one_line}"
 
 
-class ScenarioProblems(Exception):
+class ScenarioProblems(EcrsimError):
     """Raised when a file cannot go further (it does not parse, or its schema is wrong): all its problems."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.scenarios.safefile import SharedJsonFile
 
 FILE_NAME = "progress.json"
@@ -64,7 +65,7 @@ class ScenarioRecord:
         return sum(q.correct for q in self.questions.values()) + sum(t.done for t in self.tasks.values())
 
 
-class DamagedProgress(ValueError):
+class DamagedProgress(EcrsimError):
     """The progress file exists but is not progress this version can read."""
 
 

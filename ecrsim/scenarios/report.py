@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.engine.hostfiles import read_bytes
 from ecrsim.scenarios import model
 from ecrsim.scenarios.cards import stops
@@ -49,7 +50,7 @@ REPORT_VERSION = 1
 MAX_OUTPUT = 16 << 10  # characters of a typed command's stdout (and of its stderr) a report keeps
 
 
-class AnswersProblems(Exception):
+class AnswersProblems(EcrsimError):
     """The answers file cannot be graded; one located line per problem."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -122,7 +122,9 @@ class SharedJsonFile(Generic[Value]):
     def _read(self) -> Value:
         """The file's value, the empty value if there is none, or the empty value after setting a damaged
         file aside. Raises OSError when it exists but cannot be read, so nobody writes over it."""
-        from ecrsim.engine.hostfiles import read_text  # not at import: the UI's first frame needs no engine
+        # Not at import: the UI's first frame needs no engine.
+        from ecrsim.engine.errors import EcrsimError
+        from ecrsim.engine.hostfiles import read_text
 
         try:
             raw = read_text(self.path)
@@ -136,7 +138,8 @@ class SharedJsonFile(Generic[Value]):
             return self._damaged(str(exc.strerror))  # a FIFO, a device, a folder or a huge file
         try:
             return self._decode(json.loads(raw))
-        except (ValueError, TypeError, KeyError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        # JSONDecodeError is a ValueError; a decoder refuses what it reads as damaged with an EcrsimError.
+        except (EcrsimError, ValueError, TypeError, KeyError, RecursionError) as exc:
             return self._damaged(str(exc) or type(exc).__name__)
 
     def _damaged(self, why: str) -> Value:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.scenarios.review import card_key
 
 if TYPE_CHECKING:
@@ -300,7 +301,7 @@ class Session:
         return ("; ".join(parts) or "Nothing to answer") + "."
 
 
-class SessionError(Exception):
+class SessionError(EcrsimError):
     """A scenario that cannot be opened; the message is the lines saying why."""
 
 

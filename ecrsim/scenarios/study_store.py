@@ -19,6 +19,7 @@ from typing import Any
 
 from fsrs import Card, Rating
 
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.scenarios.progress import data_dir
 from ecrsim.scenarios.review import Attempt, CardState, review, split_key
 from ecrsim.scenarios.safefile import SharedJsonFile
@@ -27,7 +28,7 @@ FILE_NAME = "review.json"
 FORMAT_VERSION = 1
 
 
-class DamagedStudyFile(ValueError):
+class DamagedStudyFile(EcrsimError):
     """The file exists but is not review state this version can read."""
 
 

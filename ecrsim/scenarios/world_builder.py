@@ -17,7 +17,7 @@ from typing import Any
 
 from ecrsim.engine.clock import parse_duration
 from ecrsim.engine.ecr.content import build_layers, make_image
-from ecrsim.engine.ecr.lifecycle_policy import LifecyclePolicyError, parse_lifecycle_policy
+from ecrsim.engine.ecr.lifecycle_policy import parse_lifecycle_policy
 from ecrsim.engine.ecr.model import (
     Repository,
     RepositoryPolicy,
@@ -26,7 +26,7 @@ from ecrsim.engine.ecr.model import (
 )
 from ecrsim.engine.ecr.names import validate_image_tag
 from ecrsim.engine.ecr.policies import jackson_text
-from ecrsim.engine.errors import DockerError, ServiceError
+from ecrsim.engine.errors import DockerError, EcrsimError, ServiceError
 from ecrsim.engine.iam import Account
 from ecrsim.engine.identity import (
     add_customer_policy,
@@ -43,7 +43,7 @@ from ecrsim.engine.identity import (
 )
 from ecrsim.engine.organizations.layout import PolicySpec, lay_out
 from ecrsim.engine.organizations.model import RCP, SCP, Organization
-from ecrsim.engine.policy.document import Policy, PolicyError, parse_resource_policy
+from ecrsim.engine.policy.document import Policy, parse_resource_policy
 from ecrsim.engine.world import World
 from ecrsim.scenarios import model
 from ecrsim.scenarios.loader import DataPath, Document, dotted
@@ -84,7 +84,7 @@ class _WorldBuilder:
             self.add(path, f"{'invalid policy: ' if malformed else what}{error.message}")
         except DockerError as error:
             self.add(path, f"{what}{error.text}")
-        except (PolicyError, LifecyclePolicyError, ValueError) as error:
+        except EcrsimError as error:  # a policy, lifecycle policy or duration refused, in its words
             self.add(path, f"{what}{error}")
 
     def add(self, path: DataPath, message: str, *, key: bool = False) -> None:
@@ -159,7 +159,7 @@ class _WorldBuilder:
             for j, member in enumerate(group.members):
                 with self.at((*at, "groups", i, "members", j)):
                     if member not in account.users:
-                        raise ValueError(f"no user named {member} in account {account_id}")
+                        raise EcrsimError(f"no user named {member} in account {account_id}")
                     add_user_to_group(account, account.users[member], group.name)
         for i, role in enumerate(spec.roles):
             path = (*at, "roles", i)
@@ -193,7 +193,7 @@ class _WorldBuilder:
                 except ServiceError as error:
                     if error.code != "NoSuchEntity":
                         raise
-                    raise ValueError(
+                    raise EcrsimError(
                         f"no managed policy named {name}: neither an AWS managed policy nor one of `policies`"
                     ) from None
         for name, document in spec.inline_policies.items():
@@ -258,7 +258,7 @@ class _WorldBuilder:
             with self.at((*at, "tags", j)):
                 validate_image_tag(tag)
                 if tag in repository.image_tags:
-                    raise ValueError(f"tag {tag} is given to two images of {repository.name}")
+                    raise EcrsimError(f"tag {tag} is given to two images of {repository.name}")
                 repository.image_tags[tag] = image.digest
 
     @staticmethod

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.shell import runinstances_options, secgroup_options
 from ecrsim.shell.servicemodel import Operation, ServiceModel
 
@@ -63,7 +64,7 @@ UNSUPPORTED_GLOBALS = (
 )  # fmt: skip
 
 
-class AwsUsageError(Exception):
+class AwsUsageError(EcrsimError):
     """Text for stderr, the exit status and the error code of a command line the CLI itself rejects.
 
     A 255 failure (profile, endpoint, waiter) is named by `code` as botocore names its exception."""

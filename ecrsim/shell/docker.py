@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ecrsim.engine.errors import DockerError
+from ecrsim.engine.errors import DockerError, EcrsimError
 from ecrsim.shell.program import Invocation, Outcome, lines
 from ecrsim.shell.services import acting_service
 
@@ -125,7 +125,7 @@ IMAGE_SUBCOMMANDS = {
 IMAGE_SUBCOMMANDS["build"] = "build"
 
 
-class _DockerUsage(Exception):
+class _DockerUsage(EcrsimError):
     def __init__(self, text: str, status: int) -> None:
         super().__init__(text)
         self.text = text

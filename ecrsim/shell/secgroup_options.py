@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecrsim.engine.errors import EcrsimError
+
 OPERATIONS = frozenset(
     {
         "authorize-security-group-ingress",
@@ -22,7 +24,7 @@ OPTIONS = ("--protocol", "--port", "--cidr", "--source-group", "--group-owner")
 ERROR_STATUS = 255
 
 
-class RuleOptionError(ValueError):
+class RuleOptionError(EcrsimError):
     """One of the short options cannot be turned into a permission; the text is the CLI's."""
 
 

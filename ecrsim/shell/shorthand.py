@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import string
 
+from ecrsim.engine.errors import EcrsimError
+
 ShorthandValue = str | list["ShorthandValue"] | dict[str, "ShorthandValue"]
 
 _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "-_.#/:")
@@ -25,7 +27,7 @@ _SINGLE = re.compile(r"'(?:\\'|[^'])*'")
 _DOUBLE = re.compile(r'"(?:\\"|[^"])*"')
 
 
-class ShorthandError(Exception):
+class ShorthandError(EcrsimError):
     """Why a value is not valid shorthand, in the CLI's words (several lines: input and caret)."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ecrsim.engine.clock import DurationError, DurationTooLong
 from ecrsim.engine.explanation import stamp
 from ecrsim.shell.program import Invocation, Outcome
 from ecrsim.shell.services import ECS_HINT, ECS_TASKS, SERVICE_PRINCIPALS
@@ -81,9 +82,9 @@ def _advance(inv: Invocation) -> Outcome:
     world = inv.shell.world
     try:
         lifecycle = world.advance(inv.argv[1])
-    except OverflowError:  # before ValueError: a duration too long to parse is both (DurationTooLong)
+    except (DurationTooLong, OverflowError):  # too long to read, or past the clock's year 9999
         return _error(f"cannot advance by '{inv.argv[1]}': the clock stops at the year 9999", 2)
-    except ValueError:
+    except DurationError:
         return _error(f"invalid duration '{inv.argv[1]}': use e.g. 90m, 13h, 2d, 1d12h", 2)
     said = [f"Clock advanced by {inv.argv[1]}: now {stamp(world.clock.now)}", *lifecycle]
     return Outcome(0, "".join(f"{sentence}\n" for sentence in said))

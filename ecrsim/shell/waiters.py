@@ -13,13 +13,13 @@ from typing import Any
 
 import jmespath
 
-from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.errors import EcrsimError, ServiceError
 from ecrsim.shell.servicemodel import Waiter
 
 Caller = Callable[[], dict[str, Any]]  # one call of the waiter's operation; raises ServiceError
 
 
-class WaiterFailed(Exception):
+class WaiterFailed(EcrsimError):
     """botocore's WaiterError: `Waiter NAME failed: REASON`."""
 
 

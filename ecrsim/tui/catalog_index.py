@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ecrsim import __version__
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.scenarios.files import scenario_files
 from ecrsim.scenarios.progress import data_dir
 from ecrsim.scenarios.safefile import write_atomically
@@ -56,10 +57,14 @@ def index_key(root: Path) -> dict[str, Any]:
     }
 
 
+class _NotAnEntry(EcrsimError):
+    """What the index file holds is not an entry `write_index` wrote: the index is rebuilt."""
+
+
 def _decode_entry(data: Any) -> Entry:
-    """An entry exactly as `write_index` wrote it; ValueError for anything else."""
+    """An entry exactly as `write_index` wrote it; _NotAnEntry for anything else."""
     if not isinstance(data, dict):
-        raise ValueError("an entry is not an object")
+        raise _NotAnEntry("an entry is not an object")
     values: dict[str, Any] = {}
     for field in dataclasses.fields(Entry):
         value = data.get(field.name)
@@ -74,9 +79,9 @@ def _decode_entry(data: Any) -> Entry:
         elif type(value) is _FIELD_TYPES.get(str(field.type)):
             values[field.name] = value
         else:
-            raise ValueError(f"entry field {field.name} is missing or of another type")
+            raise _NotAnEntry(f"entry field {field.name} is missing or of another type")
     if set(data) != set(values):
-        raise ValueError("an entry has fields an entry does not have")
+        raise _NotAnEntry("an entry has fields an entry does not have")
     return Entry(**values)
 
 
@@ -95,6 +100,7 @@ def read_index(root: Path) -> list[Entry] | None:
         ValueError,
         KeyError,
         RecursionError,
+        _NotAnEntry,
     ):  # JSONDecodeError and UnicodeError are ValueErrors
         return None
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ecrsim.engine.clock import DEFAULT_START, Clock, parse_duration, parse_timestamp
+from ecrsim.engine.clock import DEFAULT_START, Clock, DurationError, parse_duration, parse_timestamp
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_durations_parse_as_typed(text: str, expected: timedelta) -> None:
 
 @pytest.mark.parametrize("text", ["", "13", "h", "13x", "1.5h", "1h 30m", "12h-1m", "--1h"])
 def test_bad_durations_say_how_to_write_one(text: str) -> None:
-    with pytest.raises(ValueError, match=r"use a number and a unit, e\.g\. 90m, 13h, 2d or 1d12h"):
+    with pytest.raises(DurationError, match=r"use a number and a unit, e\.g\. 90m, 13h, 2d or 1d12h"):
         parse_duration(text)
 
 
@@ -40,7 +40,7 @@ def test_advance_moves_the_clock_and_returns_the_new_time() -> None:
 
 def test_the_clock_never_moves_backward() -> None:
     clock = Clock()
-    with pytest.raises(ValueError, match="only moves forward"):
+    with pytest.raises(DurationError, match="only moves forward"):
         clock.advance("-1h")
     assert clock.now == DEFAULT_START
 

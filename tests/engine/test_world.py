@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from ecrsim.engine.api import Call
-from ecrsim.engine.clock import DEFAULT_START
+from ecrsim.engine.clock import DEFAULT_START, DurationError
 from ecrsim.engine.docker import Credential
 from ecrsim.engine.ecr.model import Repository
-from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal, UnknownProfile
 from ecrsim.engine.explanation import LineKind
 from ecrsim.engine.identity import (
     add_customer_policy,
@@ -218,9 +218,9 @@ def test_a_service_principal_acts_through_a_resource_policy_alone() -> None:
 
 def test_unknown_principals_and_profiles() -> None:
     world = default_world()
-    with pytest.raises(ValueError, match="no such principal"):
+    with pytest.raises(UnknownPrincipal, match="no such principal"):
         world.resolve(f"arn:aws:iam::{A}:user/ghost")
-    with pytest.raises(ValueError, match=r"The config profile \(ghost\) could not be found"):
+    with pytest.raises(UnknownProfile, match=r"The config profile \(ghost\) could not be found"):
         world.call("sts", "GetCallerIdentity", {}, profile="ghost", region=DEFAULT_REGION)
 
 
@@ -308,12 +308,12 @@ def test_advance_moves_the_clock_and_runs_lifecycle_policies() -> None:
     assert run.outcomes[1].text.startswith("expired sha256:")
     assert run.outcomes[2].text.startswith("kept sha256:")
     assert run.outcomes[2].text.endswith("(latest, pushed 2026-01-05T09:00:00Z): no rule selects it")
-    with pytest.raises(ValueError):
+    with pytest.raises(DurationError):
         world.advance("soon")
 
 
 def test_add_account_needs_twelve_digits() -> None:
-    with pytest.raises(ValueError, match="12 digits"):
+    with pytest.raises(EcrsimError, match="12 digits"):
         default_world().add_account("1234")
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from ecrsim.engine.ecr.names import wildcard_match
+from ecrsim.engine.errors import EcrsimError
 
 MAX_RULES = 50
 _LONGEST = datetime.max - datetime.min  # a countNumber of more days than this selects nothing
@@ -28,7 +29,7 @@ TagStatus = Literal["tagged", "untagged", "any"]
 CountType = Literal["imageCountMoreThan", "sinceImagePushed"]
 
 
-class LifecyclePolicyError(ValueError):
+class LifecyclePolicyError(EcrsimError):
     """A policy AWS rejects; `str(error)` is what follows `Lifecycle policy validation failure: `."""
 
 

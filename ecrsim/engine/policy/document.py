@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ecrsim.engine.arn import parse_arn
+from ecrsim.engine.errors import EcrsimError
 from ecrsim.engine.policy.conditions import Condition, parse_operator
 from ecrsim.engine.policy.matching import actions_regex, resources_regex, show_values
 from ecrsim.engine.policy.variables import variable_keys
@@ -74,7 +75,7 @@ _PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", 
 _SID = r"[0-9A-Za-z]*"
 
 
-class PolicyError(ValueError):
+class PolicyError(EcrsimError):
     """A malformed policy document; `message` is IAM's MalformedPolicyDocument text."""
 
     def __init__(self, message: str) -> None:
