@@ -9,8 +9,8 @@ import pkgutil
 
 import pytest
 
-from ecrsim.engine.errors import EcrsimError
 from ecrsim.engine.world import default_world
+from ecrsim.errors import EcrsimError
 from ecrsim.shell import Shell
 
 # Exceptions that only carry control flow inside one module (a player told to stop, an exam's time up).

@@ -21,9 +21,10 @@ from ecrsim.endpoint import sigv4
 from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.endpoint.keys import find_key
 from ecrsim.endpoint.wire import WireError, json_in, json_out, query_in, xml_out
-from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal
+from ecrsim.engine.errors import ServiceError, UnknownPrincipal
 from ecrsim.engine.explanation import LineKind, explain_last_command, line
 from ecrsim.engine.world import DEFAULT_ACCOUNT
+from ecrsim.errors import EcrsimError
 from ecrsim.shell.servicemodel import Operation, ServiceModel, load_service
 
 if TYPE_CHECKING:

@@ -21,7 +21,8 @@ from ecrsim.endpoint.http import Request, Response, json_response
 from ecrsim.engine.ecr.content import sha256_digest
 from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.ecr.tokens import check_token
-from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal
+from ecrsim.engine.errors import ServiceError, UnknownPrincipal
+from ecrsim.errors import EcrsimError
 
 if TYPE_CHECKING:
     from ecrsim.endpoint.app import Endpoint

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 from ecrsim.shell.servicemodel import ServiceModel
 
 # IAM answers with policy documents URL-encoded (botocore's json_decode_policies undoes it).

@@ -1,8 +1,5 @@
 """Errors the engine raises: each carries what the real service would return.
-
-Every error ecrsim raises on purpose (engine, shell, scenarios, endpoint) derives from EcrsimError, so an
-`except EcrsimError` catches the project's refusals and nothing else: a bare ValueError from a bug in
-the standard library or in ecrsim is never taken for a learner's mistake and printed as one.
+Each derives from EcrsimError (ecrsim/errors.py), the base of every error the project raises on purpose.
 
 An operation either returns the API's response or raises one of these. The shell turns a ServiceError
 into the AWS CLI's `An error occurred (CODE) when calling the OP operation: MESSAGE`; the docker client
@@ -14,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ecrsim.errors import EcrsimError
+
 if TYPE_CHECKING:
     from ecrsim.engine.policy.types import Decision
-
-
-class EcrsimError(Exception):
-    """The base of every error ecrsim raises to say "no" to its input; its message is one line to show."""
 
 
 class ServiceError(EcrsimError):

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from ecrsim.engine.errors import EcrsimError
 from ecrsim.engine.hostfiles import read_stream, read_text
 from ecrsim.engine.policy.document import (
     Policy,
@@ -28,6 +27,7 @@ from ecrsim.engine.policy.guardrails import rcp_full_access, scp_full_access
 from ecrsim.engine.policy.managed import MANAGED_POLICY_NAMES, managed_policy
 from ecrsim.engine.policy.matching import is_valid_caller
 from ecrsim.engine.policy.types import ContextValue, Decision, NamedPolicy, OrgLevel, Request
+from ecrsim.errors import EcrsimError
 
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9]+")
 _ACCOUNT = re.compile(r"\d{12}")

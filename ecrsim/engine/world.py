@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from ecrsim.engine.api import OPERATIONS, Call, Event
 from ecrsim.engine.clock import DEFAULT_START, Clock
-from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal, UnknownProfile
+from ecrsim.engine.errors import ServiceError, UnknownPrincipal, UnknownProfile
 from ecrsim.engine.explanation import ExplanationLine, LineKind, line, stamp
 from ecrsim.engine.iam import Account, Caller
 from ecrsim.engine.policy.types import ContextValue, Decision
+from ecrsim.errors import EcrsimError
 
 if TYPE_CHECKING:
     from ecrsim.engine.billing.meter import Meter

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 
 
 @dataclass(frozen=True, order=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 from ecrsim.scenarios.safefile import SharedJsonFile
 
 FILE_NAME = "progress.json"

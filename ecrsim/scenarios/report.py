@@ -33,8 +33,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ecrsim.engine.errors import EcrsimError
 from ecrsim.engine.hostfiles import read_bytes
+from ecrsim.errors import EcrsimError
 from ecrsim.scenarios import model
 from ecrsim.scenarios.cards import stops
 from ecrsim.scenarios.console import load_named_scenario, quiet_when_piped_to_head

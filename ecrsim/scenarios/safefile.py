@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ecrsim.errors import EcrsimError
+
 Value = TypeVar("Value")
 # What read_text raises for a path that is not a data file at all (a FIFO or device, a folder, a file over
 # its limit): such a "file" is set aside like a damaged one, never waited on.
@@ -122,9 +124,7 @@ class SharedJsonFile(Generic[Value]):
     def _read(self) -> Value:
         """The file's value, the empty value if there is none, or the empty value after setting a damaged
         file aside. Raises OSError when it exists but cannot be read, so nobody writes over it."""
-        # Not at import: the UI's first frame needs no engine.
-        from ecrsim.engine.errors import EcrsimError
-        from ecrsim.engine.hostfiles import read_text
+        from ecrsim.engine.hostfiles import read_text  # not at import: the UI's first frame needs no engine
 
         try:
             raw = read_text(self.path)

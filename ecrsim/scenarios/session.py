@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 from ecrsim.scenarios.review import card_key
 
 if TYPE_CHECKING:

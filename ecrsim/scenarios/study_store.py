@@ -19,7 +19,7 @@ from typing import Any
 
 from fsrs import Card, Rating
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 from ecrsim.scenarios.progress import data_dir
 from ecrsim.scenarios.review import Attempt, CardState, review, split_key
 from ecrsim.scenarios.safefile import SharedJsonFile

@@ -26,7 +26,7 @@ from ecrsim.engine.ecr.model import (
 )
 from ecrsim.engine.ecr.names import validate_image_tag
 from ecrsim.engine.ecr.policies import jackson_text
-from ecrsim.engine.errors import DockerError, EcrsimError, ServiceError
+from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.iam import Account
 from ecrsim.engine.identity import (
     add_customer_policy,
@@ -45,6 +45,7 @@ from ecrsim.engine.organizations.layout import PolicySpec, lay_out
 from ecrsim.engine.organizations.model import RCP, SCP, Organization
 from ecrsim.engine.policy.document import Policy, parse_resource_policy
 from ecrsim.engine.world import World
+from ecrsim.errors import EcrsimError
 from ecrsim.scenarios import model
 from ecrsim.scenarios.loader import DataPath, Document, dotted
 from ecrsim.scenarios.problems import Problem, ScenarioProblems

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 from ecrsim.shell import runinstances_options, secgroup_options
 from ecrsim.shell.servicemodel import Operation, ServiceModel
 

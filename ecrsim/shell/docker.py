@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ecrsim.engine.errors import DockerError, EcrsimError
+from ecrsim.engine.errors import DockerError
+from ecrsim.errors import EcrsimError
 from ecrsim.shell.program import Invocation, Outcome, lines
 from ecrsim.shell.services import acting_service
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATOR = re.compile(r"&&|\|\||>>|<<|[;&<>()]")  # bash control and redirection operators

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 
 OPERATIONS = frozenset(
     {

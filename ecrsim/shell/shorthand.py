@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import string
 
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 
 ShorthandValue = str | list["ShorthandValue"] | dict[str, "ShorthandValue"]
 

@@ -16,7 +16,7 @@ from ecrsim.shell.sim_billing import run_bill, run_traffic
 from ecrsim.shell.sim_instances import board, is_instance, leave_instance, run_off, run_on
 
 if TYPE_CHECKING:
-    from ecrsim.engine.ecr.model import Registry
+    from ecrsim.engine.summary import RegistrySummary
 
 __all__ = ["LOOKING_BACK", "READ_ONLY", "leave_instance", "run_sim", "sim_help"]
 
@@ -99,13 +99,13 @@ def _explain(inv: Invocation) -> Outcome:
     return Outcome(0, render(explain_last_command(world)) + "\n")
 
 
-def _registry_settings(registry: Registry) -> str:
+def _registry_settings(registry: RegistrySummary) -> str:
     """What is set on a registry as a whole: `registry policy; replication to 111122223333 us-west-2
     (repositories starting with prod); creation templates ROOT, prod`."""
-    said = ["registry policy"] if registry.policy is not None else []
-    for rule in registry.replication:
-        targets = ", ".join(f"{d.registry_id} {d.region}" for d in rule.destinations) or "nowhere"
-        selects = f" (repositories starting with {' or '.join(rule.prefixes)})" if rule.prefixes else ""
+    said = ["registry policy"] if registry.policy else []
+    for destinations, prefixes in registry.replication:
+        targets = ", ".join(f"{registry_id} {region}" for registry_id, region in destinations) or "nowhere"
+        selects = f" (repositories starting with {' or '.join(prefixes)})" if prefixes else ""
         said.append(f"replication to {targets}{selects}")
     if registry.templates:
         said.append("creation templates " + ", ".join(sorted(registry.templates)))
@@ -113,62 +113,73 @@ def _registry_settings(registry: Registry) -> str:
 
 
 def _state(inv: Invocation) -> Outcome:
-    world = inv.shell.world
-    out = [f"Clock: {stamp(world.clock.now)}"]
+    """The engine's summary of the world (ecrsim.engine.summary, which the UI's World panel renders too),
+    as plain lines."""
+    from ecrsim.engine.summary import summarize
+
+    summary = summarize(inv.shell.world)
+    out = [f"Clock: {stamp(summary.now)}"]
     out.append(f"Profile: {inv.shell.profile}   Region: {inv.shell.region}")
-    for account in world.accounts.values():
+    for account in summary.accounts:
         out.append(f"Account {account.id}")
         for label, names in (
-            ("users", account.users),
-            ("groups", account.groups),
-            ("roles", account.roles),
-            ("customer managed policies", {p.name: p for p in account.policies.values()}),
+            ("users", sorted(user.name for user in account.users)),
+            ("groups", sorted(group.name for group in account.groups)),
+            ("roles", sorted(role.name for role in account.roles)),
+            ("customer managed policies", account.customer_policies),
         ):
             if names:
-                out.append(f"  {label}: {', '.join(sorted(names))}")
-        for region, registry in sorted(account.registries.items()):
+                out.append(f"  {label}: {', '.join(names)}")
+        for registry in account.registries:
             if settings := _registry_settings(registry):
-                out.append(f"  {region} registry: {settings}")
-            for name, repository in sorted(registry.repositories.items()):
-                tags = ", ".join(sorted(repository.image_tags)) or "no tags"
+                out.append(f"  {registry.region} registry: {settings}")
+            for repository in sorted(registry.repositories, key=lambda r: r.name):
                 extras = []
-                if repository.image_tag_mutability != "MUTABLE":
-                    extras.append(repository.image_tag_mutability.lower())
+                if repository.tag_mutability != "MUTABLE":
+                    extras.append(repository.tag_mutability.lower())
                 if repository.policy is not None:
                     extras.append("repository policy")
-                if repository.lifecycle is not None:
+                if repository.lifecycle:
                     extras.append("lifecycle policy")
-                if repository.encryption.kms_key:
-                    extras.append(f"{repository.encryption.encryption_type} {repository.encryption.kms_key}")
+                if repository.kms_key:
+                    extras.append(f"{repository.encryption} {repository.kms_key}")
                 suffix = f" [{', '.join(extras)}]" if extras else ""
+                tags = ", ".join(repository.tags) or "no tags"
                 out.append(
-                    f"  {region} repository {name}: {len(repository.images)} image(s) ({tags}){suffix}"
+                    f"  {registry.region} repository {repository.name}: {len(repository.images)} image(s)"
+                    f" ({tags}){suffix}"
                 )
-        for region, kms in sorted(account.kms.items()):
-            for key in kms.keys.values():
-                aliases = [name for name, target in sorted(kms.aliases.items()) if target == key.key_id]
-                named = f" ({', '.join(aliases)})" if aliases else ""
-                out.append(f"  {region} kms key {key.key_id}{named}: {key.state}")
-        for region, network in sorted(account.networks.items()):
-            for instance in network.instances.values():
-                profile = instance.profile_arn.rsplit("/", 1)[-1] if instance.profile_arn else "no profile"
-                out.append(
-                    f"  {region} instance {instance.instance_id}: {instance.state} in {instance.subnet_id}"
-                    f" ({profile})"
-                )
-        for region, functions in sorted(account.functions.items()):
-            out.extend(f"  {region} function {f.name}: {f.state}, {f.image_uri}" for f in functions.values())
-    if world.on is not None:
-        out.append(f"Working on: {world.on.instance_id} (sim on; `exit` comes back)")
-    out.append("Profiles: " + ", ".join(f"{name}" for name in sorted(world.profiles)))
-    docker = world.docker
-    out.append(f"Docker: {len(docker.refs)} local image reference(s)")
-    out.extend(f"  {reference}" for reference in sorted(docker.refs))
-    out.append("Docker logins: " + (", ".join(sorted(docker.credentials)) or "none"))
-    if world.context:
-        out.append(
-            "Request context: " + ", ".join(f"{key}={value}" for key, value in sorted(world.context.items()))
+        for key in account.kms_keys:
+            named = f" ({', '.join(key.aliases)})" if key.aliases else ""
+            out.append(f"  {key.region} kms key {key.key_id}{named}: {key.state}")
+        for instance in account.instances:
+            out.append(
+                f"  {instance.region} instance {instance.instance_id}: {instance.state}"
+                f" in {instance.subnet_id} ({instance.profile or 'no profile'})"
+            )
+        out.extend(
+            f"  {function.region} function {function.name}: {function.state}, {function.image_uri}"
+            for function in account.functions
         )
+    if summary.on is not None:
+        out.append(f"Working on: {summary.on} (sim on; `exit` comes back)")
+    out.append("Profiles: " + ", ".join(name for name, _ in summary.profiles))
+    out.append(f"Docker: {len(summary.docker_refs)} local image reference(s)")
+    out.extend(f"  {reference}" for reference in summary.docker_refs)
+    logins = [host for host in summary.docker_hosts if host.login is not None]
+    out.append("Docker logins:" + ("" if logins else " none"))
+    for host in logins:
+        login = host.login
+        assert login is not None
+        if login.expires_at is None:
+            state = "not an ECR token"
+        else:
+            whose = login.principal or "?"
+            until = "valid until" if login.valid else "expired at"
+            state = f"token of {whose}, {until} {stamp(login.expires_at)}"
+        out.append(f"  {host.host} ({state})")
+    if summary.context:
+        out.append("Request context: " + ", ".join(f"{key}={value}" for key, value in summary.context))
     return Outcome(0, "\n".join(out) + "\n")
 
 

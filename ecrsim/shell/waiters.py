@@ -13,7 +13,8 @@ from typing import Any
 
 import jmespath
 
-from ecrsim.engine.errors import EcrsimError, ServiceError
+from ecrsim.engine.errors import ServiceError
+from ecrsim.errors import EcrsimError
 from ecrsim.shell.servicemodel import Waiter
 
 Caller = Callable[[], dict[str, Any]]  # one call of the waiter's operation; raises ServiceError

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ecrsim import __version__
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 from ecrsim.scenarios.files import scenario_files
 from ecrsim.scenarios.progress import data_dir
 from ecrsim.scenarios.safefile import write_atomically

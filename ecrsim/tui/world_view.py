@@ -1,8 +1,9 @@
 """The live world panel: everything the simulation holds, as readable lines rather than JSON.
 
-It only reads the world: registries with their URL, repositories with images, tags and policy
-statements; IAM users, groups and roles with their policies; docker's logins with the time their token
-has left on the simulated clock; and the local image store. Redrawn after every command.
+It renders the engine's summary of the world (ecrsim.engine.summary, which `sim state` renders too):
+registries with their URL, repositories with images, tags and policy statements; IAM users, groups and
+roles with their policies; docker's logins with the time their token has left on the simulated clock; and
+the local image store. Redrawn after every command.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from ecrsim.engine.iam import Account, _Attachments
-    from ecrsim.engine.policy.document import Policy, Statement
+    from ecrsim.engine.policy.document import Statement
+    from ecrsim.engine.summary import AccountSummary, PrincipalSummary, WorldSummary
     from ecrsim.engine.world import World
 
 # Theme variables, so the panel reads as well in the light theme as in the dark one.
@@ -46,10 +47,14 @@ class WorldView(VerticalScroll):
 
 
 def render_world(world: World) -> Content:
+    """The engine's summary of `world` (ecrsim.engine.summary), styled."""
+    from ecrsim.engine.summary import summarize
+
+    summary = summarize(world)
     out: list[Part] = []
-    for account in world.accounts.values():
-        _account(out, account, world.clock.now)
-    _docker(out, world)
+    for account in summary.accounts:
+        _account(out, account, summary.now)
+    _docker(out, summary)
     return Content.assemble(*out[:-1])  # without the last line's newline
 
 
@@ -59,74 +64,68 @@ def _line(out: list[Part], indent: int, *parts: Part) -> None:
     out.append("\n")
 
 
-def _account(out: list[Part], account: Account, now: datetime) -> None:
+def _account(out: list[Part], account: AccountSummary, now: datetime) -> None:
     _line(out, 0, (f"Account {account.id}", HEADING))
-    registries = [r for r in account.registries.values() if r.repositories]
+    registries = [registry for registry in account.registries if registry.repositories]
     if not registries:
         _line(out, 1, ("no repositories yet", DIM))
-    for registry in sorted(registries, key=lambda r: r.region):
+    for registry in registries:
         _line(out, 1, ("Registry ", HEADING), (registry.region, NAME))
         _line(out, 1, (registry.host, DIM))
-        for repo in registry.repositories.values():
-            flags = [repo.image_tag_mutability]
+        for repo in registry.repositories:
+            flags = [repo.tag_mutability]
             if repo.scan_on_push:
                 flags.append("scan on push")
-            if repo.encryption.encryption_type == "KMS":
-                flags.append("KMS")
+            if repo.encryption != "AES256":
+                flags.append(repo.encryption)
             _line(out, 2, (repo.name, NAME), f"  {', '.join(flags)}")
             if not repo.images:
                 _line(out, 3, ("no images", DIM))
-            tags = repo.tags_by_digest()
-            for digest, stored in repo.images.items():
-                label = ", ".join(tags.get(digest, [])) or "<untagged>"
-                _line(
-                    out,
-                    3,
-                    (label, GOOD),
-                    (f"  {digest[7:19]}  pushed {_ago(now - stored.pushed_at)}", DIM),
-                )
+            for image in repo.images:
+                label = ", ".join(image.tags) or "<untagged>"
+                pushed = f"  {image.digest[7:19]}  pushed {_ago(now - image.pushed_at)}"
+                _line(out, 3, (label, GOOD), (pushed, DIM))
             if repo.policy is not None:
                 _line(out, 3, ("repository policy", NOTE))
-                _statements(out, 4, repo.policy.policy)
-            if repo.lifecycle is not None:
+                _statements(out, 4, repo.policy)
+            if repo.lifecycle:
                 _line(out, 3, ("lifecycle policy set", NOTE))
     _iam(out, account)
 
 
-def _iam(out: list[Part], account: Account) -> None:
+def _iam(out: list[Part], account: AccountSummary) -> None:
     if not (account.users or account.groups or account.roles):
         return
     _line(out, 1, ("IAM", HEADING))
-    for user in account.users.values():
+    for user in account.users:
         groups = f"  in {', '.join(user.groups)}" if user.groups else ""
         _line(out, 1, ("user ", DIM), (user.name, NAME), groups)
-        _policies(out, 2, user, account)
-    for group in account.groups.values():
+        _policies(out, 2, user)
+    for group in account.groups:
         _line(out, 1, ("group ", DIM), (group.name, NAME))
-        _policies(out, 2, group, account)
-    for role in account.roles.values():
+        _policies(out, 2, group)
+    for role in account.roles:
         _line(out, 1, ("role ", DIM), (role.name, NAME))
         if role.trust is not None:
             _line(out, 2, ("trust policy", NOTE))
-            _statements(out, 3, role.trust.policy)
-        _policies(out, 2, role, account)
+            _statements(out, 3, role.trust)
+        _policies(out, 2, role)
 
 
-def _policies(out: list[Part], indent: int, holder: _Attachments, account: Account) -> None:
-    for arn in holder.attached:
-        customer = account.policies.get(arn)
-        _line(out, indent, customer.name if customer else arn.rsplit("/", 1)[-1])
-        if customer is not None:
-            _statements(out, indent + 1, customer.document.policy)
-    for name, stored in holder.inline.items():
-        _line(out, indent, name, (" (inline)", DIM))
-        _statements(out, indent + 1, stored.policy)
-    if not (holder.attached or holder.inline):
+def _policies(out: list[Part], indent: int, holder: PrincipalSummary) -> None:
+    for policy in holder.policies:
+        if policy.kind == "inline":
+            _line(out, indent, policy.name, (" (inline)", DIM))
+        else:
+            _line(out, indent, policy.name)
+        if policy.statements is not None:
+            _statements(out, indent + 1, policy.statements)
+    if not holder.policies:
         _line(out, indent, ("no policies", DIM))
 
 
-def _statements(out: list[Part], indent: int, policy: Policy) -> None:
-    for statement in policy.statements:
+def _statements(out: list[Part], indent: int, statements: tuple[Statement, ...]) -> None:
+    for statement in statements:
         _statement(out, indent, statement)
 
 
@@ -149,37 +148,25 @@ def _list(items: Iterable[str]) -> str:
     return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
 
 
-def _docker(out: list[Part], world: World) -> None:
+def _docker(out: list[Part], summary: WorldSummary) -> None:
     """Logins and local images, grouped by registry host: the host is what docker keys both by."""
-    from ecrsim.engine.ecr.tokens import check_token
-
-    now = world.clock.now
-    docker = world.docker
     _line(out, 0, ("This machine (docker)", HEADING))
-    by_host: dict[str, list[tuple[str, str]]] = {host: [] for host in docker.credentials}
-    for ref, image_id in docker.refs.items():
-        host, slash, name = ref.partition("/")
-        if not slash or "." not in host:
-            host, name = "", ref
-        by_host.setdefault(host, []).append((name, image_id))
-    if not by_host:
+    if not summary.docker_hosts:
         _line(out, 1, ("no logins, no local images", DIM))
-    for host, images in sorted(by_host.items()):
-        _line(out, 1, host or ("local names", DIM))
-        credential = docker.credentials.get(host)
-        if credential is not None:
-            check = check_token(credential.password, world.token_secret, now)
-            claims = check.claims
-            if claims is None:
+    for host in summary.docker_hosts:
+        _line(out, 1, host.host or ("local names", DIM))
+        login = host.login
+        if login is not None:
+            if login.expires_at is None:
                 state: tuple[str, str] = ("logged in, not with an ECR token", BAD)
-            elif not check.valid:
-                state = (f"logged in, token expired {_ago(now - claims.expires_at)}", BAD)
+            elif not login.valid:
+                state = (f"logged in, token expired {_ago(summary.now - login.expires_at)}", BAD)
             else:
-                state = (f"logged in, token {_duration(claims.expires_at - now)} left", GOOD)
+                state = (f"logged in, token {_duration(login.expires_at - summary.now)} left", GOOD)
             _line(out, 2, state)
-        elif host:
+        elif host.host:
             _line(out, 2, ("not logged in", DIM))
-        for name, image_id in images:
+        for name, image_id in host.images:
             _line(out, 2, name, (f"  {image_id[7:19]}", DIM))
 
 

@@ -12,7 +12,7 @@ from ecrsim.engine.api import Call
 from ecrsim.engine.clock import DEFAULT_START, DurationError
 from ecrsim.engine.docker import Credential
 from ecrsim.engine.ecr.model import Repository
-from ecrsim.engine.errors import EcrsimError, ServiceError, UnknownPrincipal, UnknownProfile
+from ecrsim.engine.errors import ServiceError, UnknownPrincipal, UnknownProfile
 from ecrsim.engine.explanation import LineKind
 from ecrsim.engine.identity import (
     add_customer_policy,
@@ -24,6 +24,7 @@ from ecrsim.engine.identity import (
 from ecrsim.engine.organizations.model import Organization
 from ecrsim.engine.policy.document import parse_resource_policy
 from ecrsim.engine.world import DEFAULT_ACCOUNT, DEFAULT_REGION, World, default_world
+from ecrsim.errors import EcrsimError
 
 A = DEFAULT_ACCOUNT
 HOST = f"{A}.dkr.ecr.{DEFAULT_REGION}.amazonaws.com"

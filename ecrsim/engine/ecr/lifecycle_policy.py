@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from ecrsim.engine.ecr.names import wildcard_match
-from ecrsim.engine.errors import EcrsimError
+from ecrsim.errors import EcrsimError
 
 MAX_RULES = 50
 _LONGEST = datetime.max - datetime.min  # a countNumber of more days than this selects nothing

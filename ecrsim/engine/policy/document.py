@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ecrsim.engine.arn import parse_arn
-from ecrsim.engine.errors import EcrsimError
 from ecrsim.engine.policy.conditions import Condition, parse_operator
 from ecrsim.engine.policy.matching import actions_regex, resources_regex, show_values
 from ecrsim.engine.policy.variables import variable_keys
+from ecrsim.errors import EcrsimError
 
 # "endpoint": a VPC endpoint policy, a resource-based policy that names both principals and resources;
 # "registry": an ECR registry policy, and "key": a KMS key policy, shaped the same way.
