@@ -11,6 +11,11 @@ from ecrsim.engine.identity import add_role, add_user, principal_exists
 from ecrsim.engine.policy.matching import parse_caller, resource_account
 from ecrsim.engine.world import default_world
 
+ECS_TRUST = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+    '"Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+)
+
 
 @pytest.mark.parametrize(
     ("text", "fields"),
@@ -94,17 +99,7 @@ def test_principals_are_classified_from_the_parsed_arn() -> None:
 def test_a_principal_exists_when_its_entity_does() -> None:
     world = default_world()
     add_user(world, "111122223333", "alice", path="/ci/")
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    add_role(world, "111122223333", "deploy", trust)
+    add_role(world, "111122223333", "deploy", ECS_TRUST)
     for real in (
         "*",
         "111122223333",

@@ -12,6 +12,10 @@ from ecrsim.engine.policy.managed import MANAGED_POLICY_NAMES, managed_policy, m
 from ecrsim.engine.policy.types import NamedPolicy, Request
 from ecrsim.engine.world import default_world
 
+ECS_TRUST = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+    '"Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+)
 USER = "arn:aws:iam::111122223333:user/alice"
 REPOSITORY = "arn:aws:ecr:us-east-1:111122223333:repository/web"
 
@@ -75,17 +79,7 @@ def test_documents_decide_as_aws_writes_them(name: str, action: str, expected: s
 
 def test_a_world_attaches_a_service_role_policy_by_name_under_its_path() -> None:
     world = default_world()
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    role = add_role(world, "111122223333", "exec", trust, managed=["AmazonECSTaskExecutionRolePolicy"])
+    role = add_role(world, "111122223333", "exec", ECS_TRUST, managed=["AmazonECSTaskExecutionRolePolicy"])
     assert role.attached == ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
     with pytest.raises(ServiceError) as caught:
         add_user(
