@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from ecrsim.engine.api import Call, operation
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.ecr.access import page, registry_of
 from ecrsim.engine.ecr.encryption import encryption_setting
 from ecrsim.engine.ecr.lifecycle import parse_lifecycle_text
@@ -44,7 +45,6 @@ from ecrsim.engine.policy.document import PolicyError, parse_resource_policy
 # The service model's Prefix pattern (botocore `Prefix`): a repository namespace, or ROOT.
 PREFIX = re.compile(r"^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$")
 APPLIED_FOR: tuple[AppliedFor, ...] = ("REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH")
-ROLE_ARN = re.compile(r"arn:aws:iam::(\d{12}):role/[\w+=,.@/-]+")
 MAX_DESCRIPTION = 256
 
 
@@ -81,8 +81,12 @@ def _custom_role(call: Call, registry: Registry, arn: str) -> str:
     role must be in the same account as the registry"), which the caller must be allowed to pass."""
     if not arn:
         return ""
-    match = ROLE_ARN.fullmatch(arn)
-    if match is None or match.group(1) != registry.account_id:
+    role = parse_arn(arn)
+    if (
+        role is None
+        or (role.service, role.resource_type, role.account) != ("iam", "role", registry.account_id)
+        or not re.fullmatch(r"[\w+=,.@/-]+", role.resource_id)
+    ):
         # The constraint is AWS's; the wording of the refusal is the simulator's.
         raise invalid_parameter(
             "customRoleArn", f"must be the ARN of an IAM role in account {registry.account_id}"

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.errors import ServiceError
 from ecrsim.engine.kms.model import ECR_ALIAS, Kms, KmsKey, ecr_managed_key_policy, pretty_policy
 from ecrsim.engine.policy.document import parse_key_policy
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from ecrsim.engine.world import World
 
 _KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_ARN = re.compile(r"arn:aws:kms:([a-z0-9-]+):(\d{12}):((?:key|alias)/.+)")
 # AWS gives the managed key of ECR this description; unverified (see the report of this change).
 ECR_KEY_DESCRIPTION = "Default key that protects my ECR data when no other key is defined"
 
@@ -51,9 +51,16 @@ def kms_of(world: World, account: str, region: str) -> Kms:
 def find_key(world: World, account: str, region: str, reference: str) -> KmsKey:
     """The key `reference` names, looked up in `account`'s KMS in `region` (an ARN names its own);
     NotFoundException with KMS's text when there is none."""
-    match = _ARN.fullmatch(reference)
-    if match:
-        region, account, reference = match.group(1), match.group(2), match.group(3)
+    arn = parse_arn(reference)
+    if (
+        arn is not None
+        and arn.service == "kms"
+        and re.fullmatch(r"[a-z0-9-]+", arn.region)
+        and re.fullmatch(r"\d{12}", arn.account)
+        and arn.resource_type in ("key", "alias")
+        and arn.resource_id
+    ):
+        region, account, reference = arn.region, arn.account, arn.resource
     kms = kms_of(world, account, region)
     if reference.startswith("alias/"):
         key_id = kms.aliases.get(reference)
@@ -113,11 +120,18 @@ def probe_on_key(call: Call, action: str, key_arn: str, policy: Policy) -> Decis
         key_arn,
         call.caller.identity_policies,
         policy,
-        key_arn.split(":")[4],
+        _key_account(key_arn),
         call.world.request_context(call.caller, key_context(call)),
         "key",
     )
     return decide(request, resource_policy_required=True)
+
+
+def _key_account(key_arn: str) -> str:
+    """The account a key's ARN names (the simulator made it)."""
+    arn = parse_arn(key_arn)
+    assert arn is not None
+    return arn.account
 
 
 def authorize_on_key(call: Call, action: str, key: KmsKey) -> None:
