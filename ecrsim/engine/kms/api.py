@@ -40,14 +40,14 @@ def _policy(call: Call, text: str, key_arn: str, bypass: bool) -> Policy:
     """A key policy as KMS accepts it: valid, naming only principals that exist, and (unless
     BypassPolicyLockoutSafetyCheck) still letting the caller change it later (KMS developer guide,
     "Default key policy", the lockout safety check)."""
-    from ecrsim.engine.ecr.policies import principal_exists
+    from ecrsim.engine.identity import principal_exists
 
     try:
         policy = parse_key_policy(text)
     except PolicyError as error:
         call.explain(LineKind.VALIDATION, f"KMS refused the policy document: {error}")
         raise ServiceError("MalformedPolicyDocumentException", error.message) from None
-    missing = [principal for principal in policy.principals() if not principal_exists(call, principal)]
+    missing = [principal for principal in policy.principals() if not principal_exists(call.world, principal)]
     if missing:
         call.explain(LineKind.VALIDATION, f"no such principal in this world: {', '.join(missing)}")
         raise ServiceError("MalformedPolicyDocumentException", _BAD_PRINCIPAL)
