@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecrsim.errors import EcrsimError
+
 OPTIONS = ("--count",)
 FILLED = ("MinCount", "MaxCount")
 
 
-class CountError(ValueError):
+class CountError(EcrsimError):
     """`--count` is not N or MIN:MAX."""
 
 
