@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.docker import Reference
 from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.explanation import LineKind
@@ -169,7 +170,9 @@ def fetch(call: Call, uri: str, function_arn: str) -> str:
 
 def pull(call: Call, uri: str, function_arn: str) -> DockerError | None:
     """Lambda's own pull of `uri` for the function, as the service principal; what failed, or None."""
-    account = function_arn.split(":")[4]
+    arn = parse_arn(function_arn)
+    assert arn is not None  # the simulator made this ARN
+    account = arn.account
     context = {"aws:SourceArn": function_arn, "aws:SourceAccount": account}
     try:
         call.world.docker_pull_as_service(LAMBDA, uri, context)
