@@ -43,6 +43,10 @@ OPERATIONS: dict[str, list[str]] = {
         "DescribeRepositoryCreationTemplates", "UpdateRepositoryCreationTemplate",
         "DeleteRepositoryCreationTemplate", "PutReplicationConfiguration", "DescribeImageReplicationStatus",
         "PutAccountSetting", "GetAccountSetting",
+        "CreatePullThroughCacheRule", "DescribePullThroughCacheRules", "UpdatePullThroughCacheRule",
+        "DeletePullThroughCacheRule", "ValidatePullThroughCacheRule", "PutRegistryScanningConfiguration",
+        "GetRegistryScanningConfiguration", "BatchGetRepositoryScanningConfiguration",
+        "UpdateImageStorageClass",
     ],
     "iam": [
         "CreateUser", "DeleteUser", "ListUsers", "GetUser", "CreateGroup", "AddUserToGroup",
@@ -87,6 +91,7 @@ OPERATIONS: dict[str, list[str]] = {
         "MoveAccount", "CreatePolicy", "DescribePolicy", "ListPolicies", "ListPoliciesForTarget",
         "AttachPolicy", "DetachPolicy", "DeletePolicy", "EnablePolicyType",
     ],
+    "secretsmanager": ["CreateSecret", "DescribeSecret", "DeleteSecret"],
 }  # fmt: skip
 # Operations only `ecrsim endpoint` serves: the layer calls a registry client's push and pull turn into, and
 # the access-key calls a learner makes with the real CLI. The simulated terminal keeps calling them "not
@@ -103,6 +108,7 @@ ENDPOINT_OPERATIONS: dict[str, list[str]] = {
     "kms": [],
     "lambda": [],
     "organizations": [],
+    "secretsmanager": [],
 }  # fmt: skip
 
 SHAPE_KEYS = ("type", "required", "min", "max", "pattern", "enum", "sensitive")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from ecrsim.endpoint.http import Request, Response, json_response
+from ecrsim.engine.ecr.cache_import import UPSTREAM_AUTH_FAILED, sync
 from ecrsim.engine.ecr.content import sha256_digest
 from ecrsim.engine.ecr.registry_calls import RegistryCalls
 from ecrsim.engine.ecr.tokens import check_token
@@ -270,7 +271,14 @@ class _RegistrySession:
             for part in self.request.headers.get("accept", "").split(",")
             if part.strip() and "*" not in part
         ]
-        image = self.calls("ecr:BatchGetImage").get_manifest(reference, accepted)
+        calls = self.calls("ecr:BatchGetImage")
+        # A pull through cache rule imports what is not cached before the manifest is served; a refused
+        # import leaves BatchGetImage to answer that the repository or image does not exist.
+        tag, digest = (None, reference) if reference.startswith("sha256:") else (reference, None)
+        cached = sync(self.world, calls.caller, calls.registry_id, calls.region, self.name, tag, digest)
+        if cached is not None and cached.outcome == "unauthenticated":
+            raise RegistryError(403, "DENIED", UPSTREAM_AUTH_FAILED)
+        image = calls.get_manifest(reference, accepted)
         if image is None:
             raise RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
         body = image["imageManifest"].encode()

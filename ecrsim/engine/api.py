@@ -38,6 +38,7 @@ ACCESS_DENIED_CODE = {
     "kms": "AccessDeniedException",
     "lambda": "AccessDeniedException",
     "organizations": "AccessDeniedException",
+    "secretsmanager": "AccessDeniedException",
 }
 # EC2 puts a sentence of its own before IAM's. (It also appends an "Encoded authorization failure message"
 # that `aws sts decode-authorization-message` decodes; the simulator explains the decision instead.)

@@ -684,6 +684,7 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
     wanted = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
     path = f"https://{ref.host}/v2/{ref.name}/manifests/{ref.tag or ref.digest}"
     session = _session(world, ref, output, "pull", _DAEMON, f'Head "{path}": no basic auth credentials')
+    cache = _through_cache(session, ref)
     got = session.get_manifest(ref.tag or ref.digest or "")
     if got is None:
         error = session.error(
@@ -693,7 +694,7 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
         missing = _say(
             LineKind.REGISTRY, f"repository {ref.name} has no image {wanted} (BatchGetImage found none)"
         )
-        _fail(world, "pull", error, [missing], session.caller.arn)
+        _fail(world, "pull", error, [*cache, missing], session.caller.arn)
     registry = world.account(session.registry_id).registry(session.region)
     pulled = registry.repositories[ref.name].images[got["imageId"]["imageDigest"]].image
     for blob in (pulled.config, *pulled.layers):
@@ -721,8 +722,59 @@ def docker_pull(world: World, ref_text: str) -> list[str]:
     kept = _say(
         LineKind.LOCAL, f"{len(pulled.layers) - fetched} of {len(pulled.layers)} layers were already local"
     )
-    _record(world, "pull", [kept], session.caller.arn)
+    _record(world, "pull", [*cache, kept], session.caller.arn)
     return printed
+
+
+def _through_cache(session: _Session, ref: Reference) -> list[ExplanationLine]:
+    """A pull through cache rule's part of a pull: ECR imports what is not cached before it serves the
+    manifest. When the import fails, what is cached is still served; with nothing cached the pull fails
+    as the registry reports it. AWS does not document what docker prints when the puller lacks
+    ecr:CreateRepository: the simulator answers what the registry says of a repository that does not
+    exist (the import did not create it)."""
+    from ecrsim.engine.ecr.cache_import import UPSTREAM_AUTH_FAILED, sync
+
+    world = session.world
+    done = sync(world, session.caller, session.registry_id, session.region, ref.name, ref.tag, ref.digest)
+    if done is None:
+        return []
+    lines = list(done.lines)
+    if done.outcome not in ("denied", "unauthenticated"):
+        return lines
+    repository = world.account(session.registry_id).registry(session.region).repositories.get(ref.name)
+    wanted = ref.digest if ref.digest else ref.tag
+    if repository is not None and wanted in (repository.images if ref.digest else repository.image_tags):
+        lines.append(
+            _say(LineKind.REGISTRY, "the upstream check failed (see above): ECR serves what it has cached")
+        )
+        return lines
+    uri = f"{registry_host(session.registry_id, session.region)}/{ref.name}"
+    lines += [indent(entry) for entry in done.found]
+    if done.outcome == "unauthenticated":
+        error = session.error("DENIED", _pull_denied(uri, f"denied: {UPSTREAM_AUTH_FAILED}"))
+        _fail(world, "pull", error, lines, session.caller.arn)
+    hint = _say(
+        LineKind.HINT,
+        "the first pull through a cache rule needs ecr:CreateRepository and ecr:BatchImportUpstreamImage",
+    )
+    if repository is None:
+        message = (
+            f"The repository with name '{ref.name}' does not exist in the registry with id"
+            f" '{session.registry_id}'"
+        )
+        lines += [
+            _say(
+                LineKind.REGISTRY,
+                "the import was refused (see the decision above): no repository was created",
+            ),
+            hint,
+        ]
+        error = session.error("NAME_UNKNOWN", f"repository {uri} not found: name unknown: {message}")
+        _fail(world, "pull", error, lines, session.caller.arn)
+    lines.append(
+        _say(LineKind.REGISTRY, "the import was refused (see the decision above): nothing was imported")
+    )
+    return lines
 
 
 def _pull_upstream(world: World, ref: Reference, output: list[str]) -> list[str]:
@@ -730,7 +782,7 @@ def _pull_upstream(world: World, ref: Reference, output: list[str]) -> list[str]
     if not upstream.is_upstream(ref.registry, ref.path):
         text = _pull_denied(ref.repository, "denied: requested access to the resource is denied")
         raise DockerError("DENIED", _DAEMON + text, output=tuple(output))
-    found = upstream.find(ref.registry, ref.path, ref.tag, ref.digest)
+    found = upstream.find(ref.registry, ref.path, ref.tag, ref.digest, world.clock.now)
     if found is None:
         wanted = f":{ref.tag}" if ref.tag else f"@{ref.digest}"
         # Docker Hub's registry repeats its code as the message; ECR Public words it as ECR does.

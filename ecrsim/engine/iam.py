@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ecrsim.engine.ecs.model import Ecs
     from ecrsim.engine.kms.model import Kms
     from ecrsim.engine.policy.document import Policy
+    from ecrsim.engine.secretsmanager import Secret
 
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 
@@ -197,6 +198,7 @@ class Account:
     functions: dict[str, dict[str, LambdaFunction]] = field(
         default_factory=dict
     )  # Region -> name -> function
+    secrets: dict[str, dict[str, Secret]] = field(default_factory=dict)  # Region -> name -> secret
     iam_version: int = field(default=0, compare=False, repr=False)
 
     def iam_changed(self) -> None:
@@ -221,6 +223,7 @@ class Account:
                 region: {name: _copied(fn) for name, fn in functions.items()}
                 for region, functions in self.functions.items()
             },
+            secrets={region: dict(secrets) for region, secrets in self.secrets.items()},
         )
 
     def registry(self, region: str) -> Registry:

@@ -56,6 +56,9 @@ class RegistrySummary:
     # Each replication rule: its destinations (registry id, Region) and the prefixes it selects by.
     replication: tuple[tuple[tuple[tuple[str, str], ...], tuple[str, ...]], ...]
     templates: tuple[str, ...]  # repository creation templates' prefixes
+    pull_through: tuple[tuple[str, str], ...] = ()  # pull through cache rules: (prefix, upstream URL)
+    # The scanning configuration when one was put: its type and rules (frequency, repository filters).
+    scanning: tuple[str, tuple[tuple[str, tuple[str, ...]], ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,16 @@ def _account(account: Account) -> AccountSummary:
                 registry.policy is not None,
                 replication,
                 tuple(registry.templates),
+                tuple(
+                    (prefix, rule.upstream_url)
+                    for prefix, rule in sorted(registry.pull_through_rules.items())
+                ),
+                None
+                if registry.scanning is None
+                else (
+                    registry.scanning.scan_type,
+                    tuple((rule.frequency, rule.filters) for rule in registry.scanning.rules),
+                ),
             )
         )
     return AccountSummary(

@@ -47,6 +47,7 @@ OPERATION_MODULES = {
         for name in (
             *("account_settings", "images", "layers", "lifecycle", "mounting", "policies"),
             *("repositories", "scanning", "tokens", "registry_policy", "templates", "replication"),
+            *("registry_scanning", "pull_through", "cache_import", "archive"),
         )
     ),
     "iam": ("ecrsim.engine.iam_api", "ecrsim.engine.iam_keys", "ecrsim.engine.iam_instance_profiles"),
@@ -59,6 +60,7 @@ OPERATION_MODULES = {
     "kms": ("ecrsim.engine.kms.api",),
     "lambda": ("ecrsim.engine.awslambda.api",),
     "organizations": ("ecrsim.engine.organizations.api",),
+    "secretsmanager": ("ecrsim.engine.secretsmanager",),
 }
 
 # What a service says when a request is signed with credentials it does not know (a deleted user's access

@@ -46,12 +46,13 @@ EXTRA_COMMANDS = {  # listed as choices
     "kms": (),
     "lambda": ("wait",),
     "organizations": (),
+    "secretsmanager": (),
 }
 # Real CLI commands a learner may well type here: answered as "not simulated", not as a typo.
 OTHER_COMMANDS = frozenset(
     (
         *("configure", "s3", "s3api", "eks", "ecr-public", "cloudformation", "logs"),
-        *("ssm", "secretsmanager", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
+        *("ssm", "sso", "cloudwatch", "dynamodb", "sqs", "sns"),
         *("rds", "route53", "elbv2", "codebuild", "codepipeline", "inspector2"),
     )
 )
@@ -92,7 +93,7 @@ def _run(inv: Invocation) -> Outcome:
                 "choose who acts with `sim as NAME` or `export AWS_PROFILE=NAME`, and where with"
                 " `export AWS_REGION=REGION`"
                 if rest[0] == "configure"
-                else "it offers ecr, iam, sts, ec2, ecs, kms, lambda and organizations"
+                else "it offers ecr, iam, sts, ec2, ecs, kms, lambda, organizations and secretsmanager"
             )
             raise AwsUsageError(
                 f"ecrsim: aws {rest[0]} is not supported in the simulated terminal: {hint}\n", 2

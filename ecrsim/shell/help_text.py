@@ -7,7 +7,7 @@ from ecrsim.shell.program import Outcome
 _TOPICS = {
     "aws": (
         "aws SERVICE OPERATION [--option value ...]   AWS CLI v2: ecr, iam, sts, ec2, ecs, kms, lambda,"
-        " organizations\n"
+        " organizations, secretsmanager\n"
         "  global options: --region, --profile, --output json|text|table|yaml, --query JMESPATH\n"
         "  aws ecr get-login-password | docker login --username AWS --password-stdin HOST\n"
         "  aws SERVICE help, aws SERVICE OPERATION help: the operations and their options\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 # In the order the CLI lists its commands.
-SERVICES = ("ec2", "ecr", "ecs", "iam", "kms", "lambda", "organizations", "sts")
+SERVICES = ("ec2", "ecr", "ecs", "iam", "kms", "lambda", "organizations", "secretsmanager", "sts")
 _MODELS = Path(__file__).parent / "models"
 
 

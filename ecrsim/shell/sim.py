@@ -109,6 +109,11 @@ def _registry_settings(registry: RegistrySummary) -> str:
         said.append(f"replication to {targets}{selects}")
     if registry.templates:
         said.append("creation templates " + ", ".join(sorted(registry.templates)))
+    said.extend(f"pull through cache {prefix}/... from {url}" for prefix, url in registry.pull_through)
+    if registry.scanning is not None:
+        scan_type, rules = registry.scanning
+        shown = "; ".join(f"{frequency} {', '.join(filters)}" for frequency, filters in rules)
+        said.append(f"{scan_type} scanning{f' ({shown})' if shown else ''}")
     return "; ".join(said)
 
 

@@ -50,7 +50,7 @@ def test_missing_members_bad_json_and_unknown_operations_are_client_errors() -> 
         },
     )
     assert answer(endpoint, "CreateRepository", b"{oops")[1]["__type"] == "SerializationException"
-    assert answer(endpoint, "CreatePullThroughCacheRule", b"{}")[1]["__type"] == "UnknownOperationException"
+    assert answer(endpoint, "PutSigningConfiguration", b"{}")[1]["__type"] == "UnknownOperationException"
     assert answer(endpoint, "CreateRepository", b'{"repositoryName": "web"}')[0] == 200
 
 

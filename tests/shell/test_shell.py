@@ -118,7 +118,7 @@ def test_help_and_aws_help_print_from_the_models(shell: Shell) -> None:
     [
         ("", ["aws", "cat", "docker", "echo", "exit", "export", "help", "ls", "sim", "unset"]),
         ("do", ["docker"]),
-        ("aws ", ["ec2", "ecr", "ecs", "iam", "kms", "lambda", "organizations", "sts"]),
+        ("aws ", ["ec2", "ecr", "ecs", "iam", "kms", "lambda", "organizations", "secretsmanager", "sts"]),
         ("aws ecr get-l", ["get-lifecycle-policy", "get-lifecycle-policy-preview", "get-login-password"]),
         ("aws ecr delete-repository --f", ["--force"]),
         ("aws ecr list-images --profile a", ["admin"]),

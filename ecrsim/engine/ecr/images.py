@@ -16,10 +16,13 @@ from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import DEFAULT_PAGE, page, repository_for
 from ecrsim.engine.ecr.content import image_from_manifest
 from ecrsim.engine.ecr.encryption import check_push, pull_failure
-from ecrsim.engine.ecr.findings import findings_summary, scan, scan_status
+from ecrsim.engine.ecr.findings import findings_summary, scan_status
 from ecrsim.engine.ecr.model import Repository, StoredImage
 from ecrsim.engine.ecr.names import invalid_parameter, is_digest, validate_image_tag
+from ecrsim.engine.ecr.registry_scanning import scan_on_push
+from ecrsim.engine.ecr.storage import restore, status_filter
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import LineKind
 
 MAX_TAGS_PER_IMAGE = 1000
 
@@ -70,8 +73,12 @@ def image_id_of(digest: str, tag: str | None) -> dict[str, str]:
 
 
 def _store(call: Call, repository: Repository, stored: StoredImage, tag: str | None) -> None:
-    """Add an image and/or point a tag at it, with ECR's rules for tags that already exist."""
+    """Add an image and/or point a tag at it, with ECR's rules for tags that already exist. Pushing an
+    archived image again restores it at once (ECR user guide, restore-image)."""
     digest = stored.digest
+    if stored.status(call.now) != "ACTIVE":
+        stored = restore(call, repository, stored, call.now)
+        call.explain(LineKind.REGISTRY, f"{digest} was archived: pushing it again restored it at once")
     if tag is not None:
         current = repository.image_tags.get(tag)
         if current == digest:
@@ -101,8 +108,9 @@ def _store(call: Call, repository: Repository, stored: StoredImage, tag: str | N
         )
     if digest not in repository.images:
         repository.images[digest] = stored
-        if repository.scan_on_push:
-            repository.scans[digest] = scan(stored.image, call.now)
+        started = scan_on_push(call, repository, stored.image)
+        if started is not None:
+            repository.scans[digest] = started
     if tag is not None:
         repository.image_tags[tag] = digest
 
@@ -146,12 +154,18 @@ def _tag_status(params: Mapping[str, Any]) -> str:
     return status
 
 
-def _filtered(repository: Repository, status: str) -> list[tuple[StoredImage, list[str]]]:
+def _filtered(
+    call: Call, repository: Repository, params: Mapping[str, Any]
+) -> list[tuple[StoredImage, list[str]]]:
+    """The images a listing shows: by tag status, and by image status (ACTIVE unless asked otherwise)."""
+    status, storage, now = _tag_status(params), status_filter(dict(params)), call.now
     tags = repository.tags_by_digest()
-    images = [(stored, tags.get(digest, [])) for digest, stored in repository.images.items()]
-    if status == "ANY":
-        return images
-    return [(stored, image_tags) for stored, image_tags in images if (status == "TAGGED") == bool(image_tags)]
+    return [
+        (stored, tags.get(digest, []))
+        for digest, stored in repository.images.items()
+        if (status == "ANY" or (status == "TAGGED") == bool(tags.get(digest)))
+        and (storage == "ANY" or stored.status(now) == storage)
+    ]
 
 
 @operation("ecr", "ListImages")
@@ -159,7 +173,7 @@ def list_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     _registry, repository = repository_for(call, params, "ecr:ListImages")
     image_ids: list[dict[str, str]] = []
     add = image_ids.append
-    for stored, tags in _filtered(repository, _tag_status(params)):
+    for stored, tags in _filtered(call, repository, params):
         digest = stored.image.digest
         if not tags:
             add({"imageDigest": digest})
@@ -169,10 +183,13 @@ def list_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return {"imageIds": chosen, "nextToken": token} if token else {"imageIds": chosen}
 
 
-def _details(repository: Repository, shown: list[tuple[StoredImage, list[str]]]) -> list[dict[str, Any]]:
+def _details(
+    call: Call, repository: Repository, shown: list[tuple[StoredImage, list[str]]]
+) -> list[dict[str, Any]]:
     """imageDetails for `shown`, in ECR's key order. One loop with the repository's parts read once:
     DescribeImages runs it for every image of every listing."""
     registry_id, name, scans = repository.registry_id, repository.name, repository.scans
+    now = call.now
     details: list[dict[str, Any]] = []
     for stored, tags in shown:
         image = stored.image
@@ -184,12 +201,20 @@ def _details(repository: Repository, shown: list[tuple[StoredImage, list[str]]])
         detail["imagePushedAt"] = stored.pushed_at
         result = scans.get(digest)
         if result is not None:
-            detail["imageScanStatus"] = scan_status(result)
-            detail["imageScanFindingsSummary"] = findings_summary(result)
+            detail["imageScanStatus"] = scan_status(result, now)
+            summary = findings_summary(result, now)
+            if summary is not None:
+                detail["imageScanFindingsSummary"] = summary
         detail["imageManifestMediaType"] = image.media_type
         detail["artifactMediaType"] = image.config.media_type
         if stored.last_pulled_at is not None:
             detail["lastRecordedPullTime"] = stored.last_pulled_at
+        if stored.archived_at is not None:
+            # Shown once an image has been archived; AWS may show imageStatus for every image (unverified).
+            detail["imageStatus"] = stored.status(now)
+            detail["lastArchivedAt"] = stored.archived_at
+            if stored.restored_at is not None and stored.restored_at <= now:
+                detail["lastActivatedAt"] = stored.restored_at
         details.append(detail)
     return details
 
@@ -202,9 +227,9 @@ def describe_images(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         chosen = [(repository.images[digest], repository.tags_of(digest)) for digest in wanted]
         chosen.sort(key=lambda pair: list(repository.images).index(pair[0].digest))
     else:
-        chosen = _filtered(repository, _tag_status(params))
+        chosen = _filtered(call, repository, params)
     shown, token = page(chosen, params, default=None if params.get("imageIds") else DEFAULT_PAGE)
-    response: dict[str, Any] = {"imageDetails": _details(repository, shown)}
+    response: dict[str, Any] = {"imageDetails": _details(call, repository, shown)}
     if token:
         response["nextToken"] = token
     return response
@@ -223,6 +248,20 @@ def batch_get_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             )
             continue
         stored = resolve_image(repository, image_id)
+        if stored.status(call.now) != "ACTIVE":
+            # "Archived images cannot be pulled. Requests to pull the archived image will fail with a 404
+            # error" (archive-image): the failure a missing image gets, and why.
+            call.explain(
+                LineKind.REGISTRY, f"{stored.digest} is {stored.status(call.now)}: it cannot be pulled"
+            )
+            failures.append(
+                {
+                    "imageId": dict(image_id),
+                    "failureCode": "ImageNotFound",
+                    "failureReason": "Requested image not found",
+                }
+            )
+            continue
         repository.images[stored.digest] = replace(stored, last_pulled_at=call.now)
         images.append(
             {

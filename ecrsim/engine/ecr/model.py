@@ -29,6 +29,7 @@ CONFIG_V1 = "application/vnd.docker.container.image.v1+json"
 LAYER_TAR_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 TagMutability = Literal["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"]
+ImageStatus = Literal["ACTIVE", "ARCHIVED", "ACTIVATING"]
 Severity = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED"]
 SEVERITIES: tuple[Severity, ...] = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED")
 
@@ -42,17 +43,31 @@ class _Shared:
 
 @dataclass(frozen=True)
 class Vulnerability(_Shared):
-    """A known vulnerability a layer declares (the world's stand-in for what a scanner would find)."""
+    """A known vulnerability a layer declares (the world's stand-in for what a scanner would find).
+
+    `package_manager` is where the package came from as Amazon Inspector names it: `OS` for the
+    distribution's packages, which basic scanning also covers, or a language ecosystem (`NODEPKG`,
+    `PYTHONPKG`), which only enhanced scanning reads (ECR user guide, image-scanning). `published` is the
+    day the CVE became known (ISO date, empty: long known): a scan finds only what was known when it ran,
+    and continuous scanning keeps looking.
+    """
 
     name: str  # e.g. CVE-2023-4911
     severity: Severity
     package: str = ""
     version: str = ""
     description: str = ""
+    package_manager: str = "OS"
+    fixed_in: str = ""
+    score: float = 0.0  # CVSS v3 base score
+    published: str = ""
 
     @property
     def uri(self) -> str:
-        return f"https://security-tracker.debian.org/tracker/{self.name}"
+        """Where a finding points: the distribution's tracker for an OS package, else NVD."""
+        if self.package_manager == "OS":
+            return f"https://security-tracker.debian.org/tracker/{self.name}"
+        return f"https://nvd.nist.gov/vuln/detail/{self.name}"
 
 
 @dataclass(frozen=True)
@@ -117,31 +132,76 @@ def manifest_text(config: Layer, layers: tuple[Layer, ...]) -> str:
 @quick_init
 @dataclass(frozen=True, init=False)
 class StoredImage(_Shared):
-    """An image as one repository holds it: when it arrived and when it was last pulled."""
+    """An image as one repository holds it: when it arrived, when it was last pulled, and its storage
+    class: archived at `archived_at`, restored (back in standard storage) from `restored_at` on."""
 
     image: Image
     pushed_at: datetime
     last_pulled_at: datetime | None = None
+    archived_at: datetime | None = None
+    restored_at: datetime | None = None  # when the last restore completes (or completed)
 
     @property
     def digest(self) -> str:
         return self.image.digest
 
+    def status(self, now: datetime) -> ImageStatus:
+        """ACTIVE, ARCHIVED, or ACTIVATING while a restore runs (DescribeImages' imageStatus)."""
+        if self.archived_at is None or (self.restored_at is not None and self.restored_at <= now):
+            return "ACTIVE"
+        return "ARCHIVED" if self.restored_at is None else "ACTIVATING"
+
+
+ScanType = Literal["BASIC", "ENHANCED"]
+
 
 @dataclass(frozen=True)
 class ScanResult(_Shared):
-    """One basic scan of one image: findings come from the vulnerabilities its layers declare."""
+    """One scan of one image, started at `started_at` and done at `completed_at` (ecr.findings says
+    how long a scan takes and what it finds); `continuous` scans keep finding CVEs published later."""
 
-    status: Literal["COMPLETE", "IN_PROGRESS", "FAILED"]
+    scan_type: ScanType
+    started_at: datetime
     completed_at: datetime
-    vulnerabilities: tuple[Vulnerability, ...]
-    description: str = "The scan was completed successfully."
+    image: Image
+    continuous: bool = False
 
-    def severity_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for vulnerability in self.vulnerabilities:
-            counts[vulnerability.severity] = counts.get(vulnerability.severity, 0) + 1
-        return {severity: counts[severity] for severity in SEVERITIES if severity in counts}
+
+def severity_counts(vulnerabilities: tuple[Vulnerability, ...]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for vulnerability in vulnerabilities:
+        counts[vulnerability.severity] = counts.get(vulnerability.severity, 0) + 1
+    return {severity: counts[severity] for severity in SEVERITIES if severity in counts}
+
+
+@dataclass(frozen=True)
+class ScanningRule(_Shared):
+    """One rule of a registry's scanning configuration: a frequency and the repository filters it covers."""
+
+    frequency: Literal["SCAN_ON_PUSH", "CONTINUOUS_SCAN", "MANUAL"]
+    filters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScanningConfiguration(_Shared):
+    """PutRegistryScanningConfiguration's value. A registry that never had one is BASIC with no rules."""
+
+    scan_type: ScanType = "BASIC"
+    rules: tuple[ScanningRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class PullThroughCacheRule(_Shared):
+    """A pull through cache rule: repositories named `PREFIX/...` are synced from an upstream registry."""
+
+    prefix: str  # the ECR repository prefix, without the assumed trailing `/`
+    upstream_url: str
+    upstream_registry: str  # ecr-public, docker-hub, quay, ...
+    created_at: datetime
+    updated_at: datetime | None = None
+    credential_arn: str | None = None
+    custom_role_arn: str | None = None
+    upstream_prefix: str | None = None  # ECR to ECR only; None is ROOT
 
 
 @dataclass(frozen=True)
@@ -390,6 +450,10 @@ class Registry:
     replication: tuple[ReplicationRule, ...] = ()
     replications: dict[tuple[str, str], tuple[Replica, ...]] = field(default_factory=dict)  # (repo, digest)
     settings: dict[str, str] = field(default_factory=dict)  # account settings set (account_settings.py)
+    pull_through_rules: dict[str, PullThroughCacheRule] = field(default_factory=dict)  # by prefix
+    # When ECR last asked the upstream about a cached repository's tag: (repository, tag) -> time.
+    upstream_checks: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    scanning: ScanningConfiguration | None = None  # None: never set (BASIC, repository settings decide)
 
     @property
     def host(self) -> str:
@@ -406,6 +470,9 @@ class Registry:
             replication=self.replication,
             replications=dict(self.replications),
             settings=dict(self.settings),
+            pull_through_rules=dict(self.pull_through_rules),
+            upstream_checks=dict(self.upstream_checks),
+            scanning=self.scanning,
         )
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Registry:

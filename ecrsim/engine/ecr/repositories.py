@@ -19,7 +19,9 @@ from ecrsim.engine.ecr.access import (
 from ecrsim.engine.ecr.encryption import repository_encryption, retire_grants
 from ecrsim.engine.ecr.model import Repository
 from ecrsim.engine.ecr.names import invalid_parameter, parse_repository_arn, validate_repository_name
+from ecrsim.engine.ecr.registry_scanning import frequency
 from ecrsim.engine.errors import ServiceError
+from ecrsim.engine.explanation import LineKind
 
 MAX_TAGS = 50  # tags per repository (ECR service quotas)
 MUTABILITY = ("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION")
@@ -204,6 +206,9 @@ def put_image_tagmutability_setting(call: Call, params: dict[str, Any]) -> dict[
 def put_image_scanning_configuration(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     registry, repository = repository_for(call, params, "ecr:PutImageScanningConfiguration")
     repository.scan_on_push = bool(params["imageScanningConfiguration"].get("scanOnPush", False))
+    # The API is "being deprecated, in favor of specifying the image scanning configuration at the
+    # registry level" (API_PutImageScanningConfiguration): say what decides this repository's scans now.
+    call.explain(LineKind.REGISTRY, f"{repository.name} scans: {frequency(registry, repository)[2]}")
     return {
         "registryId": registry.account_id,
         "repositoryName": repository.name,

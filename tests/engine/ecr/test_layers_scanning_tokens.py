@@ -109,7 +109,11 @@ def test_scan_on_push_and_on_demand_report_declared_vulnerabilities(web: World) 
     assert caught.value.code == "ScanNotFoundException"
     started = ecr(web, "StartImageScan", repositoryName="web", imageId={"imageTag": "v1"})
     assert started["imageScanStatus"] == {"status": "IN_PROGRESS"}  # as ECR answers a scan it has begun
+    running = ecr(web, "DescribeImageScanFindings", repositoryName="web", imageId={"imageTag": "v1"})
+    assert running["imageScanStatus"] == {"status": "IN_PROGRESS"} and "imageScanFindings" not in running
+    web.advance("1m")
     findings = ecr(web, "DescribeImageScanFindings", repositoryName="web", imageId={"imageTag": "v1"})
+    assert findings["imageScanStatus"]["status"] == "COMPLETE"
     assert findings["imageScanFindings"]["findingSeverityCounts"] == {"HIGH": 1, "LOW": 1}
     assert [f["name"] for f in findings["imageScanFindings"]["findings"]] == [
         "CVE-2023-4911",
@@ -124,6 +128,7 @@ def test_scan_on_push_and_on_demand_report_declared_vulnerabilities(web: World) 
     )
     docker.docker_build(web, f"{HOST_A}/web:v2", vulnerabilities=declared[:1])
     docker.docker_push(web, f"{HOST_A}/web:v2")
+    web.advance("1m")
     detail = ecr(web, "DescribeImages", repositoryName="web", imageIds=[{"imageTag": "v2"}])["imageDetails"][
         0
     ]
