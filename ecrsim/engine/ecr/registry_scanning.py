@@ -96,7 +96,8 @@ def scan_on_push(
     setting, _, why = frequency(registry, repository)
     scan_type = configuration_of(registry).scan_type
     if setting == "MANUAL":
-        call.explain(LineKind.REGISTRY, f"no scan on push for {repository.name}: {why}")
+        if repository.scan_on_push:  # the repository asks for it, and the registry's rules say no
+            call.explain(LineKind.REGISTRY, f"no scan on push for {repository.name}: {why}")
         return None
     call.explain(LineKind.REGISTRY, f"{scan_type} scan started on push: {why}")
     return scan(image, at or call.now, scan_type, continuous=setting == "CONTINUOUS_SCAN")
