@@ -109,6 +109,26 @@ def test_an_execution_role_without_ecr_permissions_cannot_fetch_the_token(shell:
     assert "AccessDeniedException" in reason and "ecr:GetAuthorizationToken" in reason
 
 
+def test_an_image_in_another_region_is_pulled_from_that_regions_hosts_and_billed_across_regions(
+    shell: Shell,
+) -> None:
+    """The image's Region, not the task's, decides the hosts; the layers cost inter-Region transfer."""
+    europe = "111122223333.dkr.ecr.eu-west-1.amazonaws.com"
+    run(shell, "aws ecr create-repository --repository-name web --region eu-west-1")
+    run(
+        shell,
+        f"aws ecr get-login-password --region eu-west-1 | docker login -u AWS --password-stdin {europe}",
+    )
+    run(shell, f"docker tag {HOST}/web:v1 {europe}/web:v1")
+    run(shell, f"docker push {europe}/web:v1")
+    task = start_task(shell, image=f"{europe}/web:v1")
+    assert status(shell, task)[0] == "RUNNING"
+    steps = "\n".join(explain(shell))
+    assert "api.ecr.eu-west-1.amazonaws.com: reachable" in steps
+    assert "ALLOWED: ecr:BatchGetImage on arn:aws:ecr:eu-west-1:111122223333:repository/web" in steps
+    assert "Data transfer between Regions" in run(shell, "sim bill")
+
+
 def test_a_missing_tag_is_not_found(shell: Shell) -> None:
     last, reason = status(shell, start_task(shell, image=f"{HOST}/web:v9"))
     assert (last, reason) == (

@@ -254,9 +254,12 @@ def _over_internet(
     address = public_address(target)
     route = _best_route(routes, address)
     endpoint_kind = (
-        "gateway or interface endpoint for S3"
+        f"and {name} is in {region}, which no {network.region} VPC endpoint serves (an endpoint serves only"
+        " its own Region's service)"
+        if region != network.region
+        else "and no gateway or interface endpoint for S3 serves the subnet"
         if target == "s3"
-        else f"interface endpoint for {service_name(target, region)}"
+        else f"and no interface endpoint for {service_name(target, region)} serves the subnet"
     )
     if route is None:
         return Path(
@@ -265,8 +268,8 @@ def _over_internet(
             False,
             "",
             f"route table {table_id} of {subnet.subnet_id} has no route to the internet (0.0.0.0/0 to an"
-            f" internet gateway or NAT gateway), and no {endpoint_kind} serves the subnet{note}",
-            hint=_no_route_hint(network, target, table_id, private_off),
+            f" internet gateway or NAT gateway), {endpoint_kind}{note}",
+            hint=_no_route_hint(network, target, table_id, private_off, region),
         )
     if route.target == "igw":
         gateway = network.internet_gateways.get(route.target_id)
@@ -312,10 +315,19 @@ def _over_internet(
     return Path(target, name, True, via, f"route table {table_id} sends {route.destination} to {via}{note}")
 
 
-def _no_route_hint(network: Network, target: Target, table_id: str, private_off: VpcEndpoint | None) -> str:
+def _no_route_hint(
+    network: Network, target: Target, table_id: str, private_off: VpcEndpoint | None, region: str
+) -> str:
     """What opens a path that has neither an endpoint nor a route out (ECR user guide, "Amazon ECR interface
-    VPC endpoints": both ECR endpoints with private DNS, and the S3 gateway endpoint for the layers)."""
+    VPC endpoints": both ECR endpoints with private DNS, and the S3 gateway endpoint for the layers). A host
+    in another Region only the internet reaches: "Endpoints are supported within the same Region only"
+    (PrivateLink guide; cross-Region interface endpoints are not simulated)."""
     nat = f"or route 0.0.0.0/0 of {table_id} to a NAT gateway in a public subnet"
+    if region != network.region:
+        return (
+            f"route 0.0.0.0/0 of {table_id} to a NAT gateway in a public subnet (a {network.region} endpoint"
+            f" cannot reach {region}), or keep a copy of the image in {network.region} (replication)"
+        )
     if private_off is not None:
         return (
             f"turn on private DNS for {private_off.endpoint_id} (aws ec2 modify-vpc-endpoint"

@@ -77,11 +77,17 @@ class _Agent:
         self.detail: list[ExplanationLine] = []  # the failing hop in full: its decision, or the fix
 
     def reach(
-        self, target: Target, purpose: str, stopped: Callable[[Path], str], container: str | None = None
+        self,
+        target: Target,
+        registry: tuple[str, str],
+        purpose: str,
+        stopped: Callable[[Path], str],
+        container: str | None = None,
     ) -> Path:
-        """The path to `target`, noted; a closed one stops the task with `stopped(path)`, ECS's words,
-        and its fix becomes the explanation's hint."""
-        path = trace(self.network, self.origin, target)
+        """The path to `target` of `registry` (account, Region: the image's, not the task's), noted; a
+        closed one stops the task with `stopped(path)`, ECS's words, and its fix becomes the explanation's
+        hint."""
+        path = trace(self.network, self.origin, target, registry[1], registry[0])
         state = "reachable" if path.reachable else "UNREACHABLE"
         self.steps.append(line(LineKind.NETWORK, f"{path.host}: {state}: {path.reason}", 2, path.reachable))
         if path.reachable:
@@ -106,13 +112,14 @@ class _Agent:
         params: dict[str, Any],
         context: dict[str, ContextValue] | None = None,
         *,
+        region: str,
         note: bool = True,
     ) -> dict[str, Any]:
-        """One call as `caller_arn`; its decisions are noted (unless `note` is off, for repeated calls) and
-        a refusal's in full. Raises ServiceError as the call does."""
+        """One call as `caller_arn` to `region`'s endpoint; its decisions are noted (unless `note` is off,
+        for repeated calls) and a refusal's in full. Raises ServiceError as the call does."""
         caller = self.world.resolve(caller_arn)
         try:
-            return self.world.call_as(caller, service, operation, params, region=self.region, context=context)
+            return self.world.call_as(caller, service, operation, params, region=region, context=context)
         except ServiceError as error:
             self._refused(service, operation, error)
             raise
@@ -152,11 +159,26 @@ class _Agent:
             self.steps += [decision_summary(d, 2) for d in self.world.events[-1].decisions]
         return response["AssumedRoleUser"]["Arn"]
 
-    def pull(self, session_arn: str, ref: Reference, registry_id: str, container: str) -> None:
-        """Pull `ref` as `session_arn`; _Stop, in ECS's words, when a hop fails."""
+    def pull(self, session_arn: str, ref: Reference, registry: tuple[str, str], container: str) -> None:
+        """Pull `ref` from `registry` (account, Region) as `session_arn`; _Stop, in ECS's words, when a hop
+        fails. The image's Region decides every host: the agent asks that Region's ECR API for the token
+        and that Region's registry and S3 for the image (ECS developer guide, "Amazon ECS task execution
+        IAM role"; a VPC endpoint serves only its own Region, so a cross-Region pull needs a way out to
+        the internet, and its layers cost inter-Region transfer)."""
+        registry_id, region = registry
         self.steps.append(line(LineKind.NOTE, f"pull {ref.canonical} (container {container}):", 1))
+        if region != self.region:
+            self.steps.append(
+                line(
+                    LineKind.NOTE,
+                    f"the image is in {region}, not the task's {self.region}: the pull goes to {region}'s"
+                    f" hosts, which no {self.region} VPC endpoint serves",
+                    2,
+                )
+            )
         api = self.reach(
             "api",
+            registry,
             "for ecr:GetAuthorizationToken",
             lambda path: (
                 f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
@@ -165,7 +187,7 @@ class _Agent:
             ),
         )
         try:
-            self.call(session_arn, "ecr", "GetAuthorizationToken", {}, self.context(api))
+            self.call(session_arn, "ecr", "GetAuthorizationToken", {}, self.context(api), region=region)
         except ServiceError as error:
             raise _Stop(
                 f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
@@ -176,6 +198,7 @@ class _Agent:
         resolve = f"pull image manifest has been retried 5 time(s): failed to resolve ref {ref.canonical}"
         dkr = self.reach(
             "dkr",
+            registry,
             "for the image manifest",
             lambda path: (
                 f'CannotPullContainerError: {resolve}: failed to do request: Head "{manifest_url}":'
@@ -187,7 +210,12 @@ class _Agent:
         identity = {"registryId": registry_id, "repositoryName": ref.name}
         try:
             found = self.call(
-                session_arn, "ecr", "BatchGetImage", {**identity, "imageIds": [image_id]}, self.context(dkr)
+                session_arn,
+                "ecr",
+                "BatchGetImage",
+                {**identity, "imageIds": [image_id]},
+                self.context(dkr),
+                region=region,
             )
         except ServiceError as error:
             if error.code == "RepositoryNotFoundException":
@@ -214,7 +242,13 @@ class _Agent:
             for number, (digest, _) in enumerate(layers):
                 params = {**identity, "layerDigest": digest}
                 self.call(
-                    session_arn, "ecr", "GetDownloadUrlForLayer", params, self.context(dkr), note=not number
+                    session_arn,
+                    "ecr",
+                    "GetDownloadUrlForLayer",
+                    params,
+                    self.context(dkr),
+                    region=region,
+                    note=not number,
                 )
         except ServiceError:
             blobs = manifest_url.replace("/manifests/", "/blobs/")
@@ -229,6 +263,7 @@ class _Agent:
             )
         s3 = self.reach(
             "s3",
+            registry,
             "for the image's layers, which are stored in S3",
             lambda path: (
                 f'{_COPY}: failed to do request: Get "https://{path.host}/": dial tcp'
@@ -237,7 +272,7 @@ class _Agent:
             container,
         )
         for _, size in layers:  # the layers' bytes, billed by the path to S3 (engine.billing)
-            record_transfer(self.world, size, s3, True, "pull")
+            record_transfer(self.world, size, s3, region == self.region, "pull")
 
 
 def settle(world: World, task: Task) -> None:
@@ -287,7 +322,7 @@ def start(world: World, network: Network, task: Task, region: str) -> PullOutcom
                 continue
             if execution_arn is None:
                 execution_arn = agent.assume(definition.execution_role_arn or "", "task execution role")
-            agent.pull(execution_arn, ref, ecr[0], container.name)
+            agent.pull(execution_arn, ref, ecr, container.name)
     except _Stop as stop:
         head = line(LineKind.VERDICT, f"STOPPED: task {task.task_id}: {stop.headline}", matched=False)
         lines = (head, line(LineKind.NOTE, f"ECS says: {stop.reason}", 1), *_steps(agent), *agent.detail)

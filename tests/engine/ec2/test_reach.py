@@ -94,3 +94,19 @@ def test_world_copies_have_independent_networks(vpc: Vpc) -> None:
     vpc.interface_endpoints()
     assert copy.accounts[DEFAULT_ACCOUNT].networks["us-east-1"].endpoints == {}
     assert len(vpc.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"].endpoints) == 2
+
+
+def test_another_regions_hosts_are_not_served_by_this_regions_endpoints(vpc: Vpc) -> None:
+    """A VPC endpoint serves only its own Region's service: eu-west-1's ECR needs the internet."""
+    vpc.interface_endpoints()
+    vpc.open_endpoint_group()
+    vpc.s3_gateway()
+    network = vpc.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"]
+    origin = Origin(vpc.private, (vpc.task_group,))
+    paths = {target: trace(network, origin, target, "eu-west-1") for target in ("api", "dkr", "s3")}
+    assert not any(path.reachable for path in paths.values())
+    assert paths["api"].host == "api.ecr.eu-west-1.amazonaws.com"
+    assert "which no us-east-1 VPC endpoint serves" in paths["api"].reason
+    assert paths["s3"].hint.startswith(f"route 0.0.0.0/0 of {vpc.private_table} to a NAT gateway")
+    vpc.nat(vpc.public)
+    assert trace(network, origin, "dkr", "eu-west-1").via.startswith("NAT gateway nat-0")
