@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from ecrsim.engine.billing.prices import GIB, HOURS_PER_MONTH
-from ecrsim.engine.ec2.reach import Origin, Path, trace
+from ecrsim.engine.ec2.reach import PULL_PURPOSE, TARGETS, Origin, Path, trace
 
 if TYPE_CHECKING:
     from ecrsim.engine.world import World
@@ -39,13 +39,23 @@ class Flow:
     origin: Origin
     registry: tuple[str, str]
 
-    def path(self, world: World) -> tuple[Path, Path]:
-        """The paths to the registry (manifests) and to S3 (the layers, which are nearly all the bytes)."""
+    def paths(self, world: World) -> tuple[Path, ...]:
+        """The paths to the three hosts every pull needs, as the ECS agent checks them (reach.TARGETS: the
+        ECR API for the token, the registry for manifests, S3 for the layers, the last being nearly all the
+        bytes)."""
         network = world.accounts[self.account_id].networks[self.region]
         account, region = self.registry
+        return tuple(trace(network, self.origin, target, region, account) for target in TARGETS)
+
+    def unreachable(self, world: World) -> Path | None:
+        """The first of the three hosts the flow's pulls cannot reach, or None when they all can."""
+        return next((path for path in self.paths(world) if not path.reachable), None)
+
+    def failure(self, world: World) -> str | None:
+        """Why the flow's pulls fail, in the words of the ECS agent's account, or None when they work."""
+        path = self.unreachable(world)
         return (
-            trace(network, self.origin, "dkr", region, account),
-            trace(network, self.origin, "s3", region, account),
+            None if path is None else f"cannot reach {path.host} {PULL_PURPOSE[path.target]}: {path.reason}"
         )
 
 
@@ -130,12 +140,11 @@ def hourly(world: World) -> tuple[dict[str, float], list[str]]:
             rates["endpoint-hours"] = rates.get("endpoint-hours", 0.0) + zones
     blocked = []
     for flow in world.meter.flows:
-        registry, layers = flow.path(world)
-        unreachable = next((p for p in (registry, layers) if not p.reachable), None)
-        if unreachable is not None:
-            blocked.append(f"pulls from {flow.source} fail, so they cost nothing: {unreachable.reason}")
+        failure = flow.failure(world)
+        if failure is not None:
+            blocked.append(f"pulls from {flow.source} fail, so they cost nothing: they {failure}")
             continue
-        for key in charges(layers, flow.registry[1] == flow.region, "pull"):
+        for key in charges(flow.paths(world)[-1], flow.registry[1] == flow.region, "pull"):
             rates[key] = rates.get(key, 0.0) + flow.gib_per_month / HOURS_PER_MONTH
     return rates, blocked
 

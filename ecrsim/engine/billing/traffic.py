@@ -43,18 +43,18 @@ def pull_flow(world: World, account_id: str, source: str, gib_per_month: float, 
 
 
 def blocked(world: World, flow: Flow) -> bool:
-    """Do the flow's pulls fail (no path to the registry or to S3)?"""
-    return not all(path.reachable for path in flow.path(world))
+    """Do the flow's pulls fail (no path to the ECR API, the registry or S3)?"""
+    return flow.unreachable(world) is not None
 
 
 def describe(world: World, flow: Flow) -> str:
     """`i-0abc pulls 2,048 GB a month from HOST: the layers go through NAT gateway nat-..., billed as ...`"""
     host = f"{flow.registry[0]}.dkr.ecr.{flow.registry[1]}.amazonaws.com"
     head = f"{flow.source} pulls {flow.gib_per_month:,.0f} GB a month from {host}"
-    registry, layers = flow.path(world)
-    blocked = next((p for p in (registry, layers) if not p.reachable), None)
-    if blocked is not None:
-        return f"{head}, but cannot reach {blocked.host}: {blocked.reason}"
+    failure = flow.failure(world)
+    if failure is not None:
+        return f"{head}, but {failure}"
+    layers = flow.paths(world)[-1]
     billed = [PRICES[key] for key in charges(layers, flow.registry[1] == flow.region, "pull")]
     how = (
         " and ".join(

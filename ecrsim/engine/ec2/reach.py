@@ -26,6 +26,12 @@ from ecrsim.engine.policy.types import ContextValue
 # endpoint of that service.
 Target = str
 TARGETS: tuple[Target, ...] = ("api", "dkr", "s3")
+# What a pull needs each of the three for, as the ECS agent's account and `sim traffic` say it.
+PULL_PURPOSE: dict[Target, str] = {
+    "api": "for ecr:GetAuthorizationToken",
+    "dkr": "for the image manifest",
+    "s3": "for the image's layers, which are stored in S3",
+}
 HTTPS = 443
 # An address on the internet each host resolves to without private DNS: only security group egress rules
 # read it, so any public address serves (these are from AWS's published ranges for us-east-1).

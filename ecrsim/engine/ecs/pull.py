@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ecrsim.engine.arn import parse_arn
 from ecrsim.engine.billing.meter import record_transfer
 from ecrsim.engine.docker import Reference
-from ecrsim.engine.ec2.reach import Origin, Path, Target, request_context, trace
+from ecrsim.engine.ec2.reach import PULL_PURPOSE, Origin, Path, Target, request_context, trace
 from ecrsim.engine.ecs.model import PULL_ENDS, PullOutcome, Task
 from ecrsim.engine.errors import DockerError, ServiceError
 from ecrsim.engine.explanation import (
@@ -80,7 +80,6 @@ class _Agent:
         self,
         target: Target,
         registry: tuple[str, str],
-        purpose: str,
         stopped: Callable[[Path], str],
         container: str | None = None,
     ) -> Path:
@@ -97,7 +96,9 @@ class _Agent:
             return path
         if path.hint:
             self.detail.append(line(LineKind.HINT, path.hint))
-        raise _Stop(stopped(path), f"the ECS agent could not reach {path.host} {purpose}", container)
+        raise _Stop(
+            stopped(path), f"the ECS agent could not reach {path.host} {PULL_PURPOSE[target]}", container
+        )
 
     def context(self, path: Path) -> dict[str, ContextValue]:
         """The request context a call along `path` carries (reach.request_context), the task's public
@@ -179,7 +180,6 @@ class _Agent:
         api = self.reach(
             "api",
             registry,
-            "for ecr:GetAuthorizationToken",
             lambda path: (
                 f"{_AUTH}: unable to retrieve ecr registry auth: service call has been retried 3 time(s):"
                 f' RequestError: send request failed caused by: Post "https://{path.host}/":'
@@ -199,7 +199,6 @@ class _Agent:
         dkr = self.reach(
             "dkr",
             registry,
-            "for the image manifest",
             lambda path: (
                 f'CannotPullContainerError: {resolve}: failed to do request: Head "{manifest_url}":'
                 f" dial tcp {path.address}:443: {_TIMEOUT}"
@@ -264,7 +263,6 @@ class _Agent:
         s3 = self.reach(
             "s3",
             registry,
-            "for the image's layers, which are stored in S3",
             lambda path: (
                 f'{_COPY}: failed to do request: Get "https://{path.host}/": dial tcp'
                 f" {path.address}:443: {_TIMEOUT}"

@@ -7,7 +7,7 @@ import pytest
 
 from ecrsim.engine.billing.bill import monthly, so_far
 from ecrsim.engine.billing.meter import charges
-from ecrsim.engine.billing.traffic import pull_flow
+from ecrsim.engine.billing.traffic import blocked, describe, pull_flow
 from ecrsim.engine.ec2.reach import Path
 from ecrsim.engine.world import DEFAULT_ACCOUNT
 
@@ -72,3 +72,22 @@ def test_a_flow_that_cannot_reach_the_registry_costs_nothing_and_says_why(vpc: V
     bill = monthly(vpc.world)
     assert all("data" not in line.price.label for line in bill.lines)
     assert "has no route to the internet" in bill.notes[0]
+
+
+def test_a_flow_without_a_path_to_the_ecr_api_fails_like_a_task_would(vpc: Vpc) -> None:
+    """The registry and S3 endpoints alone are not enough: the token comes from api.ecr (ECR user guide,
+    "Amazon ECR interface VPC endpoints"), as the ECS agent finds."""
+    vpc.interface_endpoints()
+    vpc.open_endpoint_group()
+    vpc.s3_gateway()
+    api = next(e for e in vpc.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"].endpoints.values()
+               if e.service_name.endswith("ecr.api"))  # fmt: skip
+    vpc.ec2("DeleteVpcEndpoints", VpcEndpointIds=[api.endpoint_id])
+    flow = pull_flow(vpc.world, DEFAULT_ACCOUNT, vpc.private, 2048, None)
+    assert blocked(vpc.world, flow)
+    assert describe(vpc.world, flow).endswith(
+        "but cannot reach api.ecr.us-east-1.amazonaws.com for ecr:GetAuthorizationToken: route table"
+        f" {vpc.private_table} of {vpc.private} has no route to the internet (0.0.0.0/0 to an internet"
+        " gateway or NAT gateway), and no interface endpoint for com.amazonaws.us-east-1.ecr.api serves the"
+        " subnet"
+    )
