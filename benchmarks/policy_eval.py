@@ -6,8 +6,8 @@ context values it reads), so the figures differ by what is already remembered: t
 a clock that moved (conditions on aws:CurrentTime are worked out again); policies seen for the first
 time; and the first decision of a fresh process, with every compiled pattern forgotten too.
 
-With `--managed NAME` the caller has that AWS managed policy instead (e.g. ReadOnlyAccess, whose 150 KB
-hold thousands of actions): what attaching a large managed policy costs each decision.
+With `--managed NAME` the caller has that shipped AWS managed policy instead (e.g. PowerUserAccess, whose
+NotAction statement every action is matched against): what attaching a managed policy costs each decision.
 
 Run: python benchmarks/policy_eval.py [--seconds 3] [--managed NAME]
 """

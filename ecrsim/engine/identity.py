@@ -95,7 +95,7 @@ def named_managed_policy(account: Account, arn: str) -> NamedPolicy:
 
 def policy_name_and_path(account: Account, arn: str) -> tuple[str, str]:
     """The name and IAM path of an attached managed policy (AWS managed ones have paths too:
-    `/service-role/` for AmazonECSTaskExecutionRolePolicy, `/job-function/` for ViewOnlyAccess)."""
+    `/service-role/` for AmazonECSTaskExecutionRolePolicy)."""
     customer = account.policies.get(arn)
     if customer is not None:
         return customer.name, customer.path

@@ -1,13 +1,16 @@
 """The AWS managed policies the simulator knows, shipped in ecrsim/engine/data/managed_policies/.
 
-Every AWS managed policy a learner can attach that grants an `ecr:` action (by name, by a wildcard, or by
-NotAction), as `get-policy-version` returns its default version: `{"name", "arn", "path", "version",
-"document"}`. The service-linked role policies (path /aws-service-role/) are left out: IAM attaches them
-only to their service-linked roles, never to a learner's user, group or role.
+Only policies whose whole document AWS prints in its own documentation ship, each written from that page:
+`{"name", "arn", "path", "version", "source", "document"}`, where `source` is the page (or the project's
+shared reference file) and `version` the default version that page names, null where it names none
+(docs/scenario-format.md lists them). Any other AWS managed policy names nothing here, so attaching it is
+IAM's NoSuchEntity, as for a policy that does not exist. Service-linked role policies (path
+/aws-service-role/) are never shipped: IAM attaches them only to their service-linked roles, never to a
+learner's users, groups or roles.
 
 A policy's file lies in the folder of its IAM path (`service-role/AmazonECSTaskExecutionRolePolicy.json`),
 so the names and ARNs are known from one directory listing, and a document is read and parsed on first
-use only: most runs need one or two of them, and ReadOnlyAccess alone is 150 KB.
+use only: most runs need one or two of them.
 """
 
 from __future__ import annotations
@@ -48,12 +51,13 @@ MANAGED_POLICY_NAMES: tuple[str, ...] = tuple(_PATHS)
 
 @dataclass(frozen=True)
 class ManagedPolicy:
-    """An AWS managed policy: its default version's document as AWS shows it, and parsed."""
+    """An AWS managed policy: its default version's document as AWS documents it, and parsed."""
 
     name: str
     arn: str
     path: str
-    version: str  # the default version's id, e.g. "v3"
+    version: str | None  # the default version's id the source names ("v3"); None where it names none
+    source: str  # where the document was written from (an AWS documentation page)
     document: dict[str, Any]  # as AWS shows it (get-policy-version)
     policy: Policy
 
@@ -84,5 +88,11 @@ def _load(name: str) -> ManagedPolicy:
         data = json.load(file)
     document = data["document"]
     return ManagedPolicy(
-        data["name"], data["arn"], data["path"], data["version"], document, parse_identity_policy(document)
+        data["name"],
+        data["arn"],
+        data["path"],
+        data["version"],
+        data["source"],
+        document,
+        parse_identity_policy(document),
     )

@@ -28,28 +28,47 @@ def verdict(name: str, action: str, resource: str = REPOSITORY) -> str:
 
 
 @pytest.mark.parametrize("name", MANAGED_POLICY_NAMES)
-def test_every_shipped_policy_is_an_attachable_one_under_its_path(name: str) -> None:
+def test_every_shipped_policy_is_an_attachable_one_under_its_path_with_its_source(name: str) -> None:
     managed = managed_policy(name)
     assert managed is not None and managed.name == name
     assert managed.arn == managed_policy_arn(name) == f"arn:aws:iam::aws:policy{managed.path}{name}"
-    assert managed.path != "/aws-service-role/" and managed.version.startswith("v")
+    assert managed.path != "/aws-service-role/"
+    assert managed.source.startswith(("https://docs.aws.amazon.com/", "shared/reference/"))
+    assert managed.version is None or managed.version.startswith("v")
+
+
+def test_only_policies_written_from_aws_documentation_ship() -> None:
+    assert MANAGED_POLICY_NAMES == (
+        "AWSAppRunnerServicePolicyForECRAccess",
+        "AdministratorAccess",
+        "AmazonEC2ContainerRegistryFullAccess",
+        "AmazonEC2ContainerRegistryPowerUser",
+        "AmazonEC2ContainerRegistryPullOnly",
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonECSTaskExecutionRolePolicy",
+        "PowerUserAccess",
+    )
 
 
 @pytest.mark.parametrize(
     ("name", "path"),
     [
         ("AmazonECSTaskExecutionRolePolicy", "/service-role/"),
-        ("AmazonEC2ContainerServiceforEC2Role", "/service-role/"),
         ("AWSAppRunnerServicePolicyForECRAccess", "/service-role/"),
-        ("EC2InstanceProfileForImageBuilderECRContainerBuilds", "/"),
-        ("ReadOnlyAccess", "/"),
         ("PowerUserAccess", "/"),
-        ("ViewOnlyAccess", "/job-function/"),
+        ("AmazonEC2ContainerRegistryPullOnly", "/"),
     ],
 )
 def test_the_policies_ecr_workloads_use_are_there_with_their_paths(name: str, path: str) -> None:
     managed = managed_policy(name)
     assert managed is not None and managed.path == path
+
+
+@pytest.mark.parametrize(
+    "name", ["ReadOnlyAccess", "SecurityAudit", "AmazonEC2ContainerServiceforEC2Role", "ViewOnlyAccess"]
+)
+def test_a_policy_not_shipped_names_nothing(name: str) -> None:
+    assert managed_policy(name) is None and managed_policy_arn(name) is None
 
 
 def test_an_arn_without_the_policys_path_names_nothing() -> None:
@@ -63,12 +82,8 @@ def test_an_arn_without_the_policys_path_names_nothing() -> None:
     [
         ("AmazonECSTaskExecutionRolePolicy", "ecr:BatchGetImage", "allow"),
         ("AmazonECSTaskExecutionRolePolicy", "ecr:PutImage", "implicit_deny"),
-        ("ReadOnlyAccess", "ecr:DescribeImages", "allow"),
-        ("ReadOnlyAccess", "ecr:BatchGetImage", "allow"),
-        ("ReadOnlyAccess", "ecr:PutImage", "implicit_deny"),
-        ("EC2InstanceProfileForImageBuilderECRContainerBuilds", "ecr:PutImage", "allow"),
-        ("EC2InstanceProfileForImageBuilderECRContainerBuilds", "ecr:CreateRepository", "implicit_deny"),
         ("PowerUserAccess", "ecr:DeleteRepository", "allow"),
+        ("PowerUserAccess", "iam:CreateUser", "implicit_deny"),
         ("AWSAppRunnerServicePolicyForECRAccess", "ecr:DescribeImages", "allow"),
         ("AWSAppRunnerServicePolicyForECRAccess", "ecr:PutImage", "implicit_deny"),
     ],
