@@ -271,6 +271,19 @@ class Network:
         explicit = next((table for table in tables if subnet.subnet_id in table.subnet_ids), None)
         return explicit or next((table for table in tables if table.main), None)
 
+    def route_state(self, route: Route, vpc_id: str) -> Literal["active", "blackhole"]:
+        """`blackhole` when the route's target isn't available: "the specified gateway isn't attached to
+        the VPC, or the specified NAT instance has been terminated" (EC2 API reference, Route: state), as an
+        internet gateway detached or deleted, or a NAT gateway deleted. Traffic the route matches is
+        dropped: a blackhole route does not fall back to a less specific one."""
+        if route.target == "igw":
+            gateway = self.internet_gateways.get(route.target_id)
+            return "active" if gateway is not None and gateway.vpc_id == vpc_id else "blackhole"
+        if route.target == "nat":
+            nat = self.nat_gateways.get(route.target_id)
+            return "active" if nat is not None and nat.state in ("pending", "available") else "blackhole"
+        return "active"
+
     def in_vpc(self, collection: dict[str, _Record], vpc_id: str) -> list[_Record]:
         return [record for record in collection.values() if record.vpc_id == vpc_id]
 

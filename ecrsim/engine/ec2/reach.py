@@ -279,7 +279,7 @@ def _over_internet(
         )
     if route.target == "igw":
         gateway = network.internet_gateways.get(route.target_id)
-        if gateway is None or gateway.vpc_id != subnet.vpc_id:
+        if gateway is None or network.route_state(route, subnet.vpc_id) == "blackhole":
             return Path(
                 target,
                 name,

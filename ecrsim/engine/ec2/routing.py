@@ -20,12 +20,12 @@ from ecrsim.engine.ec2.access import (
     tags_of,
 )
 from ecrsim.engine.ec2.describe import described
-from ecrsim.engine.ec2.model import Address, InternetGateway, NatGateway, Route, RouteTable
+from ecrsim.engine.ec2.model import Address, InternetGateway, NatGateway, Network, Route, RouteTable
 from ecrsim.engine.errors import ServiceError
 
 
 # -- route tables --------------------------------------------------------------------------------------------
-def _show_route(route: Route) -> dict[str, Any]:
+def _show_route(net: Network, table: RouteTable, route: Route) -> dict[str, Any]:
     target = {
         "local": ("GatewayId", "local"),
         "igw": ("GatewayId", route.target_id),
@@ -34,7 +34,8 @@ def _show_route(route: Route) -> dict[str, Any]:
     }[route.target]
     destination = "DestinationPrefixListId" if route.is_prefix_list else "DestinationCidrBlock"
     origin = "CreateRouteTable" if route.target == "local" else "CreateRoute"
-    return {destination: route.destination, target[0]: target[1], "Origin": origin, "State": "active"}
+    state = net.route_state(route, table.vpc_id)
+    return {destination: route.destination, target[0]: target[1], "Origin": origin, "State": state}
 
 
 def _show_route_table(call: Call, table: RouteTable) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def _show_route_table(call: Call, table: RouteTable) -> dict[str, Any]:
         "Associations": associations,
         "PropagatingVgws": [],
         "RouteTableId": table.route_table_id,
-        "Routes": [_show_route(route) for route in table.routes],
+        "Routes": [_show_route(network(call), table, route) for route in table.routes],
         **({"Tags": tag_list(table.tags)} if table.tags else {}),
         "VpcId": table.vpc_id,
         "OwnerId": call.caller.account_id,

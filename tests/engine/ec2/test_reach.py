@@ -110,3 +110,34 @@ def test_another_regions_hosts_are_not_served_by_this_regions_endpoints(vpc: Vpc
     assert paths["s3"].hint.startswith(f"route 0.0.0.0/0 of {vpc.private_table} to a NAT gateway")
     vpc.nat(vpc.public)
     assert trace(network, origin, "dkr", "eu-west-1").via.startswith("NAT gateway nat-0")
+
+
+def route_states(vpc: Vpc, table: str) -> dict[str, str]:
+    routes = vpc.ec2("DescribeRouteTables", RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    return {route["DestinationCidrBlock"]: route["State"] for route in routes}
+
+
+def test_a_route_to_a_deleted_nat_gateway_is_a_blackhole_that_drops_the_traffic(vpc: Vpc) -> None:
+    vpc.nat(vpc.public)
+    assert route_states(vpc, vpc.private_table) == {"10.0.0.0/16": "active", "0.0.0.0/0": "active"}
+    nat = next(iter(vpc.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"].nat_gateways))
+    vpc.ec2("DeleteNatGateway", NatGatewayId=nat)
+    assert route_states(vpc, vpc.private_table) == {"10.0.0.0/16": "active", "0.0.0.0/0": "blackhole"}
+    path = vpc.paths()["dkr"]
+    assert not path.reachable
+    assert path.reason == (
+        f"route table {vpc.private_table} sends 0.0.0.0/0 to NAT gateway {nat}, which is deleted"
+        " (a blackhole route)"
+    )
+
+
+def test_a_route_to_a_detached_internet_gateway_is_a_blackhole(vpc: Vpc) -> None:
+    vpc.nat(vpc.public)
+    network = vpc.world.accounts[DEFAULT_ACCOUNT].networks["us-east-1"]
+    gateway = next(g for g in network.internet_gateways.values() if g.vpc_id == vpc.vpc).igw_id
+    main = next(t for t in network.route_tables.values() if t.vpc_id == vpc.vpc and t.main).route_table_id
+    vpc.ec2("DetachInternetGateway", InternetGatewayId=gateway, VpcId=vpc.vpc)
+    assert route_states(vpc, main)["0.0.0.0/0"] == "blackhole"
+    vpc.ec2("DeleteInternetGateway", InternetGatewayId=gateway)
+    assert route_states(vpc, main)["0.0.0.0/0"] == "blackhole"
+    assert "a blackhole route" in vpc.paths(vpc.public, public_ip=True)["api"].reason
