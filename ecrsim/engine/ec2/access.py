@@ -6,7 +6,8 @@ exist yet), tags, lookups that fail with EC2's NotFound codes, CIDR checks and D
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ecrsim.engine.api import Call
@@ -111,31 +112,58 @@ def canonical_cidr(value: str, low: int, high: int, code: str) -> str:
 
 
 def filtered(
-    records: Iterable[Any],
+    records: Mapping[str, Any],
     params: dict[str, Any],
     ids_key: str,
-    id_of: Callable[[Any], str],
-    fields: dict[str, Callable[[Any], Iterable[str]]],
+    fields: Mapping[str, Callable[[Any], Iterable[str]]],
     missing: Callable[[str], ServiceError],
+    filters_key: str = "Filters",
 ) -> list[Any]:
-    """Describe* selection: the ids asked for (each must exist) and the filters (EC2 API reference,
-    "Filters": every filter must hold, any of a filter's values may match)."""
-    chosen = list(records)
+    """Describe* selection among `records` (by id): the ids asked for (each must exist), then the filters
+    under `filters_key` (the request member the operation's model names: `Filter` for DescribeNatGateways,
+    `Filters` elsewhere). Every filter must hold; any of a filter's values may match."""
     wanted = params.get(ids_key) or []
-    known = {id_of(record) for record in chosen}
     for resource_id in wanted:
-        if resource_id not in known:
+        if resource_id not in records:
             raise missing(resource_id)
-    if wanted:
-        chosen = [record for record in chosen if id_of(record) in wanted]
-    for spec in params.get("Filters") or []:
-        name, values = spec.get("Name", ""), set(spec.get("Values") or [])
-        if name.startswith("tag:"):
-            key = name[4:]
-            chosen = [record for record in chosen if record.tags.get(key) in values]
-            continue
-        field = fields.get(name)
-        if field is None:
-            raise ServiceError("InvalidParameterValue", f"The filter '{name}' is invalid")
-        chosen = [record for record in chosen if values & set(field(record))]
+    chosen = [record for resource_id, record in records.items() if not wanted or resource_id in wanted]
+    for spec in params.get(filters_key) or []:
+        name, patterns = spec.get("Name", ""), [_pattern(v) for v in spec.get("Values") or []]
+        field = _filter_field(name, fields)
+        chosen = [record for record in chosen if any(p.fullmatch(v) for p in patterns for v in field(record))]
     return chosen
+
+
+def _filter_field(
+    name: str, fields: Mapping[str, Callable[[Any], Iterable[str]]]
+) -> Callable[[Any], Iterable[str]]:
+    """What filter `name` reads of a record: `tag:KEY` the tag's value, `tag-key` the tags' keys (EC2 API
+    reference, on every Describe* with tags), or the operation's own filter; an unknown name is refused."""
+    if name.startswith("tag:"):
+        key = name[4:]
+        return lambda record: [record.tags[key]] if key in record.tags else []
+    if name == "tag-key":
+        return lambda record: list(record.tags)
+    field = fields.get(name)
+    if field is None:
+        raise ServiceError("InvalidParameterValue", f"The filter '{name}' is invalid")
+    return field
+
+
+def _pattern(value: str) -> re.Pattern[str]:
+    """A filter value as a pattern: values are case-sensitive, and "* specifies that zero or more characters
+    must match, and ? specifies that exactly one character must match. Use a backslash to escape special
+    characters" (EC2 API reference, Filter)."""
+    parts = []
+    escaped = False
+    for char in value:
+        if escaped:
+            parts.append(re.escape(char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "*?":
+            parts.append(".*" if char == "*" else ".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.DOTALL)

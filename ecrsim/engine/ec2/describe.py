@@ -2,8 +2,10 @@
 
 Every Describe* call works the same way (EC2 API reference, "Filters", and DescribeVpcs and its siblings):
 authorize `ec2:DescribeX` on `TYPE/*`, fail with the type's NotFound code for an id asked for that does not
-exist, keep the records every filter admits (any of a filter's values may match; `tag:KEY` filters on a
-tag), and list them under the response's key. A resource type's row only says what differs.
+exist, keep the records every filter admits (access.filtered: any of a filter's values may match, with
+wildcards; `tag:KEY` and `tag-key` filter on tags), and list them under the response's key. A resource
+type's row only says what differs, down to the request member that holds the filters (`Filter` in
+DescribeNatGateways, `Filters` in the others, as their service models name it).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ecrsim.engine.api import Call, operation
-from ecrsim.engine.ec2.access import authorize, network
+from ecrsim.engine.ec2.access import authorize, filtered, network
 from ecrsim.engine.errors import ServiceError
 
 R = TypeVar("R")
@@ -33,6 +35,7 @@ class Described(Generic[R]):
     show: Callable[[Call, R], dict[str, Any]]  # one record as the response shows it
     filters: Mapping[str, str]  # filter name -> the record's attribute it reads
     missing: tuple[str, str]  # the NotFound code and message ("{}" is the id) for an unknown id
+    filters_key: str = "Filters"  # the request member that holds the filters
 
     def records(self, call: Call) -> dict[str, R]:
         return getattr(network(call), self.collection)
@@ -54,9 +57,10 @@ def described(
     show: Callable[[Call, R], dict[str, Any]],
     filters: Mapping[str, str],
     missing: tuple[str, str],
+    filters_key: str = "Filters",
 ) -> Described[R]:
     """A resource type's row, registered as its EC2 operation."""
-    table = Described(*names, show, filters, missing)
+    table = Described(*names, show, filters, missing, filters_key)
 
     def handler(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         authorize(call, table.operation, table.kind)
@@ -69,22 +73,19 @@ def described(
 
 def select(records: Mapping[str, R], params: dict[str, Any], table: Described[R]) -> list[R]:
     """The ids asked for (each must exist), then the filters (every filter must hold)."""
-    wanted = params.get(table.ids_key) or []
-    for resource_id in wanted:
-        if resource_id not in records:
-            raise table.not_found(resource_id)
-    chosen = [record for resource_id, record in records.items() if not wanted or resource_id in wanted]
-    for spec in params.get("Filters") or []:
-        name, values = spec.get("Name", ""), set(spec.get("Values") or [])
-        if name.startswith("tag:"):
-            key = name[4:]
-            chosen = [record for record in chosen if getattr(record, "tags", {}).get(key) in values]
-            continue
-        attribute = table.filters.get(name)
-        if attribute is None:
-            raise ServiceError("InvalidParameterValue", f"The filter '{name}' is invalid")
-        chosen = [record for record in chosen if values & _values(getattr(record, attribute))]
-    return chosen
+    fields = {name: _reader(attribute) for name, attribute in table.filters.items()}
+    return filtered(
+        records,
+        params,
+        table.ids_key,
+        fields,
+        table.not_found,
+        table.filters_key,
+    )
+
+
+def _reader(attribute: str) -> Callable[[object], set[str]]:
+    return lambda record: _values(getattr(record, attribute))
 
 
 def _values(value: object) -> set[str]:

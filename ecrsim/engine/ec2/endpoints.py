@@ -170,6 +170,7 @@ VPC_ENDPOINTS = described(
         "service-name": "service_name",
         "vpc-endpoint-id": "endpoint_id",
         "vpc-endpoint-type": "endpoint_type",
+        "vpc-endpoint-state": "state",
     },
     ("InvalidVpcEndpointId.NotFound", "The Vpc Endpoint Id '{}' does not exist"),
 )

@@ -160,10 +160,9 @@ def describe_instances(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         return ServiceError("InvalidInstanceID.NotFound", f"The instance ID '{instance_id}' does not exist")
 
     chosen = filtered(
-        net.instances.values(),
+        net.instances,
         params,
         "InstanceIds",
-        lambda i: i.instance_id,
         {
             "instance-id": lambda i: [i.instance_id],
             "instance-state-name": lambda i: [i.state],

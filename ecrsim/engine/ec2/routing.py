@@ -391,6 +391,7 @@ NAT_GATEWAYS = described(
     _show_nat,
     {"vpc-id": "vpc_id", "subnet-id": "subnet_id", "state": "state", "nat-gateway-id": "nat_id"},
     ("NatGatewayNotFound", "The Nat Gateway {} was not found"),
+    "Filter",  # DescribeNatGateways alone names its filters `Filter` (`--filter` in the CLI)
 )
 
 

@@ -136,7 +136,9 @@ SUBNETS = described(
         "vpc-id": "vpc_id",
         "subnet-id": "subnet_id",
         "availability-zone": "zone",
+        "cidr-block": "cidr",
         "default-for-az": "default_for_az",
+        "map-public-ip-on-launch": "map_public_ip",
     },
     ("InvalidSubnetID.NotFound", "The subnet ID '{}' does not exist"),
 )
