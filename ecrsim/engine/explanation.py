@@ -226,17 +226,34 @@ def indent(entry: ExplanationLine, by: int = 1) -> ExplanationLine:
 
 
 def _collapse(lines: Lines) -> Lines:
-    """Runs of the same line once, counted: a pull's GetDownloadUrlForLayer per layer reads `(3 times)`."""
+    """A run of the same line, or of the same short group of lines, once and counted: a pull's
+    GetDownloadUrlForLayer per layer reads `(3 times)`, and a push's InitiateLayerUpload, UploadLayerPart
+    and CompleteLayerUpload per layer read as three lines `(7 times)` each, not twenty-one lines."""
     collapsed: Lines = []
-    count = 0
-    for i, entry in enumerate(lines):
-        count += 1
-        if i + 1 < len(lines) and lines[i + 1] == entry:
-            continue
-        collapsed.append(
-            entry
-            if count == 1
-            else ExplanationLine(entry.kind, f"{entry.text} ({count} times)", entry.depth, entry.matched)
-        )
-        count = 0
+    i = 0
+    while i < len(lines):
+        size, repeats = _longest_repetition(lines, i)
+        for entry in lines[i : i + size]:
+            text = entry.text if repeats == 1 else f"{entry.text} ({repeats} times)"
+            collapsed.append(ExplanationLine(entry.kind, text, entry.depth, entry.matched))
+        i += size * repeats
     return collapsed
+
+
+_LONGEST_GROUP = 4  # a layer's upload is three calls; nothing longer repeats per layer
+
+
+def _longest_repetition(lines: Lines, start: int) -> tuple[int, int]:
+    """The group of lines starting at `start` that repeats back to back over the most lines, as (group size,
+    repeats); (1, 1) when nothing repeats. A single line wins a tie, so plain runs read as before."""
+    best = (1, 1)
+    for size in range(1, _LONGEST_GROUP + 1):
+        group = lines[start : start + size]
+        if len(group) < size:
+            break
+        repeats = 1
+        while lines[start + repeats * size : start + (repeats + 1) * size] == group:
+            repeats += 1
+        if repeats > 1 and size * repeats > best[0] * best[1]:
+            best = (size, repeats)
+    return best

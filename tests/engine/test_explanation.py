@@ -50,3 +50,23 @@ def test_a_statement_line_is_marked_and_a_hint_labelled_only_when_printed() -> N
     statement = next(entry for entry in explain_last_command(world) if entry.kind is LineKind.STATEMENT)
     assert statement.matched is True and not statement.text.startswith("[x]")
     assert statement.plain().startswith("  [x] #0 Allow:")
+
+
+def test_a_push_reads_one_line_per_layer_call_counted_not_one_per_layer() -> None:
+    world = default_world()
+    repository = {"repositoryName": "web"}
+    world.call("ecr", "CreateRepository", repository, profile="admin", region=DEFAULT_REGION)
+    world.begin_command("docker push ...")
+    for part in range(3):
+        upload = world.call("ecr", "InitiateLayerUpload", repository, profile="admin", region=DEFAULT_REGION)
+        blob = f"layer {part}".encode()
+        part_params = {"uploadId": upload["uploadId"], "partFirstByte": 0, "partLastByte": len(blob) - 1}
+        part_params |= {**repository, "layerPartBlob": blob}
+        world.call("ecr", "UploadLayerPart", part_params, profile="admin", region=DEFAULT_REGION)
+    world.call("ecr", "DescribeRepositories", {}, profile="admin", region=DEFAULT_REGION)
+    others = render(explain_last_command(world)).split("Also in this command, in order:\n")[1]
+    resource = "arn:aws:ecr:us-east-1:111122223333:repository/web (identity_allow)"
+    assert others.splitlines() == [
+        f"  ALLOWED: ecr:InitiateLayerUpload on {resource} (3 times)",
+        f"  ALLOWED: ecr:UploadLayerPart on {resource} (3 times)",
+    ]
