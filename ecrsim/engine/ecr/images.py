@@ -15,6 +15,7 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import DEFAULT_PAGE, page, repository_for
 from ecrsim.engine.ecr.content import image_from_manifest
+from ecrsim.engine.ecr.create_on_push import repository_for_push
 from ecrsim.engine.ecr.encryption import check_push, pull_failure
 from ecrsim.engine.ecr.findings import findings_summary, scan_status
 from ecrsim.engine.ecr.model import Repository, StoredImage
@@ -120,7 +121,7 @@ def put_image(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     tag = params.get("imageTag")
     if tag is not None:
         validate_image_tag(tag)
-    registry, repository = repository_for(call, params, "ecr:PutImage")
+    registry, repository = repository_for_push(call, params, "ecr:PutImage")
     check_push(call, repository)
     image = image_from_manifest(params["imageManifest"], params.get("imageManifestMediaType"), repository)
     if params.get("imageDigest") and params["imageDigest"] != image.digest:

@@ -14,6 +14,7 @@ from typing import Any
 from ecrsim.engine.api import Call, operation
 from ecrsim.engine.ecr.access import repository_for
 from ecrsim.engine.ecr.content import layer_from_blob, sha256_digest
+from ecrsim.engine.ecr.create_on_push import repository_for_push
 from ecrsim.engine.ecr.encryption import check_push
 from ecrsim.engine.ecr.model import Registry, Repository, Upload
 from ecrsim.engine.ecr.names import is_digest
@@ -24,7 +25,7 @@ PART_SIZE = 10_485_760  # what InitiateLayerUpload reports as partSize
 
 @operation("ecr", "BatchCheckLayerAvailability")
 def batch_check_layer_availability(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    _registry, repository = repository_for(call, params, "ecr:BatchCheckLayerAvailability")
+    _registry, repository = repository_for_push(call, params, "ecr:BatchCheckLayerAvailability")
     layers, failures = [], []
     for digest in params["layerDigests"]:
         if not is_digest(digest):
@@ -62,7 +63,7 @@ def new_upload(registry: Registry, repository: Repository) -> str:
 
 @operation("ecr", "InitiateLayerUpload")
 def initiate_layer_upload(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    registry, repository = repository_for(call, params, "ecr:InitiateLayerUpload")
+    registry, repository = repository_for_push(call, params, "ecr:InitiateLayerUpload")
     check_push(call, repository)
     return {"uploadId": new_upload(registry, repository), "partSize": PART_SIZE}
 
