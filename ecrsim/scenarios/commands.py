@@ -101,17 +101,15 @@ def _progress() -> ProgressStore:
 def _progress_cell(progress: ProgressStore, scenario: Scenario) -> str:
     if scenario.id not in progress.scenarios:
         return "-"
-    record = progress.record(scenario.id)
     total = sum(isinstance(step, (AskStep, TaskStep)) for step in scenario.steps)
-    done = record.done_count()
-    return "finished" if record.finished and done >= total else f"{done}/{total}"
+    return progress.record(scenario.id).progress_label(total)
 
 
 @quiet_when_piped_to_head
 def run_list() -> int:
     """`ecrsim list`: every bundled scenario, along the learning path (basics first). PROGRESS is `-` (not
     started), DONE/TOTAL (questions answered right and tasks solved, of all), or `finished` once played to
-    the end with everything done.
+    the end.
 
     Ids are up to 32 characters and titles up to 60, so one row per scenario cannot fit an 80-column
     terminal: each scenario is a line of the short columns (the id whole, as `ecrsim play` takes it), then

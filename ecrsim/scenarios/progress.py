@@ -64,6 +64,13 @@ class ScenarioRecord:
         """Questions answered right plus tasks completed."""
         return sum(q.correct for q in self.questions.values()) + sum(t.done for t in self.tasks.values())
 
+    def progress_label(self, steps: int) -> str:
+        """How far the learner got, as the scenario lists show it: `finished` once played to the end, else
+        the questions answered right and tasks solved of all `steps`. A wrong answer on the way does not make
+        a finished scenario read as half done ("1/2" says "come back to finish"); accuracy is the Progress
+        screen's and review's business."""
+        return "finished" if self.finished else f"{min(self.done_count(), steps)}/{steps}"
+
 
 class DamagedProgress(EcrsimError):
     """The progress file exists but is not progress this version can read."""

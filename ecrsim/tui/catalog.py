@@ -52,10 +52,10 @@ class Entry:
         return all(word in haystack for word in words)
 
     def progress_label(self, record: ScenarioRecord) -> str:
-        done = min(record.done_count(), self.steps_to_do)
-        if record.finished:
-            return f"✓ {done}/{self.steps_to_do}"
-        return "new" if not (record.questions or record.tasks) else f"{done}/{self.steps_to_do}"
+        if not (record.questions or record.tasks or record.finished):
+            return "new"
+        label = record.progress_label(self.steps_to_do)
+        return f"✓ {label}" if record.finished else label
 
 
 def entry_for(scenario: Scenario, path: Path, group: str) -> Entry:

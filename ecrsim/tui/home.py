@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
 
 SANDBOX_ID = "sandbox"
-COLUMNS_WIDTH = 46  # indent, domain, difficulty, progress, the list's border and scrollbar
+COLUMNS_WIDTH = 48  # indent, domain, difficulty, progress, the list's border and scrollbar
 
 
 def _notice(text: str) -> Option:
@@ -139,9 +139,9 @@ class HomeScreen(Screen[None]):
         progress = entry.progress_label(self.app.progress.record(entry.id))
         return Content.assemble(
             "  " + title.ljust(width),
-            (f" {entry.domain_name:<19} ", "$accent"),
+            (f" {entry.domain_name:<18} ", "$accent"),
             ("●" * entry.difficulty + "○" * (3 - entry.difficulty), "$warning"),
-            (f" {progress:>7}", "$success" if progress.startswith("✓") else ""),
+            (f" {progress:>10}", "$success" if progress.startswith("✓") else ""),
         )
 
     # -- events and actions -------------------------------------------------------------------------------

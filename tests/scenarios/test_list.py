@@ -67,6 +67,10 @@ def test_progress_shows_what_was_done(
         elif isinstance(step, TaskStep):
             store.task_done(second.id, index)
     store.finish(second.id)
+    third = along_the_path()[2]
+    store.answer(third.id, 0, [1], correct=False)
+    store.finish(third.id)  # played to the end with a wrong answer: finished all the same, not "0/N"
     assert main(["list"]) == 0
     rows = _rows(capsys.readouterr().out.splitlines()[1:])
-    assert rows[0].endswith(f" 1/{total}") and rows[1].endswith(" finished") and rows[2].endswith(" -")
+    assert rows[0].endswith(f" 1/{total}") and rows[1].endswith(" finished")
+    assert rows[2].endswith(" finished") and rows[3].endswith(" -")

@@ -201,6 +201,25 @@ async def test_progress_survives_a_restart(make_app) -> None:
         assert row.rstrip().endswith("1/2")
 
 
+async def test_a_scenario_played_to_the_end_reads_finished_on_the_home_list(make_app) -> None:
+    """A wrong answer on the way does not leave a finished scenario reading "1/2" (half done)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "1", "f7")  # the wrong answer
+        await pilot.pause()
+        await type_line(pilot, LOGIN)
+        await type_line(pilot, f"docker push {HOST}/api:1.0")
+        await pilot.press("f7")
+        await pilot.pause()
+        app.pop_screen()
+        await pilot.pause()
+        row = next(
+            str(o.prompt) for o in app.screen.query_one(OptionList).options if o.id == "tui-first-push"
+        )
+        assert row.rstrip().endswith("✓ finished") and len(row) < 80
+
+
 async def test_a_damaged_progress_file_is_a_warning_not_a_crash(home, make_app) -> None:
     (home / "progress.json").write_text("{garbage")
     app: EcrsimApp = make_app()
