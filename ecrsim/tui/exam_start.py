@@ -9,7 +9,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -23,13 +23,17 @@ class ExamOptions:
 
 
 class ExamStart(ModalScreen[ExamOptions | None]):
+    # Each field is one row, its label beside it, so the whole form (buttons included) fits an 80x24
+    # terminal; a smaller one scrolls the form, never cuts it.
     DEFAULT_CSS = """
     ExamStart { align: center middle; }
-    #exam-start { width: 64; max-width: 95%; height: auto; border: thick $primary; background: $surface;
-                  padding: 0 2; }
-    #exam-start Label { margin-top: 1; }
+    #exam-start { width: 68; max-width: 100%; height: auto; max-height: 100%; border: thick $primary;
+                  background: $surface; padding: 0 1; }
+    #exam-start .exam-field { height: auto; }
+    #exam-start .exam-field Label { width: 11; padding: 1 1 0 0; }
+    #exam-start .exam-field Input, #exam-start .exam-field Select { width: 1fr; }
     #exam-start-error { color: $error; height: auto; }
-    #exam-start-buttons { height: auto; margin-top: 1; }
+    #exam-start-buttons { height: auto; }
     #exam-start-buttons Button { margin-right: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,20 +43,26 @@ class ExamStart(ModalScreen[ExamOptions | None]):
     def compose(self) -> ComposeResult:
         from ecrsim.scenarios.cards import DOMAINS
 
-        with Vertical(id="exam-start"):
+        with VerticalScroll(id="exam-start"):
             yield Static("[b]A practice exam[/b]: no feedback until the end; F8 flags a question.")
-            yield Label("Questions")
-            yield Input("20", type="integer", id="exam-questions")
-            yield Label("Minutes (empty: 2 per question)")
-            yield Input(type="number", placeholder="2 per question", id="exam-minutes")
-            yield Label("Domain")
-            yield Select(
-                [(f"{n} {name}", n) for n, name in sorted(DOMAINS.items())],
-                prompt="Every domain, in the SAA-C03 weights",
-                id="exam-domain",
-            )
-            yield Label("Seed (the same seed sets the same exam; empty: a new one)")
-            yield Input(type="integer", placeholder="a new exam", id="exam-seed")
+            with Horizontal(classes="exam-field"):
+                yield Label("Questions")
+                yield Input("20", type="integer", id="exam-questions")
+            with Horizontal(classes="exam-field"):
+                yield Label("Minutes")
+                yield Input(type="number", placeholder="empty: 2 per question", id="exam-minutes")
+            with Horizontal(classes="exam-field"):
+                yield Label("Domain")
+                yield Select(
+                    [(f"{n} {name}", n) for n, name in sorted(DOMAINS.items())],
+                    prompt="Every domain, in the SAA-C03 weights",
+                    id="exam-domain",
+                )
+            with Horizontal(classes="exam-field"):
+                yield Label("Seed")
+                yield Input(
+                    type="integer", placeholder="empty: a new exam; a seed repeats one", id="exam-seed"
+                )
             yield Static(id="exam-start-error")
             with Horizontal(id="exam-start-buttons"):
                 yield Button("Start (Enter)", id="exam-start-go", variant="primary")

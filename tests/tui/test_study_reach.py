@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 from tui_helpers import ready, static_text, terminal_text, type_line
 
@@ -64,6 +65,33 @@ async def test_the_exam_form_sets_questions_minutes_domain_and_seed(home: Path) 
         assert isinstance(exam, ExamScreen)
         assert (exam.count, exam.minutes, exam.seed) == (2, 3, 3)
         assert "Question 1 of 2 · 0 answered" in static_text(pilot, "#exam-status")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+async def test_the_exam_form_fits_the_terminal_and_is_filled_by_keys(
+    home: Path, size: tuple[int, int]
+) -> None:
+    """Every field, its label and the buttons are on the screen at once (at 80x24 the form used to run off
+    it, the buttons out of sight); Tab walks the fields and Enter in the last one starts the exam."""
+    async with EcrsimApp(pack_dir=STUDY_PACK).run_test(size=size) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ExamStart)
+        screen = form.region
+        dialog = form.query_one("#exam-start")
+        assert screen.contains_region(dialog.region)  # the border included: nothing cut
+        for widget in form.query(
+            "#exam-start Label, #exam-start Input, #exam-start Select, #exam-start Button"
+        ):
+            assert dialog.region.contains_region(widget.region), widget
+        await pilot.press("backspace", "backspace", "2", "tab", "3", "tab", "tab", "4", "enter")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        exam = pilot.app.screen
+        assert isinstance(exam, ExamScreen)
+        assert (exam.count, exam.minutes, exam.seed) == (2, 3, 4)
 
 
 async def test_finishing_with_open_questions_asks_and_revisit_brings_them_back(home: Path) -> None:
