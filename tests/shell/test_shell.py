@@ -73,6 +73,24 @@ def test_undo_restores_the_world_before_the_last_change_and_reset_the_start(shel
     assert shell.run_line("sim undo").status == 1
 
 
+def test_undo_after_a_push_that_changed_nothing_undoes_the_command_before_it(shell: Shell) -> None:
+    """A push refused before anything was uploaded is not what `sim undo` takes back ("Undid: docker push"
+    would claim a change that never was); a push that uploaded layers and then failed is."""
+    shell.run_line("aws ecr create-repository --repository-name web --image-tag-mutability IMMUTABLE")
+    shell.run_line(f"docker build -t {HOST}/web:v1 .")
+    assert shell.run_line(f"docker push {HOST}/web:v1").stderr.endswith("no basic auth credentials\n")
+    assert shell.run_line(f"docker push {HOST}/web:nope").status == 1  # no such local image
+    assert shell.run_line("sim undo").stdout == f"Undid: docker build -t {HOST}/web:v1 .\n"
+
+    shell.run_line(f"aws ecr get-login-password | docker login --username AWS --password-stdin {HOST}")
+    shell.run_line(f"docker build -t {HOST}/web:v1 .")
+    shell.run_line(f"docker push {HOST}/web:v1")
+    shell.run_line(f"docker build -t {HOST}/web:v1 .")  # a new image for the immutable tag
+    refused = shell.run_line(f"docker push {HOST}/web:v1")
+    assert refused.status == 1 and "cannot be overwritten" in refused.stderr
+    assert shell.run_line("sim undo").stdout == f"Undid: docker push {HOST}/web:v1\n"  # its layers went up
+
+
 def test_fork_is_independent(shell: Shell) -> None:
     fork = shell.fork()
     fork.run_line("aws ecr create-repository --repository-name web")

@@ -347,3 +347,25 @@ async def test_undo_reopens_a_completed_task_and_the_end_says_how_it_went(make_a
         screen.action_leave()
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen) and not app._notifications
+
+
+async def test_f8_after_a_push_that_failed_undoes_the_push_that_completed_the_task(make_app) -> None:
+    """A refused push changed nothing, so F8 takes back the command before it (here the push that completed
+    the task), and the guide reopens the task; "Undid" never names a command that changed nothing."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "2", "f7")
+        await pilot.pause()
+        task = screen.query_one(TaskView)
+        await type_line(pilot, LOGIN)
+        await type_line(pilot, f"docker push {HOST}/api:1.0")
+        assert task.done
+        await type_line(pilot, f"docker push {HOST}/api:2.0")  # no such local image: refused, nothing sent
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.pause()
+        undid = f"Undid: docker push {HOST}/api:1.0".replace(" ", "")
+        assert terminal_text(pilot).replace(" ", "").endswith(undid)  # (the panel wraps inside words)
+        assert not task.done and not screen.query_one(".task-status").display
+        assert "· aws ecr describe-images" in static_text(pilot, ".task-goals")
