@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from ecrsim.engine.explanation import ExplanationLine, LineKind
+from ecrsim.tui.option_list import OptionList
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult

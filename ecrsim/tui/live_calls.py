@@ -19,10 +19,11 @@ from rich.text import Text
 from textual import on
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Static
 from textual.widgets.option_list import Option
 
 from ecrsim.engine.arn import parse_arn
+from ecrsim.tui.option_list import OptionList
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult

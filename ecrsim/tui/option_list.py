@@ -1,17 +1,25 @@
-"""Textual's OptionList with the two ways it can raise in ordinary use taken out.
+"""Textual's OptionList and SelectionList with the two ways they can raise in ordinary use taken out.
 
 Textual 8.2.8's OptionList raises `OptionDoesNotExist` (not a LookupError) when asked for an id it does not
 hold, and `KeyError` on PageUp/PageDown while it has no room to lay out a single line (a terminal too small
-for it). Every option list in the app is this one, so neither reaches the learner.
+for it); SelectionList inherits both. Every option list in the app is one of these, so neither reaches the
+learner.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.widgets import OptionList as TextualOptionList
+from textual.widgets import SelectionList as TextualSelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
+SelectionType = TypeVar("SelectionType")
 
-class OptionList(TextualOptionList):
+
+class _Safe(TextualOptionList):
+    """What both lists change: a missing id is None, and a page is nothing to move by without room."""
+
     def index_of(self, option_id: str) -> int | None:
         """The index of the option with this id, or None when the list no longer holds it."""
         try:
@@ -30,3 +38,11 @@ class OptionList(TextualOptionList):
     def _has_room(self) -> bool:
         """Whether any line is laid out: with none, a page is nothing to move by."""
         return bool(self.scrollable_content_region)
+
+
+class OptionList(_Safe):
+    pass
+
+
+class SelectionList(TextualSelectionList[SelectionType], _Safe):
+    pass

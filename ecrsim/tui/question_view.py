@@ -16,9 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Button, OptionList, SelectionList, Static
+from textual.widgets import Button, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
+
+from ecrsim.tui.option_list import OptionList, SelectionList
 
 MAX_KEYED_CHOICES = 9
 _CODE = re.compile(r"`([^`]+)`")

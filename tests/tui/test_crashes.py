@@ -98,3 +98,33 @@ async def test_every_home_lookup_survives_a_pack_of_nothing(tmp_path: Path) -> N
         await pilot.press("down", "pagedown", "ctrl+f", "x", "enter", "escape", "up", "pageup")
         await pilot.pause()
         assert pilot.app.return_code is None
+
+
+async def test_every_option_list_in_a_scenario_is_the_one_that_cannot_raise(make_app) -> None:
+    """The choices (one right answer or several), the Explain panel's history and the Live tab's list are
+    ecrsim.tui.option_list's, which neither raises on a missing id nor on a page key without room
+    (Textual's raised KeyError there); each one pages in a 40x12 terminal with the app still running."""
+    from ecrsim.tui.option_list import OptionList as SafeOptionList
+    from ecrsim.tui.option_list import SelectionList as SafeSelectionList
+
+    app = make_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(pilot)
+        app.open_scenario("tui-readonly")
+        await pilot.pause()
+        await pilot.press("enter", "pagedown", "pageup", "2", "f7")  # one answer, then several
+        await pilot.pause()
+        await pilot.press("pagedown", "pageup", "3", "4", "s")
+        await pilot.pause()
+        screen = app.screen
+        lists = list(screen.query(OptionList))
+        kinds = {type(widget) for widget in lists}
+        assert kinds == {SafeOptionList, SafeSelectionList}, kinds
+        assert {"explain-calls", "live-calls"} <= {widget.id for widget in lists}
+        for widget in lists:
+            widget.styles.height = 2  # a list squeezed to its border: no room for a line
+            widget.focus()
+            await pilot.pause()
+            await pilot.press("pageup", "pagedown")
+            await pilot.pause()
+        assert app.return_code is None and app.screen is screen
