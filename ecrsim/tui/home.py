@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
 
 SANDBOX_ID = "sandbox"
-COLUMNS_WIDTH = 48  # indent, domain, difficulty, progress, the list's border and scrollbar
+COLUMNS_WIDTH = 44  # indent, domain, difficulty, progress, the list's border, padding and scrollbar
 
 
 def _notice(text: str) -> Option:
