@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -21,7 +22,13 @@ Completer = Callable[[str], list[str]]
 
 
 class CommandInput(Input):
-    """An Input with shell-like history (up/down) and completion (tab)."""
+    """An Input with shell-like history (up/down) and completion (tab), that takes a burst of keys at once.
+
+    A paste from a terminal without bracketed paste arrives as one key per character. Textual's Input
+    inserts each one: it re-measures the whole line and posts a `Changed` holding a new copy of the value
+    per key, behind the keys still queued, so a 28 KB paste took a minute and 300 MB. Here printable keys
+    are gathered and inserted together once the keys already queued have been read (benchmarks/paste.py).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Earlier command", id="terminal.history_back", show=False),
@@ -35,6 +42,34 @@ class CommandInput(Input):
         self.history: list[str] = []
         self._position = 0  # index into history; len(history) means the line being typed
         self._draft = ""
+        self._typed: list[str] = []  # printable keys not yet inserted
+
+    # Textual calls each class's own `_on_key`/`_on_paste` in turn, down the MRO, unless one prevents the
+    # default: these run before Input's.
+    def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character is not None:
+            event.stop()
+            event.prevent_default()  # Input's would insert it now
+            self._restart_blink()
+            self._typed.append(event.character)
+            if len(self._typed) == 1:
+                self.call_after_refresh(self.flush_typed)
+        else:
+            self.flush_typed()  # a key that edits or submits acts on everything typed before it
+
+    def _on_paste(self, event: events.Paste) -> None:
+        self.flush_typed()
+
+    def flush_typed(self) -> None:
+        """Insert the keys gathered so far, as Textual inserts one (over the selection, if any)."""
+        if not self._typed:
+            return
+        text, self._typed = "".join(self._typed), []
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
 
     def remember(self, line: str) -> None:
         if line.strip() and (not self.history or self.history[-1] != line):

@@ -9,6 +9,7 @@ from tui_helpers import ready, static_text, terminal_text, type_line
 from ecrsim.tui.help import HelpScreen
 from ecrsim.tui.home import HomeScreen
 from ecrsim.tui.scenario_screen import ScenarioScreen
+from ecrsim.tui.terminal import CommandInput
 from ecrsim.tui.world_picker import WorldPicker
 
 
@@ -169,3 +170,31 @@ async def test_f11_fills_the_screen_with_the_focused_panel_and_back(make_app) ->
         await pilot.pause()
         assert screen.maximized is screen.query_one("#side")
         assert screen.query_one("#side").region.width == 80  # the whole screen, not its usual half
+
+
+async def test_a_burst_of_keys_goes_in_at_once_then_enter_runs_it(make_app) -> None:
+    """A paste delivered as one key per character (no bracketed paste) is taken in a few insertions, not
+    one per key: each insertion re-measured the whole line and left a copy of it queued, so a 28 KB paste
+    took a minute and 300 MB (benchmarks/paste.py measures it). Enter, right behind it, runs all of it."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _sandbox(pilot)
+        command = screen.query_one("#terminal-input", CommandInput)
+        command.focus()
+        await pilot.pause()
+        changes: list[str] = []
+        command.watch(command, "value", lambda value: changes.append(value), init=False)
+        text = "sim advance 1h # " + "x" * 3000
+        for char in text:
+            app.post_message(events.Key(char, char))
+        app.post_message(events.Key("enter", None))
+        for _ in range(250):
+            await pilot.pause(0.02)
+            if command.history:
+                break
+        assert command.history == [text] and command.value == ""
+        await pilot.pause()
+        assert "Clock advanced by 1h" in terminal_text(pilot)
+        assert len(changes) < len(text) / 10, len(changes)  # a few insertions, not one per key
