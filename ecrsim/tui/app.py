@@ -138,8 +138,10 @@ class EcrsimApp(App[None]):
 
     def action_command_palette(self) -> None:
         """One palette at most: under help (F1 pressed over it) a second would collide with the first."""
-        if not any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
-            super().action_command_palette()
+        from ecrsim.tui.palette import Palette
+
+        if self.use_command_palette and not any(isinstance(s, CommandPalette) for s in self.screen_stack):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

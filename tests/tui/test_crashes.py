@@ -128,3 +128,23 @@ async def test_every_option_list_in_a_scenario_is_the_one_that_cannot_raise(make
             await pilot.press("pageup", "pagedown")
             await pilot.pause()
         assert app.return_code is None and app.screen is screen
+
+
+async def test_enter_twice_in_the_palette_runs_the_command_once(make_app) -> None:
+    """A second Enter that arrives before the palette has closed (a fast double press; the monkey's pace)
+    selected again from a palette already dismissed: ScreenStackError, and the command ran twice."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p", *"progress")
+        await pilot.pause(0.3)  # the palette's search has answered
+        await pilot.app.workers.wait_for_complete()
+        app.post_message(events.Key("enter", None))
+        app.post_message(events.Key("enter", None))
+        app.post_message(events.Key("enter", None))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.return_code is None
+        assert [type(screen).__name__ for screen in app.screen_stack] == ["HomeScreen", "ProgressScreen"]
