@@ -39,4 +39,5 @@ class Briefing(VerticalScroll):
             yield Button("Start  (Enter)", id="briefing-start", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#briefing-start").focus()
+        for start in self.query("#briefing-start"):  # none if the screen closed before it mounted
+            start.focus()

@@ -25,6 +25,7 @@ class Confirm(ModalScreen[str | None]):
     #confirm-buttons { height: auto; margin-top: 1; }
     #confirm-buttons Button { margin-right: 2; }
     """
+    AUTO_FOCUS = "Button"  # the first: the safe choice
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="confirm.cancel"),
         Binding("left", "app.focus_previous", show=False),
@@ -43,9 +44,6 @@ class Confirm(ModalScreen[str | None]):
             with Horizontal(id="confirm-buttons"):
                 for n, (choice_id, label) in enumerate(self.choices):
                     yield Button(label, id=f"confirm-{choice_id}", variant="primary" if n == 0 else "default")
-
-    def on_mount(self) -> None:
-        self.query(Button).first().focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

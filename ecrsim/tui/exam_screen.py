@@ -20,12 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from ecrsim.tui.confirm import Confirm
 from ecrsim.tui.focus import focus_first
 from ecrsim.tui.handback import hand_back
 from ecrsim.tui.question_view import QuestionView
+from ecrsim.tui.title_header import Header
 
 if TYPE_CHECKING:
     from ecrsim.scenarios.exam import Exam

@@ -91,6 +91,7 @@ def shell_help() -> str:
 
 
 class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close help", id="help.close"),
     ]
@@ -100,5 +101,3 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown(help_markdown())
         yield Static("escape closes help", id="help-hint")
 
-    def on_mount(self) -> None:
-        self.query_one("#help-body").focus()

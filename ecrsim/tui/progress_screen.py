@@ -18,10 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from ecrsim.tui.commands import EntryProvider
 from ecrsim.tui.handback import hand_back
+from ecrsim.tui.title_header import Header
 
 if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from ecrsim.tui.focus import focus_first
 from ecrsim.tui.handback import hand_back
@@ -27,6 +27,7 @@ from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.task_view import TaskView
 from ecrsim.tui.terminal import Terminal
+from ecrsim.tui.title_header import Header
 
 if TYPE_CHECKING:
     from ecrsim.scenarios.cards import Pack, PackCard, Stop

@@ -30,6 +30,7 @@ from ecrsim.tui.briefing import Briefing
 from ecrsim.tui.explain_view import ExplainView
 from ecrsim.tui.focus import focus_first
 from ecrsim.tui.guide_log import GuideLog
+from ecrsim.tui.handback import on_stack
 from ecrsim.tui.live_calls import LiveCalls
 from ecrsim.tui.off_thread import in_thread
 from ecrsim.tui.question_view import QuestionView
@@ -110,6 +111,8 @@ class ScenarioScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: ctrl+p is in F1 help
 
     def on_mount(self) -> None:
+        if not on_stack(self):  # closed before it mounted (Enter, then Escape faster than a frame)
+            return
         self.refresh_world()
         if self.session.is_sandbox:
             self._begin()

@@ -148,3 +148,39 @@ async def test_enter_twice_in_the_palette_runs_the_command_once(make_app) -> Non
         await pilot.pause()
         assert app.return_code is None
         assert [type(screen).__name__ for screen in app.screen_stack] == ["HomeScreen", "ProgressScreen"]
+
+
+def _openers() -> dict[str, object]:
+    from ecrsim.tui import progress_screen
+    from ecrsim.tui.confirm import Confirm
+    from ecrsim.tui.help import HelpScreen
+    from ecrsim.tui.world_picker import WorldPicker
+
+    return {
+        "progress": progress_screen.open_progress,
+        "review": progress_screen.open_review,
+        "exam": progress_screen.open_exam,
+        "help": lambda app: app.push_screen(HelpScreen()),
+        "confirm": lambda app: app.push_screen(Confirm("Reset?", [("keep", "Keep"), ("reset", "Reset")])),
+        "worlds": lambda app: app.push_screen(WorldPicker(app.entries)),
+        "scenario": lambda app: app.open_scenario("tui-first-push"),
+        "sandbox": lambda app: app.open_sandbox(),
+    }
+
+
+@pytest.mark.parametrize("screen", list(_openers()))
+async def test_leaving_a_screen_the_moment_it_opens(make_app, screen: str) -> None:
+    """A screen closed before it had mounted (a key and Escape faster than a frame): a study screen's header
+    updated its title after its parts were removed, the exam form focused a field already gone; either
+    NoMatches ended the app."""
+    import asyncio
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        for _ in range(3):
+            _openers()[screen](app)
+            await asyncio.sleep(0)
+            app.pop_screen()
+            await pilot.pause()
+        assert app.return_code is None and isinstance(app.screen, HomeScreen)
