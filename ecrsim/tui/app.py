@@ -141,7 +141,7 @@ class EcrsimApp(App[None]):
         from ecrsim.tui.palette import Palette
 
         if self.use_command_palette and not any(isinstance(s, CommandPalette) for s in self.screen_stack):
-            self.push_screen(Palette(id="--command-palette"))
+            self.push_screen(Palette())  # no id: one still being removed would collide with it
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -100,4 +100,3 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Markdown(help_markdown())
         yield Static("escape closes help", id="help-hint")
-

@@ -1,15 +1,20 @@
-"""Textual's command palette, which selects at most once.
+"""Textual's command palette, which selects at most once and may be closed at any moment.
 
 Textual 8.2.8's palette handles every Enter, click or option chosen that reaches it, even after it has
 dismissed itself: a second Enter pressed before it closed (a quick double press) popped the screen under it
 and ran the command again, and with only the home screen left raised ScreenStackError. Once it is no
-longer the screen on top, this one lets no selection through to Textual's handlers.
+longer the screen on top, this one lets no selection through to Textual's handlers. And its search, a
+worker, queried its list after a palette closed at once (ctrl+p, Escape) had lost it: NoMatches, which
+ended the app; here a search whose palette is gone shows nothing.
 """
 
 from __future__ import annotations
 
-from textual import on
+from contextlib import suppress
+
+from textual import on, work
 from textual.command import CommandPalette
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList
 
@@ -23,3 +28,8 @@ class Palette(CommandPalette):
         if self.app.screen is not self:
             event.stop()
             event.prevent_default()
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        with suppress(NoMatches):  # the palette closed while it searched: there is no list to fill
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)  # type: ignore[attr-defined]

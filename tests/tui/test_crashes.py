@@ -184,3 +184,22 @@ async def test_leaving_a_screen_the_moment_it_opens(make_app, screen: str) -> No
             app.pop_screen()
             await pilot.pause()
         assert app.return_code is None and isinstance(app.screen, HomeScreen)
+
+
+async def test_the_palette_closed_and_opened_again_at_once(make_app) -> None:
+    """ctrl+p, Escape, ctrl+p faster than a frame: the new palette took the id of the one still being
+    removed (DuplicateIds '--command-palette' ended the app)."""
+    import asyncio
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        for _ in range(3):
+            app.action_command_palette()
+            await asyncio.sleep(0)
+            app.pop_screen()
+            app.action_command_palette()
+            await pilot.pause()
+            app.pop_screen()
+            await pilot.pause()
+        assert app.return_code is None and isinstance(app.screen, HomeScreen)

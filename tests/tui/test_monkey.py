@@ -3,11 +3,15 @@ UI serves. Any exception fails the test with the seed that replays it:
 
     ECRSIM_MONKEY_SEED=1234 pytest tests/tui/test_monkey.py
 
-Each run is bounded by a number of events and by time, so it stays a small share of CI.
+Each run is bounded by a number of events and by time, so it stays a small share of CI. Events are posted
+as the terminal driver posts them and the monkey yields between them without waiting for the screen; every
+SETTLE_EVERY actions it waits for everything posted to be handled and a frame drawn (waiting after each
+event, it managed some 60-120 events in its time on a loaded machine).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import time
@@ -20,8 +24,13 @@ from tui_helpers import PACK, ready
 
 from ecrsim.tui.app import EcrsimApp
 
-EVENTS = 1000  # per run: the four runs make a few thousand on an idle machine
-SECONDS = 12.0  # per run, whatever the machine: stop early rather than hold CI
+EVENTS = 3000  # input events (keys, clicks) per run: on CI's two idle cores the four make a few thousand
+SECONDS = 20.0  # per run, whatever the machine: stop early rather than hold CI
+SETTLE_EVERY = 10  # actions (a key, a click, a command typed) between waits for the app to catch up
+# Events per CPU second the run got, at the least: fewer means the monkey was waiting rather than driving
+# the app. Measured: about 45 (so a run with a core to itself makes some 900 events); a loaded machine
+# gives a run less CPU, hence fewer events in its time, but not fewer per CPU second.
+MINIMUM_RATE = 15
 
 KEYS = [  # (key, the character it types)
     *((key, None) for key in ("up", "down", "left", "right", "pageup", "pagedown", "home", "end")),
@@ -52,55 +61,61 @@ COMMANDS = [
 SEEDS = [int(os.environ["ECRSIM_MONKEY_SEED"])] if "ECRSIM_MONKEY_SEED" in os.environ else [1, 2]
 
 
-async def _settle(pilot) -> None:
-    """Let the app handle what was posted. Not `pilot.press`/`click`: each waits for the whole process to
-    look idle, up to a second, which would leave the monkey a handful of events in its time."""
-    await pilot.pause(0)
-
-
 async def _key(pilot, key: str, char: str | None) -> None:
     pilot.app.post_message(events.Key(key, char))
-    await _settle(pilot)
+    await asyncio.sleep(0)
 
 
 async def _click(pilot, x: int, y: int) -> None:
     for kind in (events.MouseDown, events.MouseUp, events.Click):
         pilot.app.post_message(kind(None, x, y, 0, 0, 1, False, False, False, screen_x=x, screen_y=y))
-    await _settle(pilot)
+    await asyncio.sleep(0)
 
 
-async def _event(pilot, rng: random.Random, width: int, height: int) -> None:
-    """One thing a learner might do: press a key, click somewhere, type a command, open a study screen."""
+async def _event(pilot, rng: random.Random, width: int, height: int) -> int:
+    """One thing a learner might do: press a key, click somewhere, type a command, open a study screen.
+    Returns how many input events that was (a command typed is a key per character, then Enter)."""
     roll = rng.random()
     app = pilot.app
     if roll < 0.08:
         await _click(pilot, rng.randrange(width), rng.randrange(height))
-    elif roll < 0.16 and isinstance(app.focused, Input):
-        app.focused.value = rng.choice(COMMANDS)
-        await _key(pilot, "enter", None)
-    elif roll < 0.18:
+        return 1
+    if roll < 0.1:
         from ecrsim.tui.progress_screen import open_exam, open_progress, open_review
 
         rng.choice([open_review, open_exam, open_progress])(app)
-        await _settle(pilot)
-    else:
-        await _key(pilot, *rng.choice(KEYS))
+        await asyncio.sleep(0)
+        return 1
+    if roll < 0.35 and isinstance(app.focused, Input):
+        command = rng.choice(COMMANDS)
+        for char in command:  # typed, as a learner or a paste types it
+            app.post_message(events.Key(char, char))
+        await _key(pilot, "enter", None)
+        return len(command) + 1
+    await _key(pilot, *rng.choice(KEYS))
+    return 1
 
 
-async def _monkey(seed: int, size: tuple[int, int], tmp_path: Path) -> int:
-    """Run one seeded monkey; return how many events it managed in its time."""
+async def _monkey(seed: int, size: tuple[int, int], tmp_path: Path) -> tuple[int, float]:
+    """Run one seeded monkey; return how many input events it managed in its time, and the CPU seconds
+    the process spent meanwhile."""
+    cpu = time.process_time()
     rng = random.Random(seed)
-    done = 0
+    done = actions = 0
     deadline = time.monotonic() + SECONDS
     while done < EVENTS and time.monotonic() < deadline:
         app = EcrsimApp(pack_dir=PACK)
         async with app.run_test(size=size) as pilot:
             await ready(pilot)
             while done < EVENTS and time.monotonic() < deadline and app.return_code is None:
-                await _event(pilot, rng, *size)
-                done += 1
+                done += await _event(pilot, rng, *size)
+                actions += 1
+                if actions % SETTLE_EVERY == 0:
+                    # Everything posted handled, and a frame drawn; not `pause()`, which also waits (up to
+                    # a second) for the process to look idle, never the case while a worker loads
+                    await pilot.pause(0)
             await pilot.pause()
-    return done
+    return done, time.process_time() - cpu
 
 
 @pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
@@ -110,10 +125,23 @@ async def test_random_use_never_crashes(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # the palette's "save screenshot" writes where it runs
     try:
-        events = await _monkey(seed, size, tmp_path)
+        events, cpu = await _monkey(seed, size, tmp_path)
     except Exception as error:
         pytest.fail(
             f"the monkey crashed the UI: {type(error).__name__}: {error}\n"
             f"replay: ECRSIM_MONKEY_SEED={seed} pytest tests/tui/test_monkey.py -k {size[0]}x{size[1]}"
         )
-    assert events >= 10  # it really drove the app
+    assert events >= min(EVENTS, MINIMUM_RATE * cpu), f"only {events} events in {cpu:.1f} CPU seconds"
+
+
+async def test_the_monkey_fails_on_an_exception_in_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pacing that leaves the app work queued still brings its exceptions out: F10 made to fail."""
+
+    def broken(self: EcrsimApp) -> None:
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(EcrsimApp, "action_toggle_theme", broken)
+    with pytest.raises(RuntimeError, match="planted"):
+        await _monkey(1, (80, 24), tmp_path)
