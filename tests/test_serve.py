@@ -1,6 +1,7 @@
 """`ecrsim serve`: its arguments, the page (offline, titled), and what a browser, hostile or not, can do
 through the websocket. The tabs are a stub speaking Textual's web-driver protocol (tests/serve_tab_stub.py),
-so these tests need no UI; the real UI's memory is measured by benchmarks/serve_memory.py."""
+so these tests need no UI; the real UI in a real browser, offline, is tests/test_serve_browser.py, and its
+memory is measured by benchmarks/serve_memory.py."""
 
 from __future__ import annotations
 
