@@ -278,7 +278,7 @@ class ScenarioScreen(Screen[None]):
 
     # -- questions ----------------------------------------------------------------------------------------
     @on(QuestionView.Answered)
-    def _answered(self, event: QuestionView.Answered) -> None:
+    async def _answered(self, event: QuestionView.Answered) -> None:
         seconds = self.clock() - self.step_shown  # before marking, which runs the simulation
         verdict = self.session.answer(event.choices)
         view = event.control if isinstance(event.control, QuestionView) else self._current_view()
@@ -297,7 +297,19 @@ class ScenarioScreen(Screen[None]):
         step = self.session.step_index
         self._record(lambda progress, sid: progress.answer(sid, step, event.choices, correct=verdict.correct))
         self._review(Attempt("question", verdict.correct, seconds=seconds))
-        self._guide(Static("F7: next step", classes="dim next-hint"))
+        log = self.query_one(GuideLog)
+        log.focus()  # the choices are disabled now: arrows scroll the verdict, the footer shows the keys
+        # Scrolled once the verdict and the hint are laid out: after they have mounted, then a refresh.
+        await log.mount(Static("F7: next step", classes="dim next-hint"))
+        self.call_after_refresh(self._verdict_in_view, view)
+
+    def _verdict_in_view(self, view: QuestionView) -> None:
+        """The verdict from its first line, with "F7: next step" under it when both fit: scrolled to the
+        end, an 80x24 guide showed only the last reasons of a long verdict, not whether it was right."""
+        log = self.query_one(GuideLog)
+        for result in view.query(".question-result"):
+            top = result.region.y - log.content_region.y + log.scroll_y  # where it starts in the log
+            log.scroll_to(y=min(log.max_scroll_y, top), animate=False, immediate=True)
 
     # -- actions ------------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

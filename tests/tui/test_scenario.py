@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from fsrs import Rating
 from textual.widgets import OptionList, SelectionList, TabbedContent
 from tui_helpers import HOST, ready, static_text, terminal_text, type_line
@@ -369,3 +370,30 @@ async def test_f8_after_a_push_that_failed_undoes_the_push_that_completed_the_ta
         assert terminal_text(pilot).replace(" ", "").endswith(undid)  # (the panel wraps inside words)
         assert not task.done and not screen.query_one(".task-status").display
         assert "· aws ecr describe-images" in static_text(pilot, ".task-goals")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+async def test_after_an_answer_the_verdict_shows_from_its_first_line_and_the_guide_has_focus(
+    make_app, size: tuple[int, int]
+) -> None:
+    """Scrolled to the end, a verdict longer than the panel showed only its last reasons (at 80x24 not even
+    whether the answer was right), and focus was nowhere (the choices disabled), so no key scrolled it."""
+    from ecrsim.tui.guide_log import GuideLog
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "1")
+        await pilot.pause()
+        await pilot.pause()
+        log = screen.query_one(GuideLog)
+        result = screen.query(".question-result").last()
+        assert "✗ Not quite" in str(result.content)
+        view = log.content_region
+        assert view.y <= result.region.y < view.bottom  # its first line is in the panel
+        if result.region.height + 2 <= view.height:  # room for it and the hint: both are shown
+            assert view.contains_region(screen.query_one(".next-hint").region)
+        assert app.focused is log
+        await pilot.press("up")  # the keys scroll the guide
+        await pilot.pause()
+        assert log.scroll_y < log.max_scroll_y or log.max_scroll_y == 0
