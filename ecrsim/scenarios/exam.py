@@ -138,6 +138,19 @@ class Exam:
     def unanswered(self) -> list[int]:
         return [i for i in range(len(self.questions)) if i not in self.answers]
 
+    def open_questions_line(self) -> str:
+        """What is still open, by question number: "Flagged: none. Unanswered: questions 3, 5." ("Unanswered:
+        3" read as a count)."""
+
+        def numbers(indexes: list[int]) -> str:
+            if not indexes:
+                return "none"
+            return ("question " if len(indexes) == 1 else "questions ") + ", ".join(
+                str(i + 1) for i in indexes
+            )
+
+        return f"Flagged: {numbers(sorted(self.flagged))}. Unanswered: {numbers(self.unanswered())}."
+
     def result(self) -> ExamResult:
         return ExamResult(
             [ExamItem(q, self.answers.get(i, []), i in self.flagged) for i, q in enumerate(self.questions)]

@@ -236,9 +236,7 @@ class _Sitting:
             for index in range(len(self.exam.questions)):
                 self.ask(index)
             while self.exam.flagged or self.exam.unanswered():
-                flagged = ", ".join(str(i + 1) for i in sorted(self.exam.flagged)) or "none"
-                unanswered = ", ".join(str(i + 1) for i in self.exam.unanswered()) or "none"
-                self.say(f"\nFlagged: {flagged}. Unanswered: {unanswered}.")
+                self.say("\n" + self.exam.open_questions_line())
                 line = self.read("Question number to revisit, or Enter to finish: ")
                 if not line:
                     return

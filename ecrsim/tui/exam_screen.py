@@ -44,7 +44,7 @@ class ExamScreen(Screen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Leave", id="exam.leave"),
-        Binding("f5", "revisit", "Flagged/unanswered", id="exam.revisit"),
+        Binding("f5", "revisit", "Revisit", id="exam.revisit"),  # a flagged or unanswered question
         Binding("f6", "move(-1)", "Previous", id="exam.previous"),
         Binding("f7", "move(1)", "Next", id="exam.next"),
         Binding("f8", "flag", "Flag", id="exam.flag"),
@@ -78,7 +78,7 @@ class ExamScreen(Screen[None]):
         yield Header()
         yield Static("Setting the exam…", id="exam-status")
         yield VerticalScroll(id="exam-body")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # 80 columns: F9 and F1 must show
 
     def on_mount(self) -> None:
         self.sub_title = "Exam"
@@ -201,8 +201,6 @@ class ExamScreen(Screen[None]):
         if not waiting:
             self.action_finish()
             return
-        flagged = ", ".join(str(i + 1) for i in sorted(self.exam.flagged)) or "none"
-        unanswered = ", ".join(str(i + 1) for i in self.exam.unanswered()) or "none"
 
         async def chosen(choice: str | None) -> None:
             if choice == "finish":
@@ -212,7 +210,7 @@ class ExamScreen(Screen[None]):
 
         self.app.push_screen(
             Confirm(
-                f"Flagged: {flagged}. Unanswered: {unanswered}.\nFinish and score the exam now?",
+                f"{self.exam.open_questions_line()}\nFinish and score the exam now?",
                 [("revisit", f"Revisit question {waiting[0] + 1}"), ("finish", "Finish and score")],
             ),
             chosen,

@@ -168,9 +168,9 @@ def test_an_exam_gives_no_feedback_until_the_end_then_every_explanation() -> Non
 
 def test_flagged_and_skipped_questions_can_be_revisited_before_the_end() -> None:
     text = sit("1f\n\n1\n1\n2\n2\n\n")
-    assert "Flagged: 1. Unanswered: 2." in text
+    assert "Flagged: question 1. Unanswered: question 2." in text
     assert "(Your answer: none.)" not in text  # the skipped question shows no answer line
-    assert "Question 2 of 4" in text.split("Flagged: 1. Unanswered: 2.")[1]  # revisited
+    assert "Question 2 of 4" in text.split("Flagged: question 1. Unanswered: question 2.")[1]  # revisited
     assert "2. [" in text and "(flagged)" in text
     assert "Unanswered: none" in text.split("Score")[0]
 

@@ -130,3 +130,20 @@ async def test_f9_in_the_sandbox_asks_before_resetting_the_world(make_app) -> No
         await pilot.pause()
         assert "The world is back" not in terminal_text(pilot)
         assert "web" in static_text(pilot, "#world-text")
+
+
+async def test_at_80x24_the_exam_footer_shows_every_key_and_the_confirm_names_questions(home: Path) -> None:
+    """The footer cut "f9 Finish" off at 80 columns; "Unanswered: 3" read as a count of questions."""
+    from textual.widgets._footer import FooterKey
+
+    async with EcrsimApp(pack_dir=STUDY_PACK).run_test(size=(80, 24)) as pilot:
+        await pilot.app.push_screen(ExamScreen(3, seed=3, now=lambda: T0, clock=lambda: 0.0))
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        keys = list(pilot.app.screen.query(FooterKey))
+        assert {key.description for key in keys} >= {"Finish", "Revisit", "Help"}
+        assert all(key.region.width and key.region.right <= 80 for key in keys)
+        await pilot.press("1", "f9")  # question 1 answered; 2 and 3 open
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, Confirm)
+        assert "Flagged: none. Unanswered: questions 2, 3." in static_text(pilot, "Static")
