@@ -153,13 +153,15 @@ class ScenarioScreen(Screen[None]):
             self._guide(view)
             self.action_show_tab("guide")
             self.call_after_refresh(focus_first, view, ".question-choices")
-            # the question's top in view, not the end of its last choice
-            self.call_after_refresh(view.scroll_visible, top=True, animate=False)
         else:
             view = TaskView(step.text, step.hints, step.solution, classes="step")
             self._guide(view)
             self.call_after_refresh(view.show_goals, self.session.goals())
             self.call_after_refresh(self.action_focus_terminal)
+        if step is not None:
+            # The new step's top in view, not the end of its last choice; and a task, not the verdict
+            # before it (scrolled to the end before the task was laid out, the guide stayed on the verdict).
+            self.call_after_refresh(view.scroll_visible, top=True, animate=False)
         self.refresh_world()
 
     def _show(self, happenings: list[Happening]) -> None:

@@ -397,3 +397,23 @@ async def test_after_an_answer_the_verdict_shows_from_its_first_line_and_the_gui
         await pilot.press("up")  # the keys scroll the guide
         await pilot.pause()
         assert log.scroll_y < log.max_scroll_y or log.max_scroll_y == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+async def test_f7_brings_the_task_into_view_from_its_top(make_app, size: tuple[int, int]) -> None:
+    """After a long verdict, F7 set the task below it and left the guide on the verdict: the learner saw
+    no task, only the terminal taking focus."""
+    from ecrsim.tui.guide_log import GuideLog
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        screen = await _open(pilot, "tui-first-push")
+        await pilot.press("enter", "1")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        await pilot.pause()
+        task = screen.query_one(TaskView)
+        view = screen.query_one(GuideLog).content_region
+        assert view.y <= task.region.y < view.bottom
+        assert app.focused is screen.query_one("#terminal-input")
