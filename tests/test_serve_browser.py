@@ -16,7 +16,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from typing import Any
 import pytest
 
 aiohttp = pytest.importorskip("aiohttp")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from serve_memory import TARGET_MB, children, free_port, rss_mb  # noqa: E402  (the benchmark's measures)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -37,34 +38,7 @@ pytestmark = [
 ]
 
 TABS = 3
-TARGET_MB = 100.0
 TIMEOUT = 90.0  # per tab, to draw its home screen: the tabs start their UIs at once on a shared machine
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for {pid}")
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 async def _until_up(session: Any, url: str) -> Any:
@@ -105,7 +79,7 @@ class Tab:
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ECRSIM_HOME": str(tmp_path / "home")}
     server = subprocess.Popen(
         [sys.executable, "-m", "ecrsim", "serve", "--port", str(port), "--host", "127.0.0.1"],
@@ -121,7 +95,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, subprocess.Popen[by
 
 @pytest.fixture
 async def browser(tmp_path: Path) -> AsyncIterator[str]:
-    port = _free_port()
+    port = free_port()
     assert CHROMIUM is not None
     chromium = subprocess.Popen(
         [
@@ -183,9 +157,9 @@ async def test_three_tabs_offline_draw_the_ui_and_stay_under_100_mb(
             assert not outside, f"the page fetched from outside: {outside}"
             assert not tab.failures, f"requests failed: {tab.failures}"
             assert any(r.endswith("/static/js/textual.js") for r in tab.requests)
-        processes = _children(server.pid)
+        processes = children(server.pid)
         assert len(processes) == TABS  # one ecrsim per tab
-        sizes = {pid: _rss_mb(pid) for pid in processes}
+        sizes = {pid: rss_mb(pid) for pid in processes}
         assert max(sizes.values()) < TARGET_MB, sizes
         for tab in tabs:
             await tab.websocket.close()
