@@ -47,4 +47,6 @@ class Confirm(ModalScreen[str | None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
+        if not self.is_current:  # a second press before it closed: the first one answered
+            return
         self.dismiss((event.button.id or "").removeprefix("confirm-"))

@@ -76,6 +76,8 @@ class ExamStart(ModalScreen[ExamOptions | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#exam-start-go")
     def _start(self) -> None:
+        if not self.is_current:  # a second Enter before the form closed: it has its answer already
+            return
         options = self._options()
         if options is not None:
             self.dismiss(options)

@@ -3,7 +3,7 @@
 Textual 8.2.8's OptionList raises `OptionDoesNotExist` (not a LookupError) when asked for an id it does not
 hold, and `KeyError` on PageUp/PageDown while it has no room to lay out a single line (a terminal too small
 for it); SelectionList inherits both. Every option list in the app is one of these, so neither reaches the
-learner.
+learner. (The command palette's list is Textual's own: ecrsim.tui.palette asks `can_page` first.)
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from textual.widgets.option_list import OptionDoesNotExist
 SelectionType = TypeVar("SelectionType")
 
 
+def can_page(option_list: TextualOptionList) -> bool:
+    """Whether any line is laid out: with none (no room), Textual's page keys raise KeyError."""
+    return bool(option_list.scrollable_content_region)
+
+
 class _Safe(TextualOptionList):
     """What both lists change: a missing id is None, and a page is nothing to move by without room."""
 
@@ -28,16 +33,12 @@ class _Safe(TextualOptionList):
             return None
 
     def action_page_up(self) -> None:
-        if self._has_room():
+        if can_page(self):
             super().action_page_up()
 
     def action_page_down(self) -> None:
-        if self._has_room():
+        if can_page(self):
             super().action_page_down()
-
-    def _has_room(self) -> bool:
-        """Whether any line is laid out: with none, a page is nothing to move by."""
-        return bool(self.scrollable_content_region)
 
 
 class OptionList(_Safe):

@@ -5,7 +5,8 @@ dismissed itself: a second Enter pressed before it closed (a quick double press)
 and ran the command again, and with only the home screen left raised ScreenStackError. Once it is no
 longer the screen on top, this one lets no selection through to Textual's handlers. And its search, a
 worker, queried its list after a palette closed at once (ctrl+p, Escape) had lost it: NoMatches, which
-ended the app; here a search whose palette is gone shows nothing.
+ended the app; here a search whose palette is gone shows nothing. Its list is a Textual OptionList, whose
+page keys raise KeyError without room (ecrsim.tui.option_list): here they wait for room.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 from contextlib import suppress
 
 from textual import on, work
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList
+
+from ecrsim.tui.option_list import can_page
 
 
 class Palette(CommandPalette):
@@ -33,3 +36,8 @@ class Palette(CommandPalette):
     async def _gather_commands(self, search_value: str) -> None:
         with suppress(NoMatches):  # the palette closed while it searched: there is no list to fill
             await CommandPalette._gather_commands.__wrapped__(self, search_value)  # type: ignore[attr-defined]
+
+    def _action_command_list(self, action: str) -> None:
+        if action in ("page_up", "page_down") and not all(map(can_page, self.query(CommandList))):
+            return
+        super()._action_command_list(action)

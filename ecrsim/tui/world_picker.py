@@ -40,4 +40,5 @@ class WorldPicker(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected, "#picker-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        if self.is_current:  # (not a second choice before it closed: the first one answered)
+            self.dismiss(event.option.id)

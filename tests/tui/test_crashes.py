@@ -203,3 +203,44 @@ async def test_the_palette_closed_and_opened_again_at_once(make_app) -> None:
             app.pop_screen()
             await pilot.pause()
         assert app.return_code is None and isinstance(app.screen, HomeScreen)
+
+
+async def test_enter_twice_on_the_exam_form_starts_one_exam(make_app) -> None:
+    """Two Enters before the form closed answered it twice: InvalidStateError ended the app."""
+    from textual import events
+
+    from ecrsim.tui.exam_screen import ExamScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f7")
+        await pilot.pause()
+        app.post_message(events.Key("enter", None))
+        app.post_message(events.Key("enter", None))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.return_code is None
+        assert sum(isinstance(screen, ExamScreen) for screen in app.screen_stack) == 1
+
+
+async def test_page_keys_in_the_palette_before_its_list_has_room(make_app) -> None:
+    """PageUp while the palette's list had no line laid out: Textual's KeyError ended the app."""
+    import asyncio
+
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        for _ in range(5):
+            app.action_command_palette()
+            await asyncio.sleep(0)
+            for key in ("e", "pageup", "pagedown", "pageup"):
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+                await asyncio.sleep(0)
+            await pilot.pause()
+            app.pop_screen()
+            await pilot.pause()
+        assert app.return_code is None and isinstance(app.screen, HomeScreen)
