@@ -136,6 +136,14 @@ class EcrsimApp(App[None]):
         if not any(isinstance(screen, HelpScreen) for screen in self.screen_stack):
             self.push_screen(HelpScreen())
 
+    def search_themes(self) -> None:
+        """The palette's "Change theme": ecrsim's palette (ecrsim.tui.palette), not Textual's own."""
+        from textual.theme import ThemeProvider
+
+        from ecrsim.tui.palette import Palette
+
+        self.push_screen(Palette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
     def action_command_palette(self) -> None:
         """One palette at most: under help (F1 pressed over it) a second would collide with the first."""
         from ecrsim.tui.palette import Palette

@@ -13,11 +13,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ecrsim.tui.answer_once import AnswerOnce
 
-class Confirm(ModalScreen[str | None]):
+
+class Confirm(AnswerOnce[str | None]):
     DEFAULT_CSS = """
     Confirm { align: center middle; }
     #confirm { width: 70; max-width: 90%; height: auto; border: thick $warning; background: $surface;
@@ -47,6 +48,4 @@ class Confirm(ModalScreen[str | None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        if not self.is_current:  # a second press before it closed: the first one answered
-            return
         self.dismiss((event.button.id or "").removeprefix("confirm-"))

@@ -10,8 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
+
+from ecrsim.tui.answer_once import AnswerOnce
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class ExamOptions:
     seed: int | None = None  # None: a new exam
 
 
-class ExamStart(ModalScreen[ExamOptions | None]):
+class ExamStart(AnswerOnce[ExamOptions | None]):
     # Each field is one row, its label beside it, so the whole form (buttons included) fits an 80x24
     # terminal; a smaller one scrolls the form, never cuts it.
     DEFAULT_CSS = """
@@ -76,8 +77,6 @@ class ExamStart(ModalScreen[ExamOptions | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#exam-start-go")
     def _start(self) -> None:
-        if not self.is_current:  # a second Enter before the form closed: it has its answer already
-            return
         options = self._options()
         if options is not None:
             self.dismiss(options)

@@ -12,8 +12,9 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
+
+from ecrsim.tui.answer_once import AnswerOnce
 
 _KEY_NAMES = {"slash": "/"}
 
@@ -90,7 +91,7 @@ def shell_help() -> str:
     return Shell(default_world()).run_line("help").stdout
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(AnswerOnce[None]):
     AUTO_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close help", id="help.close"),

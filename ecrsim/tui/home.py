@@ -49,6 +49,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.loaded = False  # the pack loads after the first frame, unless its remembered list is current
         self.list_width = 0  # the terminal width the list was last built for
+        self.filter_pending = False  # the list is rebuilt for the filter after the next frame
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{self.app.title}[/b] · {self.app.sub_title}", id="home-title")
@@ -147,6 +148,13 @@ class HomeScreen(Screen[None]):
     # -- events and actions -------------------------------------------------------------------------------
     @on(Input.Changed, "#home-filter")
     def _filter_changed(self) -> None:
+        # Once per frame, not per key: a filter pasted or typed fast rebuilt the whole list for each key.
+        if not self.filter_pending:
+            self.filter_pending = True
+            self.call_after_refresh(self._filter_now)
+
+    def _filter_now(self) -> None:
+        self.filter_pending = False
         self.refresh_list()
 
     @on(Input.Submitted, "#home-filter")

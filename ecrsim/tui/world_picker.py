@@ -8,17 +8,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
+from ecrsim.tui.answer_once import AnswerOnce
 from ecrsim.tui.catalog import Entry
 from ecrsim.tui.option_list import OptionList
 
 DEFAULT_WORLD = "-default-"  # not a valid scenario id, so it cannot collide with one
 
 
-class WorldPicker(ModalScreen[str | None]):
+class WorldPicker(AnswerOnce[str | None]):
     """Dismisses with the chosen scenario's id, DEFAULT_WORLD, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -40,5 +40,4 @@ class WorldPicker(ModalScreen[str | None]):
 
     @on(OptionList.OptionSelected, "#picker-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        if self.is_current:  # (not a second choice before it closed: the first one answered)
-            self.dismiss(event.option.id)
+        self.dismiss(event.option.id)

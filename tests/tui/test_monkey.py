@@ -19,14 +19,15 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Input
 from tui_helpers import PACK, ready
 
 from ecrsim.tui.app import EcrsimApp
+from ecrsim.tui.terminal import CommandInput
 
 EVENTS = 3000  # input events (keys, clicks) per run: on CI's two idle cores the four make a few thousand
 SECONDS = 20.0  # per run, whatever the machine: stop early rather than hold CI
-SETTLE_EVERY = 10  # actions (a key, a click, a command typed) between waits for the app to catch up
+SETTLE_EVERY = 10  # actions (a key, a click, a command typed) between waits for the app to catch up,
+# and at most ten times as many events (commands typed key by key)
 # Events per CPU second the run got, at the least: fewer means the monkey was waiting rather than driving
 # the app. Measured: about 45 (so a run with a core to itself makes some 900 events); a loaded machine
 # gives a run less CPU, hence fewer events in its time, but not fewer per CPU second.
@@ -86,7 +87,7 @@ async def _event(pilot, rng: random.Random, width: int, height: int) -> int:
         rng.choice([open_review, open_exam, open_progress])(app)
         await asyncio.sleep(0)
         return 1
-    if roll < 0.35 and isinstance(app.focused, Input):
+    if roll < 0.35 and isinstance(app.focused, CommandInput):  # commands go to the terminal
         command = rng.choice(COMMANDS)
         for char in command:  # typed, as a learner or a paste types it
             app.post_message(events.Key(char, char))
@@ -102,7 +103,7 @@ async def _monkey(seed: int, size: tuple[int, int], tmp_path: Path) -> tuple[int
     the same pytest worker may run."""
     cpu = time.thread_time()
     rng = random.Random(seed)
-    done = actions = 0
+    done = actions = settled = 0
     deadline = time.monotonic() + SECONDS
     while done < EVENTS and time.monotonic() < deadline:
         app = EcrsimApp(pack_dir=PACK)
@@ -111,7 +112,8 @@ async def _monkey(seed: int, size: tuple[int, int], tmp_path: Path) -> tuple[int
             while done < EVENTS and time.monotonic() < deadline and app.return_code is None:
                 done += await _event(pilot, rng, *size)
                 actions += 1
-                if actions % SETTLE_EVERY == 0:
+                if actions % SETTLE_EVERY == 0 or done - settled >= SETTLE_EVERY * 10:
+                    settled = done
                     # Everything posted handled, and a frame drawn; not `pause()`, which also waits (up to
                     # a second) for the process to look idle, never the case while a worker loads
                     await pilot.pause(0)
