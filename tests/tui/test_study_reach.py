@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import ready, static_text, terminal_text, type_line
+from tui_helpers import ready, static_text, terminal_text, type_line, until
 
 from ecrsim.tui.app import EcrsimApp
 from ecrsim.tui.confirm import Confirm
@@ -139,7 +139,11 @@ async def test_at_80x24_the_exam_footer_shows_every_key_and_the_confirm_names_qu
     async with EcrsimApp(pack_dir=STUDY_PACK).run_test(size=(80, 24)) as pilot:
         await pilot.app.push_screen(ExamScreen(3, seed=3, now=lambda: T0, clock=lambda: 0.0))
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: any(key.region.width for key in pilot.app.screen.query(FooterKey)),
+            "the exam footer laid out its keys",
+        )
         keys = list(pilot.app.screen.query(FooterKey))
         assert {key.description for key in keys} >= {"Finish", "Revisit", "Help"}
         assert all(key.region.width and key.region.right <= 80 for key in keys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -21,6 +22,16 @@ async def ready(pilot: Pilot[None]) -> None:
     else:
         raise AssertionError("the scenario pack never loaded")
     await pilot.pause()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Wait, within a bound, until `condition` holds: on a loaded machine a screen may compose its footer
+    or its widgets a few frames after its worker finished."""
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"never happened: {what}")
 
 
 async def type_line(pilot: Pilot[None], line: str) -> None:
