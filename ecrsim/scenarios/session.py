@@ -110,6 +110,7 @@ class Session:
         self._shuffle: Shuffle | None = None
         self.answered: dict[int, bool] = {}  # question step index -> answered right
         self.solved: set[int] = set()  # task step indexes solved by the learner
+        self.typed = False  # the learner has run a command
 
     @classmethod
     def for_scenario(cls, entry: ScenarioEntry, *, shuffle: bool = True) -> Session:
@@ -179,7 +180,17 @@ class Session:
         return self.shell.completions(text)
 
     def run(self, line: str) -> CommandResult:
+        self.typed = True
         return self.shell.run_line(line)
+
+    @property
+    def leaving_loses(self) -> bool:
+        """Whether leaving now loses the learner's work: the sandbox's world once a command changed it; a
+        scenario's world and place once the learner answered or typed there, until it is complete (the
+        answers themselves are saved as progress, but a scenario opened again starts from its briefing)."""
+        if self.is_sandbox:
+            return self.shell.changed
+        return self._stop is not None and (self.typed or bool(self.answered))
 
     # -- walking the scenario -----------------------------------------------------------------------------
     @property

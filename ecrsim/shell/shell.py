@@ -129,6 +129,13 @@ class Shell:
 
         return read_under(self.local_files, name)
 
+    @property
+    def changed(self) -> bool:
+        """Whether a command since the start (or the last reset) changed the world and was not undone:
+        what leaving the sandbox would lose. (Past `undo_depth` changes the oldest can no longer be undone,
+        but the newest still can, so this stays true.)"""
+        return bool(self._undo)
+
     def undo(self) -> str | None:
         """Restore the world before the last command that could change it; that command, or None."""
         if not self._undo:

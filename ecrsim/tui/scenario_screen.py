@@ -323,8 +323,36 @@ class ScenarioScreen(Screen[None]):
         return True
 
     def action_leave(self) -> None:
+        """Home, after asking if that loses the learner's work (as F9 asks before a reset): one Escape too
+        many, from a panel rather than the terminal, must not throw away a world or a scenario half done."""
+        if self.session.is_sandbox:
+            text = "Leave the sandbox? Its world is lost: every change since it started."
+        else:
+            text = "Leave the scenario? Opened again, it starts from its briefing. (Your answers are kept.)"
+        self._unless_it_loses_work(text, "Leave", self._leave_now)
+
+    def _leave_now(self) -> None:
+        if not self.is_current:  # a screen opened over this one since (help): not it to close
+            return
         self.app.clear_notifications()  # this scenario's notices ("Well done") do not cover the next screen
         self.app.pop_screen()
+
+    def _unless_it_loses_work(self, text: str, label: str, then: Callable[[], None]) -> None:
+        """Do `then` at once if it loses nothing the learner did; else only if they confirm."""
+        if self.session.leaving_loses:
+            self._confirm(text, "leave", label, then)
+        else:
+            then()
+
+    def _confirm(self, text: str, choice: str, label: str, then: Callable[[], None]) -> None:
+        """Ask before something that cannot be taken back; "Keep going", the safe choice, comes first."""
+        from ecrsim.tui.confirm import Confirm
+
+        def chosen(answer: str | None) -> None:
+            if answer == choice:
+                then()
+
+        self.app.push_screen(Confirm(text, [("keep", "Keep going"), (choice, label)]), chosen)
 
     def action_show_tab(self, tab: str) -> None:
         if self.started:
@@ -412,23 +440,19 @@ class ScenarioScreen(Screen[None]):
 
     def action_reset(self) -> None:
         """Reset the sandbox or restart the scenario, after asking: the world made so far is lost."""
-        from ecrsim.tui.confirm import Confirm
-
         if self.session.is_sandbox:
             text, label = "Reset the sandbox to its starting world? Every change since is lost.", "Reset"
         else:
             text = "Restart the scenario from its briefing, with a fresh world? (Your progress is kept.)"
             label = "Restart"
 
-        def chosen(choice: str | None) -> None:
-            if choice != "reset":
-                return
+        def reset() -> None:
             if self.session.is_sandbox:
                 self._run_sim("sim reset")
             else:
                 self.app.replace_with(self.session.entry, sandbox=False)
 
-        self.app.push_screen(Confirm(text, [("keep", "Keep going"), ("reset", label)]), chosen)
+        self._confirm(text, "reset", label, reset)
 
     def _run_sim(self, line: str) -> None:
         if self.started:
@@ -438,9 +462,11 @@ class ScenarioScreen(Screen[None]):
         from ecrsim.tui.world_picker import DEFAULT_WORLD, WorldPicker
 
         def chosen(scenario_id: str | None) -> None:
-            if scenario_id is not None:
-                entry = None if scenario_id == DEFAULT_WORLD else self.app.entry(scenario_id)
-                self.app.replace_with(entry, sandbox=True)
+            if scenario_id is None:
+                return
+            entry = None if scenario_id == DEFAULT_WORLD else self.app.entry(scenario_id)
+            text = "Start over from that world? This sandbox's world is lost: every change since it started."
+            self._unless_it_loses_work(text, "Start over", lambda: self.app.replace_with(entry, sandbox=True))
 
         self.app.push_screen(WorldPicker(self.app.entries), chosen)
 

@@ -73,6 +73,20 @@ def test_undo_restores_the_world_before_the_last_change_and_reset_the_start(shel
     assert shell.run_line("sim undo").status == 1
 
 
+def test_changed_says_whether_a_command_changed_the_world_since_the_start(shell: Shell) -> None:
+    """What leaving the UI's sandbox would lose: reads, failures, an undo and a reset change nothing."""
+    shell.run_line("aws ecr describe-repositories")
+    shell.run_line("aws ecr create-repository --repository-name x")  # fails: too short
+    assert not shell.changed
+    shell.run_line("aws ecr create-repository --repository-name web")
+    assert shell.changed
+    shell.run_line("sim undo")
+    assert not shell.changed
+    shell.run_line("aws ecr create-repository --repository-name web")
+    shell.run_line("sim reset")
+    assert not shell.changed
+
+
 def test_undo_after_a_push_that_changed_nothing_undoes_the_command_before_it(shell: Shell) -> None:
     """A push refused before anything was uploaded is not what `sim undo` takes back ("Undid: docker push"
     would claim a change that never was); a push that uploaded layers and then failed is."""

@@ -1,0 +1,106 @@
+"""Leaving a sandbox or scenario: one Escape too many (from a panel) must not lose the learner's work."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+from tui_helpers import ready, static_text, type_line
+
+from ecrsim.tui.confirm import Confirm
+from ecrsim.tui.home import HomeScreen
+from ecrsim.tui.scenario_screen import ScenarioScreen
+from ecrsim.tui.world_picker import WorldPicker
+
+
+def _repositories(screen: ScenarioScreen) -> list[str]:
+    registry = screen.session.world.accounts["111122223333"].registries.get("us-east-1")
+    return sorted(registry.repositories) if registry else []  # a fresh world has no registry yet
+
+
+async def _sandbox(pilot) -> ScenarioScreen:
+    await ready(pilot)
+    await pilot.press("f5")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ScenarioScreen)
+    return pilot.app.screen
+
+
+async def test_escape_asks_before_the_sandboxs_changed_world_is_lost(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _sandbox(pilot)
+        await type_line(pilot, "aws ecr create-repository --repository-name web")
+        await pilot.press("f3", "escape")  # a panel has focus: escape means Home
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert "Its world is lost" in static_text(pilot, "Static")
+        await pilot.press("escape")  # the safe answer: keep going
+        await pilot.pause()
+        assert app.screen is screen and _repositories(screen) == ["web"]
+
+        await pilot.press("f3", "escape")
+        await pilot.pause()
+        await pilot.click("#confirm-leave")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        fresh = await _sandbox(pilot)
+        assert _repositories(fresh) == []
+
+
+async def test_a_sandbox_whose_changes_were_undone_leaves_at_once(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _sandbox(pilot)
+        await type_line(pilot, "aws ecr describe-repositories")  # reads only
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+        await _sandbox(pilot)
+        await type_line(pilot, "aws ecr create-repository --repository-name web")
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_another_world_from_f7_asks_before_the_changed_world_is_lost(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _sandbox(pilot)
+        await type_line(pilot, "aws ecr create-repository --repository-name web")
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, WorldPicker)
+        picker = app.screen.query_one(OptionList)
+        picker.highlighted = next(i for i, o in enumerate(picker.options) if o.id == "tui-readonly")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("enter")  # the first button, "Keep going", has focus
+        await pilot.pause()
+        assert app.screen is screen and _repositories(screen) == ["web"]
+
+
+async def test_escape_asks_before_a_scenario_half_done_is_left(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        app.open_scenario("tui-first-push")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("enter", "2")  # start, and answer the first question
+        await pilot.pause()
+        await pilot.press("f2", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert "starts from its briefing" in static_text(pilot, "Static")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and screen.query(".question-result")
+
+        await pilot.press("f2", "escape")
+        await pilot.pause()
+        await pilot.click("#confirm-leave")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
