@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import OptionList
-from tui_helpers import ready, static_text, type_line
+from tui_helpers import open_sandbox, pick_world, ready, static_text, type_line
 
 from ecrsim.tui.confirm import Confirm
 from ecrsim.tui.home import HomeScreen
 from ecrsim.tui.scenario_screen import ScenarioScreen
-from ecrsim.tui.world_picker import WorldPicker
 
 
 def _repositories(screen: ScenarioScreen) -> list[str]:
@@ -16,18 +14,10 @@ def _repositories(screen: ScenarioScreen) -> list[str]:
     return sorted(registry.repositories) if registry else []  # a fresh world has no registry yet
 
 
-async def _sandbox(pilot) -> ScenarioScreen:
-    await ready(pilot)
-    await pilot.press("f5")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ScenarioScreen)
-    return pilot.app.screen
-
-
 async def test_escape_asks_before_the_sandboxs_changed_world_is_lost(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         await type_line(pilot, "aws ecr create-repository --repository-name web")
         await pilot.press("f3", "escape")  # a panel has focus: escape means Home
         await pilot.pause()
@@ -42,20 +32,20 @@ async def test_escape_asks_before_the_sandboxs_changed_world_is_lost(make_app) -
         await pilot.click("#confirm-leave")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        fresh = await _sandbox(pilot)
+        fresh = await open_sandbox(pilot)
         assert _repositories(fresh) == []
 
 
 async def test_a_sandbox_whose_changes_were_undone_leaves_at_once(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sandbox(pilot)
+        await open_sandbox(pilot)
         await type_line(pilot, "aws ecr describe-repositories")  # reads only
         await pilot.press("escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
 
-        await _sandbox(pilot)
+        await open_sandbox(pilot)
         await type_line(pilot, "aws ecr create-repository --repository-name web")
         await pilot.press("f8")
         await pilot.pause()
@@ -67,15 +57,9 @@ async def test_a_sandbox_whose_changes_were_undone_leaves_at_once(make_app) -> N
 async def test_another_world_from_f7_asks_before_the_changed_world_is_lost(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         await type_line(pilot, "aws ecr create-repository --repository-name web")
-        await pilot.press("f7")
-        await pilot.pause()
-        assert isinstance(app.screen, WorldPicker)
-        picker = app.screen.query_one(OptionList)
-        picker.highlighted = next(i for i, o in enumerate(picker.options) if o.id == "tui-readonly")
-        await pilot.press("enter")
-        await pilot.pause()
+        await pick_world(pilot, "tui-readonly")
         assert isinstance(app.screen, Confirm)
         await pilot.press("enter")  # the first button, "Keep going", has focus
         await pilot.pause()

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from textual.widgets import Markdown, OptionList
-from tui_helpers import ready, static_text, terminal_text, type_line
+from textual.widgets import Markdown
+from tui_helpers import open_sandbox, pick_world, ready, static_text, terminal_text, type_line
 
 from ecrsim.tui.help import HelpScreen
 from ecrsim.tui.home import HomeScreen
 from ecrsim.tui.scenario_screen import ScenarioScreen
 from ecrsim.tui.terminal import CommandInput
-from ecrsim.tui.world_picker import WorldPicker
-
-
-async def _sandbox(pilot) -> ScenarioScreen:
-    await ready(pilot)
-    await pilot.press("f5")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ScenarioScreen)
-    return pilot.app.screen
 
 
 async def test_the_sandbox_is_the_default_world_with_undo_and_reset(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         assert "profile admin" in static_text(pilot, "#sim-status")
         assert "2026-01-05 09:00 UTC" in static_text(pilot, "#sim-status")
         await type_line(pilot, "aws ecr create-repository --repository-name web")
@@ -49,14 +40,8 @@ async def test_the_sandbox_is_the_default_world_with_undo_and_reset(make_app) ->
 async def test_the_sandbox_can_start_from_a_scenarios_world(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sandbox(pilot)
-        await pilot.press("f7")
-        await pilot.pause()
-        assert isinstance(app.screen, WorldPicker)
-        picker = app.screen.query_one(OptionList)
-        picker.highlighted = next(i for i, o in enumerate(picker.options) if o.id == "tui-readonly")
-        await pilot.press("enter")
-        await pilot.pause()
+        await open_sandbox(pilot)
+        await pick_world(pilot, "tui-readonly")
         screen = app.screen
         assert isinstance(screen, ScenarioScreen) and screen.session.is_sandbox
         # The scenario's steps were replayed: dana is acting, and her denied call is in the history.
@@ -77,7 +62,7 @@ async def test_the_sandbox_can_start_from_a_scenarios_world(make_app) -> None:
 async def test_tab_completes_from_the_shell(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         command = screen.query_one("#terminal-input")
         command.focus()
         await pilot.press(*"aws", "space", *"ecr", "space", *"get-login-p", "tab")
@@ -88,7 +73,7 @@ async def test_tab_completes_from_the_shell(make_app) -> None:
 async def test_history_brings_back_earlier_commands(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         await type_line(pilot, "sim whoami")
         await type_line(pilot, "sim clock")
         command = screen.query_one("#terminal-input")
@@ -103,7 +88,7 @@ async def test_history_brings_back_earlier_commands(make_app) -> None:
 async def test_errors_are_shown_in_red(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         await type_line(pilot, "aws ecr describe-repositories --repository-names nope")
         lines = screen.query_one("#terminal-output").lines
         error = next(line for line in lines if "RepositoryNotFoundException" in line.text)
@@ -115,7 +100,7 @@ async def test_errors_are_shown_in_red(make_app) -> None:
 async def test_f1_shows_the_keys_and_the_terminals_commands(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _sandbox(pilot)
+        await open_sandbox(pilot)
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -156,7 +141,7 @@ async def test_the_palette_opens_scenarios_and_the_sandbox_by_name(make_app) -> 
 async def test_f11_fills_the_screen_with_the_focused_panel_and_back(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         await pilot.press("f11")
         await pilot.pause()
         assert screen.maximized is screen.query_one("#terminal")
@@ -180,7 +165,7 @@ async def test_a_burst_of_keys_goes_in_at_once_then_enter_runs_it(make_app) -> N
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _sandbox(pilot)
+        screen = await open_sandbox(pilot)
         command = screen.query_one("#terminal-input", CommandInput)
         command.focus()
         await pilot.pause()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
 from textual.widgets import Input
+
+if TYPE_CHECKING:
+    from ecrsim.tui.scenario_screen import ScenarioScreen
 
 PACK = Path(__file__).parent / "pack"
 HOST = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
@@ -32,6 +36,32 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) ->
             return
         await pilot.pause(0.01)
     raise AssertionError(f"never happened: {what}")
+
+
+async def open_sandbox(pilot: Pilot[None]) -> ScenarioScreen:
+    """From home, F5: the sandbox on the default world."""
+    from ecrsim.tui.scenario_screen import ScenarioScreen
+
+    await ready(pilot)
+    await pilot.press("f5")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ScenarioScreen)
+    return pilot.app.screen
+
+
+async def pick_world(pilot: Pilot[None], scenario_id: str) -> None:
+    """In the sandbox, F7 and choose the world of the scenario `scenario_id`."""
+    from textual.widgets import OptionList
+
+    from ecrsim.tui.world_picker import WorldPicker
+
+    await pilot.press("f7")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, WorldPicker)
+    picker = pilot.app.screen.query_one(OptionList)
+    picker.highlighted = next(i for i, o in enumerate(picker.options) if o.id == scenario_id)
+    await pilot.press("enter")
+    await pilot.pause()
 
 
 async def type_line(pilot: Pilot[None], line: str) -> None:
