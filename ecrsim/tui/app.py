@@ -20,6 +20,7 @@ from ecrsim.scenarios.progress import ProgressStore
 from ecrsim.tui.catalog import Entry
 from ecrsim.tui.commands import EcrsimCommands
 from ecrsim.tui.off_thread import abandon_all
+from ecrsim.tui.on_top import is_on_top
 from ecrsim.tui.progress_screen import StudyCommands
 
 DARK_THEME = "textual-dark"
@@ -123,9 +124,12 @@ class EcrsimApp(App[None]):
         else:
             self.push_screen(screen)
 
-    def replace_with(self, entry: Entry | None, *, sandbox: bool) -> None:
-        """Swap the current scenario or sandbox screen for a fresh one (restart, another world)."""
-        self._open(entry, sandbox=sandbox, replace=True)
+    def replace_with(self, current: Screen[None], entry: Entry | None, *, sandbox: bool) -> None:
+        """Swap a scenario or sandbox screen for a fresh one (restart, another world), if it is still the
+        screen on top: the choice comes back from a modal a moment after it closed, and switching then
+        would replace whatever screen is on top instead, even home."""
+        if is_on_top(current):  # not if the learner left it, or opened the palette, meanwhile
+            self._open(entry, sandbox=sandbox, replace=True)
 
     # -- actions ------------------------------------------------------------------------------------------
     def action_help(self) -> None:

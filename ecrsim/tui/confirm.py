@@ -15,10 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from ecrsim.tui.answer_once import AnswerOnce
+from ecrsim.tui.on_top import ModalFromTop
 
 
-class Confirm(AnswerOnce[str | None]):
+class Confirm(ModalFromTop[str | None]):
     DEFAULT_CSS = """
     Confirm { align: center middle; }
     #confirm { width: 70; max-width: 90%; height: auto; border: thick $warning; background: $surface;

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Static
 from ecrsim.tui.confirm import Confirm
 from ecrsim.tui.focus import focus_first
 from ecrsim.tui.handback import hand_back
+from ecrsim.tui.on_top import ClosesFromTop
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.title_header import Header
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from ecrsim.tui.app import EcrsimApp
 
 
-class ExamScreen(Screen[None]):
+class ExamScreen(ClosesFromTop, Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
     DEFAULT_CSS = """
@@ -43,7 +44,7 @@ class ExamScreen(Screen[None]):
     .exam-answer { margin-top: 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Leave", id="exam.leave"),
+        Binding("escape", "dismiss", "Leave", id="exam.leave"),
         Binding("f5", "revisit", "Revisit", id="exam.revisit"),  # a flagged or unanswered question
         Binding("f6", "move(-1)", "Previous", id="exam.previous"),
         Binding("f7", "move(1)", "Next", id="exam.next"),

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ecrsim.tui.answer_once import AnswerOnce
+from ecrsim.tui.on_top import ModalFromTop
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ExamOptions:
     seed: int | None = None  # None: a new exam
 
 
-class ExamStart(AnswerOnce[ExamOptions | None]):
+class ExamStart(ModalFromTop[ExamOptions | None]):
     # Each field is one row, its label beside it, so the whole form (buttons included) fits an 80x24
     # terminal; a smaller one scrolls the form, never cuts it.
     DEFAULT_CSS = """

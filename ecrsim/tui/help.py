@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
-from ecrsim.tui.answer_once import AnswerOnce
+from ecrsim.tui.on_top import ModalFromTop
 
 _KEY_NAMES = {"slash": "/"}
 
@@ -91,7 +91,7 @@ def shell_help() -> str:
     return Shell(default_world()).run_line("help").stdout
 
 
-class HelpScreen(AnswerOnce[None]):
+class HelpScreen(ModalFromTop[None]):
     AUTO_FOCUS = "#help-body"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close help", id="help.close"),

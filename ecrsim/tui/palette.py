@@ -2,8 +2,9 @@
 
 Textual 8.2.8's palette handles every Enter, click or option chosen that reaches it, even after it has
 dismissed itself: a second Enter pressed before it closed (a quick double press) popped the screen under it
-and ran the command again, and with only the home screen left raised ScreenStackError. Once it is no
-longer the screen on top, this one lets no selection through to Textual's handlers. And its search, a
+and ran the command again, and with only the home screen left raised ScreenStackError; so did a second
+click on its backdrop. Once it is no longer the screen on top (ecrsim.tui.on_top), this one neither closes
+again nor lets a selection through to Textual's handlers. And its search, a
 worker, queried its list after a palette closed at once (ctrl+p, Escape) had lost it: NoMatches, which
 ended the app; here a search whose palette is gone shows nothing. Its list is a Textual OptionList, whose
 page keys raise KeyError without room (ecrsim.tui.option_list): here they wait for room.
@@ -19,16 +20,17 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList
 
+from ecrsim.tui.on_top import ClosesFromTop, is_on_top
 from ecrsim.tui.option_list import can_page
 
 
-class Palette(CommandPalette):
+class Palette(ClosesFromTop, CommandPalette):
     @on(Input.Submitted)
     @on(Button.Pressed)
     @on(OptionList.OptionSelected)
     def _only_while_on_top(self, event: Message) -> None:
         # The subclass's handlers run first; preventing the default skips CommandPalette's.
-        if self.app.screen is not self:
+        if not is_on_top(self):
             event.stop()
             event.prevent_default()
 

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from ecrsim.tui.commands import EntryProvider
 from ecrsim.tui.handback import hand_back
+from ecrsim.tui.on_top import ClosesFromTop
 from ecrsim.tui.title_header import Header
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ecrsim.tui.commands import PaletteEntry
 
 
-class ProgressScreen(Screen[None]):
+class ProgressScreen(ClosesFromTop, Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
     # A line of the table never wraps (a wrapped "accuracy" reads as another row): too narrow a terminal
@@ -39,7 +40,7 @@ class ProgressScreen(Screen[None]):
     #progress-body { width: auto; padding: 1 1; text-wrap: nowrap; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="progress.back"),
+        Binding("escape", "dismiss", "Back", id="progress.back"),
         Binding("f5", "review", "Review", id="progress.review"),
         Binding("f6", "exam", "Exam", id="progress.exam"),
     ]

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from ecrsim.tui.focus import focus_first
 from ecrsim.tui.handback import hand_back
 from ecrsim.tui.off_thread import in_thread
+from ecrsim.tui.on_top import ClosesFromTop
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.task_view import TaskView
 from ecrsim.tui.terminal import Terminal
@@ -42,7 +43,7 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(ClosesFromTop, Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
     DEFAULT_CSS = """
@@ -53,7 +54,7 @@ class ReviewScreen(Screen[None]):
     .review-rating { margin-top: 1; text-style: bold; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Back", id="review.back"),
+        Binding("escape", "dismiss", "Back", id="review.back"),
         Binding("f5", "hint", "Hint", id="review.hint"),
         Binding("f6", "solution", "Solution", id="review.solution"),
         Binding("f7", "next", "Next card", id="review.next"),

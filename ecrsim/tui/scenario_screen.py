@@ -33,6 +33,7 @@ from ecrsim.tui.guide_log import GuideLog
 from ecrsim.tui.handback import on_stack
 from ecrsim.tui.live_calls import LiveCalls
 from ecrsim.tui.off_thread import in_thread
+from ecrsim.tui.on_top import ClosesFromTop
 from ecrsim.tui.question_view import QuestionView
 from ecrsim.tui.sim_header import SimHeader
 from ecrsim.tui.task_view import TaskView
@@ -60,7 +61,7 @@ class SidePanel(TabbedContent):
     ALLOW_MAXIMIZE = True
 
 
-class ScenarioScreen(Screen[None]):
+class ScenarioScreen(ClosesFromTop, Screen[None]):
     app: EcrsimApp  # type: ignore[assignment]
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -335,7 +336,7 @@ class ScenarioScreen(Screen[None]):
         if not self.is_current:  # a screen opened over this one since (help): not it to close
             return
         self.app.clear_notifications()  # this scenario's notices ("Well done") do not cover the next screen
-        self.app.pop_screen()
+        self.dismiss()
 
     def _unless_it_loses_work(self, text: str, label: str, then: Callable[[], None]) -> None:
         """Do `then` at once if it loses nothing the learner did; else only if they confirm."""
@@ -450,7 +451,7 @@ class ScenarioScreen(Screen[None]):
             if self.session.is_sandbox:
                 self._run_sim("sim reset")
             else:
-                self.app.replace_with(self.session.entry, sandbox=False)
+                self.app.replace_with(self, self.session.entry, sandbox=False)
 
         self._confirm(text, "reset", label, reset)
 
@@ -466,7 +467,7 @@ class ScenarioScreen(Screen[None]):
                 return
             entry = None if scenario_id == DEFAULT_WORLD else self.app.entry(scenario_id)
             text = "Start over from that world? This sandbox's world is lost: every change since it started."
-            self._unless_it_loses_work(text, "Start over", lambda: self.app.replace_with(entry, sandbox=True))
+            self._unless_it_loses_work(text, "Start over", lambda: self.app.replace_with(self, entry, sandbox=True))
 
         self.app.push_screen(WorldPicker(self.app.entries), chosen)
 

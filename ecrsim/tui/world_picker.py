@@ -11,14 +11,14 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from ecrsim.tui.answer_once import AnswerOnce
 from ecrsim.tui.catalog import Entry
+from ecrsim.tui.on_top import ModalFromTop
 from ecrsim.tui.option_list import OptionList
 
 DEFAULT_WORLD = "-default-"  # not a valid scenario id, so it cannot collide with one
 
 
-class WorldPicker(AnswerOnce[str | None]):
+class WorldPicker(ModalFromTop[str | None]):
     """Dismisses with the chosen scenario's id, DEFAULT_WORLD, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -244,3 +244,24 @@ async def test_page_keys_in_the_palette_before_its_list_has_room(make_app) -> No
             app.pop_screen()
             await pilot.pause()
         assert app.return_code is None and isinstance(app.screen, HomeScreen)
+
+
+async def test_two_clicks_outside_the_palette_close_it_once(make_app) -> None:
+    """Textual's palette closes on a click on its backdrop, and closed again on a second click that reached
+    it before it had gone (a double click; the monkey's pace): it popped the home screen under it, the last
+    one, and ScreenStackError ended the app."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        for _ in range(2):  # on the backdrop below its list; both queued before the app handles either
+            app.post_message(
+                events.Click(None, 40, 23, 0, 0, 1, False, False, False, screen_x=40, screen_y=23)
+            )
+        await pilot.pause()
+        await pilot.pause()
+        assert app.return_code is None and isinstance(app.screen, HomeScreen)
