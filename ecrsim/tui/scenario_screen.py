@@ -467,7 +467,9 @@ class ScenarioScreen(ClosesFromTop, Screen[None]):
                 return
             entry = None if scenario_id == DEFAULT_WORLD else self.app.entry(scenario_id)
             text = "Start over from that world? This sandbox's world is lost: every change since it started."
-            self._unless_it_loses_work(text, "Start over", lambda: self.app.replace_with(self, entry, sandbox=True))
+            self._unless_it_loses_work(
+                text, "Start over", lambda: self.app.replace_with(self, entry, sandbox=True)
+            )
 
         self.app.push_screen(WorldPicker(self.app.entries), chosen)
 

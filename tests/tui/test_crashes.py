@@ -265,3 +265,22 @@ async def test_two_clicks_outside_the_palette_close_it_once(make_app) -> None:
         await pilot.pause()
         await pilot.pause()
         assert app.return_code is None and isinstance(app.screen, HomeScreen)
+
+
+async def test_leaving_a_scenario_as_its_restart_is_chosen(make_app) -> None:
+    """Choosing "Restart" on F9's question, then Escape before the answer reached the scenario screen: the
+    restart then replaced whatever was on top, the home screen, and Textual's IndexError ended the app."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.open_scenario("tui-first-push")
+        await pilot.pause()
+        scenario = app.screen
+        await pilot.press("f9")
+        await pilot.pause()
+        app.screen.dismiss("reset")  # the answer is handed to the scenario screen on its next turn
+        scenario.action_leave()  # and Escape comes first
+        await pilot.pause()
+        await pilot.pause()
+        assert app.return_code is None and isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 1
