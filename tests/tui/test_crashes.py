@@ -267,6 +267,29 @@ async def test_two_clicks_outside_the_palette_close_it_once(make_app) -> None:
         assert app.return_code is None and isinstance(app.screen, HomeScreen)
 
 
+async def test_a_click_on_a_palette_line_drawn_before_its_list_was_refilled_selects_nothing(make_app) -> None:
+    """A click names the option drawn under it by number; the palette's search can refill its list with fewer
+    options between the drawing and the click (the monkey types and clicks fast): Textual's OptionList then
+    indexed past its options, and the IndexError ended the app."""
+    from rich.style import Style
+    from textual import events
+    from textual.command import CommandList
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        commands = app.screen.query_one(CommandList)
+        stale = Style(meta={"option": commands.option_count + 5})
+        x, y = commands.region.x + 2, commands.region.y  # on the list, not on the backdrop that closes it
+        click = events.Click(commands, 2, 0, 0, 0, 1, False, False, False, x, y, style=stale)
+        commands.post_message(click)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.return_code is None and isinstance(app.screen, CommandPalette)
+
+
 async def test_leaving_a_scenario_as_its_restart_is_chosen(make_app) -> None:
     """Choosing "Restart" on F9's question, then Escape before the answer reached the scenario screen: the
     restart then replaced whatever was on top, the home screen, and Textual's IndexError ended the app."""
