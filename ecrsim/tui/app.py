@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
@@ -131,6 +132,14 @@ class EcrsimApp(App[None]):
         if is_on_top(current):  # not if the learner left it, or opened the palette, meanwhile
             self._open(entry, sandbox=sandbox, replace=True)
 
+    async def on_event(self, event: events.Event) -> None:
+        """A mouse press on a widget that is being removed does nothing: Textual 8.2.8 starts a text
+        selection in the pressed widget's parent, which a removed widget no longer has (AttributeError:
+        'NoneType' object has no attribute 'region', found by the monkey clicking as a screen closed)."""
+        if isinstance(event, events.MouseDown) and _lands_on_removed_widget(self.screen, event):
+            return
+        await super().on_event(event)
+
     # -- actions ------------------------------------------------------------------------------------------
     def action_help(self) -> None:
         from ecrsim.tui.help import HelpScreen
@@ -157,3 +166,13 @@ class EcrsimApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+
+def _lands_on_removed_widget(screen: Screen[object], event: events.MouseDown) -> bool:
+    from textual.errors import NoWidget
+
+    try:
+        widget, _ = screen.get_widget_at(event.x, event.y)
+    except NoWidget:
+        return False
+    return widget is not screen and widget.parent is None
